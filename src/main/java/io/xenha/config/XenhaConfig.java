@@ -1,0 +1,118 @@
+package io.xenha.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The validated, immutable cluster configuration: what `xenha verify` accepts and every agent runs on.
+ * Maps keep the order of the file.
+ */
+public record XenhaConfig(
+    Path source,
+    String clusterName,
+    Optional<String> nodeName,
+    Map<String, NodeSpec> nodes,
+    ClusterProperties properties,
+    Map<String, ResourceSpec> resources,
+    List<LocationConstraint> locations,
+    List<OrderConstraint> orders,
+    ClusterSettings cluster,
+    JmxSettings jmx,
+    String checksum) {
+
+  public NodeSpec node(String name) {
+    NodeSpec n = nodes.get(name);
+    if (n == null) throw new IllegalArgumentException("unknown node " + name);
+    return n;
+  }
+
+  /** A dom0 of the cluster. */
+  public record NodeSpec(
+      String name,
+      String host,
+      int port,
+      String hypervisor,
+      String jmxHost,
+      int jmxPort,
+      Path stateDir) {}
+
+  /** Pacemaker's cluster options (crm_config). */
+  public record ClusterProperties(
+      boolean stonithEnabled,
+      String stonithAction,
+      String noQuorumPolicy,
+      int defaultResourceStickiness,
+      int migrationThreshold,
+      Duration failureTimeout,
+      boolean symmetricCluster,
+      String placementStrategy,
+      int batchLimit,
+      boolean startupFencing,
+      Duration dcDeadtime) {}
+
+  /** Timeouts of one resource's operations. */
+  public record Ops(
+      Duration startTimeout,
+      Duration stopTimeout,
+      Duration monitorInterval,
+      Duration monitorTimeout,
+      Duration migrateTimeout) {}
+
+  /**
+   * One resource. type is "domain" (a libvirt domU) or "stonith" (a fence device).
+   * For domains: domainXml (the file's content), domainName (its &lt;name&gt;). For stonith: agent, hosts, params.
+   * stickiness and migrationThreshold are null when the cluster default applies.
+   */
+  public record ResourceSpec(
+      String id,
+      String type,
+      Path domainXmlPath,
+      String domainXml,
+      String domainName,
+      boolean allowMigrate,
+      Integer stickiness,
+      Integer migrationThreshold,
+      Duration startDelay,
+      int priority,
+      String targetRole,
+      Ops ops,
+      String agent,
+      List<String> hosts,
+      Map<String, String> params) {
+
+    public boolean isDomain() {
+      return "domain".equals(type);
+    }
+
+    public boolean isStonith() {
+      return "stonith".equals(type);
+    }
+  }
+
+  /** `resource` scores `score` on `node` (Pacemaker rsc_location). */
+  public record LocationConstraint(String resource, String node, int score) {}
+
+  /**
+   * `first` before `then` (Pacemaker rsc_order). kind is "mandatory" or "optional";
+   * symmetrical orders stop in reverse.
+   */
+  public record OrderConstraint(String first, String then, String kind, boolean symmetrical) {
+    public boolean mandatory() {
+      return "mandatory".equals(kind);
+    }
+  }
+
+  /** Cluster membership tuning handed to Pekko (failure detector, Split Brain Resolver). */
+  public record ClusterSettings(
+      String sbrStrategy,
+      Duration stableAfter,
+      Duration heartbeatInterval,
+      Duration acceptableHeartbeatPause,
+      Duration askTimeout) {}
+
+  /** Where the JMX console listens. */
+  public record JmxSettings(String host, int port) {}
+}

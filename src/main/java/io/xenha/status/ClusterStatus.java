@@ -1,0 +1,43 @@
+package io.xenha.status;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+import java.util.Map;
+
+/** The cluster status of contract.md (`xenha status --json`, schema 1). Fields may be added, never renamed. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ClusterStatus(
+    int schema,
+    String cluster,
+    String controller,
+    boolean quorum,
+    List<NodeStatus> nodes,
+    List<ResourceStatus> resources,
+    List<FencingRecord> fencing,
+    List<String> warnings) {
+
+  public static final int SCHEMA = 1;
+
+  /** state: online, standby, maintenance, offline, unclean. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record NodeStatus(String name, String state, Map<String, Object> attributes, Map<String, Long> utilization) {}
+
+  /** state: started, stopped, starting, stopping, migrating, failed, blocked, unmanaged. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record ResourceStatus(
+      String id,
+      String type,
+      String state,
+      String node,
+      Boolean managed,
+      Map<String, Integer> failCounts,
+      Boolean clone,
+      List<Instance> instances,
+      String lastOperation) {}
+
+  /** One clone instance. */
+  public record Instance(String node, String state) {}
+
+  /** One fencing attempt. result: success, failed. */
+  public record FencingRecord(String target, String device, String executor, String action, String result, String at) {}
+}
