@@ -31,7 +31,7 @@ public record ClusterStatus(
       String node,
       Boolean managed,
       Map<String, Integer> failCounts,
-      Boolean clone,
+      @com.fasterxml.jackson.annotation.JsonProperty("clone") Boolean isClone,
       List<Instance> instances,
       String lastOperation) {}
 
