@@ -1,13 +1,59 @@
 package io.xenha.cli;
 
+import com.typesafe.config.ConfigFactory;
+import io.xenha.agent.XenhaNode;
+import io.xenha.config.ConfigLoader;
+import io.xenha.config.LoadResult;
+import io.xenha.config.Problem;
+import io.xenha.config.XenhaConfig;
+import io.xenha.executor.NodeAgent;
+import io.xenha.jmx.JmxServer;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** Placeholder: replaced by the real `xenha agent`. */
-@Command(name = "agent", description = "not written yet")
+/** `xenha agent`: runs this dom0's agent in the foreground until it is stopped (SIGTERM / Ctrl-C). */
+@Command(name = "agent", mixinStandardHelpOptions = true, description = "Run this dom0's agent in the foreground.")
 public final class AgentCommand implements Callable<Integer> {
+
+  @Option(names = "--config", description = "configuration file (default: ${DEFAULT-VALUE})")
+  Path config = Path.of("/etc/xenha/xenha.conf");
+
+  @Option(names = "--node", description = "this node's name (default: xenha.node-name, else the host name)")
+  String node;
+
   @Override
-  public Integer call() {
-    return 1;
+  public Integer call() throws Exception {
+    LoadResult loaded = ConfigLoader.load(config, Optional.ofNullable(node));
+    for (Problem p : loaded.problems()) {
+      System.err.println(p.format());
+    }
+    if (!loaded.ok() || loaded.config().isEmpty()) {
+      System.err.println("xenha agent: configuration has errors, not starting");
+      return 2;
+    }
+    XenhaConfig cfg = loaded.config().get();
+    String name = node != null ? node : cfg.nodeName().orElse(InetAddress.getLocalHost().getHostName());
+    if (!cfg.nodes().containsKey(name)) {
+      System.err.println(config + ":1: xenha.nodes: this node '" + name + "' is not in the configuration (known: "
+          + String.join(", ", cfg.nodes().keySet()) + "); use --node");
+      return 2;
+    }
+    XenhaNode.writePidFile(cfg.node(name).stateDir());
+    XenhaNode agent = XenhaNode.start(
+        cfg, name, ConfigFactory.parseMap(Map.of("pekko.coordinated-shutdown.exit-jvm", "off")),
+        NodeAgent.Settings.DEFAULT, Clock.systemUTC());
+    XenhaConfig.NodeSpec self = cfg.node(name);
+    JmxServer jmx = JmxServer.start(self.jmxHost(), self.jmxPort(), agent.console(),
+        new ArrayList<>(cfg.nodes().keySet()), new ArrayList<>(cfg.resources().keySet()));
+    agent.system().getWhenTerminated().toCompletableFuture().join();
+    jmx.close();
+    return 0;
   }
 }

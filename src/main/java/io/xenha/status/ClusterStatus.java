@@ -14,7 +14,7 @@ public record ClusterStatus(
     List<NodeStatus> nodes,
     List<ResourceStatus> resources,
     List<FencingRecord> fencing,
-    List<String> warnings) {
+    List<String> warnings) implements io.xenha.CborSerializable {
 
   public static final int SCHEMA = 1;
 

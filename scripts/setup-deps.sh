@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what xenha needs on Debian/Ubuntu when it is missing: a JDK (17+), Maven, libvirt's client library.
+# Sourced by scripts/demo.sh and scripts/test.sh. Not root: prints the exact command to run instead.
+set -euo pipefail
+
+xenha_missing_packages() {
+  local missing=()
+  command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
+  command -v javac >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
+  command -v mvn >/dev/null 2>&1 || missing+=(maven)
+  # libvirt0: libvirt.so.0, driven through JNA by libvirt-java (the test:/// driver is built in)
+  ldconfig -p 2>/dev/null | grep -q 'libvirt\.so\.0 ' || missing+=(libvirt0)
+  # procps: ps/kill used by the process-level tests; iproute2 for later network tests
+  command -v ps >/dev/null 2>&1 || missing+=(procps)
+  printf '%s\n' "${missing[@]}" | sort -u | grep -v '^$' || true
+}
+
+xenha_install_deps() {
+  local pkgs
+  pkgs=$(xenha_missing_packages | tr '\n' ' ')
+  [ -z "${pkgs// /}" ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "xenha needs these packages: $pkgs" >&2
+    echo "run as root:  apt-get update && apt-get install -y $pkgs" >&2
+    exit 1
+  fi
+  echo "installing: $pkgs" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $pkgs >/dev/null
+}

@@ -1,0 +1,168 @@
+package io.xenha.agent;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import io.xenha.config.XenhaConfig;
+import io.xenha.config.XenhaConfig.NodeSpec;
+import io.xenha.controller.Controller;
+import io.xenha.executor.NodeAgent;
+import io.xenha.hypervisor.Hypervisor;
+import io.xenha.hypervisor.Hypervisors;
+import io.xenha.jmx.ClusterConsole;
+import io.xenha.status.ClusterStatus;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+
+/**
+ * One running xenha agent: the Pekko ActorSystem of one dom0 with its hypervisor connection, actor tree and
+ * console. `xenha agent` runs one per process; in-JVM tests run several side by side.
+ */
+public final class XenhaNode implements AutoCloseable {
+
+  private final XenhaConfig config;
+  private final String node;
+  private final ActorSystem<Void> system;
+  private final Hypervisor hypervisor;
+  private final Guardian.Started started;
+
+  private XenhaNode(XenhaConfig config, String node, ActorSystem<Void> system, Hypervisor hypervisor, Guardian.Started started) {
+    this.config = config;
+    this.node = node;
+    this.system = system;
+    this.hypervisor = hypervisor;
+    this.started = started;
+  }
+
+  /**
+   * The Pekko configuration for {@code node}: the user's file (its pekko section wins), then the cluster
+   * settings derived from xenha's, then every reference.conf. A node address with port 0 gets no seed nodes
+   * (tests join such nodes by hand).
+   */
+  public static Config pekkoConfig(XenhaConfig config, String node, Config overrides) {
+    NodeSpec self = config.node(node);
+    List<String> seeds = new ArrayList<>();
+    if (self.port() != 0) {
+      for (NodeSpec n : config.nodes().values()) {
+        seeds.add("pekko://" + config.clusterName() + "@" + n.host() + ":" + n.port());
+      }
+    }
+    XenhaConfig.ClusterSettings c = config.cluster();
+    Config derived = ConfigFactory.empty()
+        .withValue("pekko.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(self.host()))
+        .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(self.port()))
+        .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds))
+        .withValue("pekko.cluster.split-brain-resolver.active-strategy", ConfigValueFactory.fromAnyRef(c.sbrStrategy()))
+        .withValue("pekko.cluster.split-brain-resolver.stable-after", ConfigValueFactory.fromAnyRef(millis(c.stableAfter())))
+        .withValue("pekko.cluster.failure-detector.heartbeat-interval", ConfigValueFactory.fromAnyRef(millis(c.heartbeatInterval())))
+        .withValue("pekko.cluster.failure-detector.acceptable-heartbeat-pause",
+            ConfigValueFactory.fromAnyRef(millis(c.acceptableHeartbeatPause())));
+    Config user = ConfigFactory.empty();
+    if (config.source() != null && Files.isRegularFile(config.source())) {
+      user = ConfigFactory.parseFile(config.source().toFile());
+      user = user.hasPath("pekko") ? user.withOnlyPath("pekko") : ConfigFactory.empty();
+    }
+    return overrides.withFallback(user).withFallback(derived).withFallback(ConfigFactory.load()).resolve();
+  }
+
+  private static String millis(Duration d) {
+    return d.toMillis() + "ms";
+  }
+
+  /** Starts the node: ActorSystem, hypervisor connection, NodeAgent, Controller singleton manager. */
+  public static XenhaNode start(XenhaConfig config, String node, Config overrides, NodeAgent.Settings settings, Clock clock)
+      throws Exception {
+    Config pekko = pekkoConfig(config, node, overrides);
+    CompletableFuture<Guardian.Started> started = new CompletableFuture<>();
+    Hypervisor[] hv = new Hypervisor[1];
+    ActorSystem<Void> system = ActorSystem.create(
+        org.apache.pekko.actor.typed.javadsl.Behaviors.setup(ctx -> {
+          Executor blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("xenha.blocking-dispatcher"));
+          hv[0] = Hypervisors.open(config.node(node).hypervisor(), blocking);
+          return Guardian.create(config, node, hv[0], blocking, settings, clock, started);
+        }),
+        config.clusterName(),
+        pekko);
+    try {
+      Guardian.Started s = started.get(30, TimeUnit.SECONDS);
+      XenhaNode n = new XenhaNode(config, node, system, hv[0], s);
+      system.getWhenTerminated().thenRun(() -> hv[0].close());
+      return n;
+    } catch (Exception e) {
+      system.terminate();
+      throw e;
+    }
+  }
+
+  /** Writes this process's pid where the builtin:kill fence device of the other nodes looks for it. */
+  public static void writePidFile(Path stateDir) throws java.io.IOException {
+    Files.createDirectories(stateDir);
+    Files.writeString(stateDir.resolve(io.xenha.fencing.KillFenceAgent.PID_FILE), ProcessHandle.current().pid() + "\n");
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public String node() {
+    return node;
+  }
+
+  public Hypervisor hypervisor() {
+    return hypervisor;
+  }
+
+  public ActorRef<NodeAgent.Command> nodeAgent() {
+    return started.nodeAgent();
+  }
+
+  public ActorRef<Controller.Command> controller() {
+    return started.controller();
+  }
+
+  /** The console the JMX beans use: asks go to the Controller through the singleton proxy. */
+  public ClusterConsole console() {
+    Duration timeout = config.cluster().askTimeout();
+    return new ClusterConsole() {
+      @Override
+      public ClusterStatus status() throws Exception {
+        return AskPattern.<Controller.Command, ClusterStatus>ask(
+                started.controller(), Controller.GetStatus::new, timeout, system.scheduler())
+            .toCompletableFuture()
+            .get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+      }
+
+      @Override
+      public List<String> localActiveDomains() throws Exception {
+        return hypervisor.activeDomains(timeout).toCompletableFuture().get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+      }
+
+      @Override
+      public String localNode() {
+        return node;
+      }
+    };
+  }
+
+  /** Graceful stop: CoordinatedShutdown leaves the cluster, then the system terminates. */
+  @Override
+  public void close() {
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // already logged by Pekko; nothing else to release
+    }
+  }
+}

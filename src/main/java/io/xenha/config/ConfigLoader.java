@@ -1,0 +1,135 @@
+package io.xenha.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigOrigin;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+/**
+ * Loads a xenha configuration file: HOCON with includes, over the defaults of reference.conf, checked
+ * completely. Bad input never throws; it comes back as problems with FILE:LINE and key path.
+ */
+public final class ConfigLoader {
+  /** Where `xenha agent` and `xenha verify` look when no --config is given. */
+  public static final Path DEFAULT_PATH = Path.of("/etc/xenha/xenha.conf");
+
+  /** Top-level keys of a user's file; pekko is handed to Pekko as it is. */
+  private static final Set<String> TOP_LEVEL = Set.of("xenha", "pekko");
+
+  private ConfigLoader() {}
+
+  public static LoadResult load(Path file) {
+    return load(file, Optional.empty());
+  }
+
+  /** As {@link #load(Path)}; a present {@code nodeName} (from --node) overrides xenha.node-name. */
+  public static LoadResult load(Path file, Optional<String> nodeName) {
+    return load(file, nodeName, UnaryOperator.identity());
+  }
+
+  /**
+   * As {@link #load(Path, Optional)}, with {@code adjust} applied to the parsed file before the defaults
+   * are added, e.g. `xenha demo` replacing xenha.nodes: {@code c -> generated.withFallback(c.withoutPath("xenha.nodes"))}.
+   */
+  public static LoadResult load(Path file, Optional<String> nodeName, UnaryOperator<Config> adjust) {
+    try {
+      return doLoad(file, nodeName, adjust);
+    } catch (RuntimeException e) {
+      // A bug in the checks must not look like a crash of the operator's command.
+      return new LoadResult(Optional.empty(),
+          List.of(Problem.error(file, 1, "", "internal error while checking the configuration: " + e)));
+    }
+  }
+
+  /**
+   * The file over reference.conf, resolved: what an ActorSystem of this node is started with (the user's
+   * pekko section included). Call it after {@link #load} succeeded; it throws ConfigException otherwise.
+   */
+  public static Config resolve(Path file) {
+    return ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false))
+        .withFallback(reference())
+        .resolve();
+  }
+
+  private static LoadResult doLoad(Path file, Optional<String> nodeName, UnaryOperator<Config> adjust) {
+    Problems problems = new Problems(file);
+    Optional<Problem> unreadable = checkReadable(file);
+    if (unreadable.isPresent()) return new LoadResult(Optional.empty(), List.of(unreadable.get()));
+
+    Config parsed;
+    Config merged;
+    try {
+      parsed = adjust.apply(ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)));
+      for (Map.Entry<String, ConfigValue> e : parsed.root().entrySet()) {
+        if (!TOP_LEVEL.contains(e.getKey())) {
+          problems.warning(e.getValue().origin(), e.getKey(),
+              "unknown top-level key '" + e.getKey() + "' is ignored (xenha reads xenha and pekko)"
+                  + Names.didYouMean(e.getKey(), TOP_LEVEL));
+        }
+      }
+      merged = parsed.withFallback(reference()).resolve();
+    } catch (ConfigException e) {
+      problems.add(fromException(file, problems, e));
+      return new LoadResult(Optional.empty(), problems.all());
+    }
+
+    ConfigValue x = merged.root().get("xenha");
+    if (x == null || x.valueType() != ConfigValueType.OBJECT) {
+      problems.error(x == null ? null : x.origin(), "xenha", "expected an object xenha { ... }, got " + Section.describe(x));
+      return new LoadResult(Optional.empty(), problems.all());
+    }
+    Set<String> referenceKeys = reference().getObject("xenha").keySet();
+    XenhaConfig config = new ModelBuilder(file, (ConfigObject) x, referenceKeys, nodeName, problems).build();
+    return new LoadResult(Optional.ofNullable(config), problems.all());
+  }
+
+  private static Optional<Problem> checkReadable(Path file) {
+    String why = null;
+    if (Files.isDirectory(file)) {
+      why = "is a directory";
+    } else {
+      try (var in = Files.newInputStream(file)) {
+        in.read();
+      } catch (NoSuchFileException e) {
+        why = "no such file";
+      } catch (AccessDeniedException e) {
+        why = "permission denied";
+      } catch (IOException e) {
+        why = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+      }
+    }
+    return why == null ? Optional.empty()
+        : Optional.of(Problem.error(file, 1, "", "cannot read configuration file: " + why));
+  }
+
+  /** A parse or resolve failure as one problem; the exception's message repeats its origin, which is dropped. */
+  private static Problem fromException(Path file, Problems problems, ConfigException e) {
+    ConfigOrigin o = e.origin();
+    String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    if (o != null && msg.startsWith(o.description() + ": ")) msg = msg.substring(o.description().length() + 2);
+    String key = "";
+    if (e instanceof ConfigException.UnresolvedSubstitution) {
+      msg = msg.replace("Could not resolve substitution to a value", "undefined substitution");
+    }
+    return Problem.error(problems.fileOf(o), problems.lineOf(o), key, msg);
+  }
+
+  /** reference.conf of every library on the classpath, xenha's included; resolved once and cached by Typesafe. */
+  private static Config reference() {
+    return ConfigFactory.defaultReference(ConfigLoader.class.getClassLoader());
+  }
+}

@@ -1,0 +1,32 @@
+package io.xenha.config;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/** What loading a configuration gave: the model when there were no errors, and every problem found. */
+public record LoadResult(Optional<XenhaConfig> config, List<Problem> problems) {
+
+  /** Errors first, then warnings; each group by file and line. */
+  static final Comparator<Problem> ORDER =
+      Comparator.comparing((Problem p) -> p.warning())
+          .thenComparing(p -> p.file().toString())
+          .thenComparingInt(Problem::line);
+
+  public LoadResult {
+    problems = problems.stream().sorted(ORDER).toList();
+  }
+
+  /** True when there is no error (warnings are allowed). */
+  public boolean ok() {
+    return errors().isEmpty();
+  }
+
+  public List<Problem> errors() {
+    return problems.stream().filter(p -> !p.warning()).toList();
+  }
+
+  public List<Problem> warnings() {
+    return problems.stream().filter(Problem::warning).toList();
+  }
+}

@@ -1,0 +1,432 @@
+package io.xenha.executor;
+
+import io.xenha.CborSerializable;
+import io.xenha.config.XenhaConfig;
+import io.xenha.config.XenhaConfig.ResourceSpec;
+import io.xenha.fencing.FenceResult;
+import io.xenha.fencing.KillFenceAgent;
+import io.xenha.hypervisor.Hypervisor;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
+
+/**
+ * This dom0's executor (Pacemaker's execd/LRM): supervises one DomainActor per domU placed here, answers probes
+ * with what libvirt reports, runs fence requests for other nodes, and reports every change of its resources to
+ * the Controller.
+ */
+public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
+
+  public static final ServiceKey<Command> KEY = ServiceKey.create(Command.class, "xenha-node-agent");
+
+  /** Messages a NodeAgent accepts. */
+  public sealed interface Command extends CborSerializable
+      permits Probe, StartResource, StopResource, FenceNode, ProbeDone, DomainReport, HypervisorEvent,
+          DirectStopDone, FenceDone, CleanupDone {}
+
+  /** Asks what runs here: libvirt is asked, running domUs are adopted, and the report comes back. */
+  public record Probe(ActorRef<NodeReport> replyTo) implements Command {}
+
+  public record StartResource(String resourceId, ActorRef<OpResult> replyTo) implements Command {}
+
+  public record StopResource(String resourceId, ActorRef<OpResult> replyTo) implements Command {}
+
+  /** Fences {@code target} with {@code deviceId} from this node (never the target itself). */
+  public record FenceNode(String target, String deviceId, String action, ActorRef<FenceResult> replyTo)
+      implements Command {}
+
+  private record ProbeDone(List<String> active, Throwable failure, ActorRef<NodeReport> replyTo) implements Command {}
+
+  private record DomainReport(DomainActor.Report report) implements Command {}
+
+  private record HypervisorEvent(Hypervisor.DomainEvent event) implements Command {}
+
+  private record DirectStopDone(String resourceId, Throwable failure, ActorRef<OpResult> replyTo) implements Command {}
+
+  private record FenceDone(FenceResult result, ActorRef<FenceResult> replyTo) implements Command {}
+
+  private record CleanupDone(String resourceId, Throwable failure) implements Command {}
+
+  /** Tuning for supervision of the resource actors. */
+  public record Settings(Duration minBackoff, Duration maxBackoff) {
+    public static final Settings DEFAULT = new Settings(Duration.ofMillis(500), Duration.ofSeconds(10));
+  }
+
+  private final XenhaConfig config;
+  private final String node;
+  private final String address;
+  private final Hypervisor hypervisor;
+  private final Executor blocking;
+  private final ActorRef<NodeReport> reportTo;
+  private final Settings settings;
+  private final Clock clock;
+  private final long incarnation;
+  private long seq;
+  private int childCounter;
+
+  private final Map<String, String> domainToResource = new HashMap<>();
+  private final Map<String, ActorRef<DomainActor.Command>> children = new HashMap<>();
+  private final Map<ActorRef<Void>, String> childIds = new HashMap<>();
+  private final Map<String, String> states = new LinkedHashMap<>();
+  private final Map<String, String> lastOps = new HashMap<>();
+  private final Map<String, Deque<Instant>> failures = new HashMap<>();
+  private final Map<String, Boolean> startFailedFatal = new HashMap<>();
+  private final Map<String, List<ActorRef<OpResult>>> startWaiters = new HashMap<>();
+  private final Map<String, List<ActorRef<OpResult>>> stopWaiters = new HashMap<>();
+  private final ActorRef<DomainActor.Report> reportAdapter;
+
+  public static Behavior<Command> create(
+      XenhaConfig config,
+      String node,
+      String address,
+      Hypervisor hypervisor,
+      Executor blocking,
+      ActorRef<NodeReport> reportTo,
+      Settings settings,
+      Clock clock) {
+    return Behaviors.setup(ctx -> new NodeAgent(ctx, config, node, address, hypervisor, blocking, reportTo, settings, clock));
+  }
+
+  private NodeAgent(
+      ActorContext<Command> ctx,
+      XenhaConfig config,
+      String node,
+      String address,
+      Hypervisor hypervisor,
+      Executor blocking,
+      ActorRef<NodeReport> reportTo,
+      Settings settings,
+      Clock clock) {
+    super(ctx);
+    this.config = config;
+    this.node = node;
+    this.address = address;
+    this.hypervisor = hypervisor;
+    this.blocking = blocking;
+    this.reportTo = reportTo;
+    this.settings = settings;
+    this.clock = clock;
+    this.incarnation = clock.millis();
+    for (ResourceSpec r : config.resources().values()) {
+      if (r.isDomain()) {
+        domainToResource.put(r.domainName(), r.id());
+        states.put(r.id(), "stopped");
+      }
+    }
+    reportAdapter = ctx.messageAdapter(DomainActor.Report.class, DomainReport::new);
+    ActorRef<Hypervisor.DomainEvent> eventRef = ctx.messageAdapter(Hypervisor.DomainEvent.class, HypervisorEvent::new);
+    Consumer<Hypervisor.DomainEvent> listener = eventRef::tell;
+    hypervisor.subscribe(listener);
+    ctx.getSystem().receptionist().tell(Receptionist.register(KEY, ctx.getSelf()));
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Probe.class, this::onProbe)
+        .onMessage(ProbeDone.class, this::onProbeDone)
+        .onMessage(StartResource.class, this::onStart)
+        .onMessage(StopResource.class, this::onStop)
+        .onMessage(DirectStopDone.class, this::onDirectStopDone)
+        .onMessage(DomainReport.class, this::onDomainReport)
+        .onMessage(HypervisorEvent.class, this::onHypervisorEvent)
+        .onMessage(FenceNode.class, this::onFence)
+        .onMessage(FenceDone.class, this::onFenceDone)
+        .onMessage(CleanupDone.class, this::onCleanupDone)
+        .onSignal(Terminated.class, this::onTerminated)
+        .build();
+  }
+
+  private Duration askTimeout() {
+    return config.cluster().askTimeout();
+  }
+
+  private Behavior<Command> onProbe(Probe msg) {
+    getContext().pipeToSelf(
+        hypervisor.activeDomains(askTimeout()), (active, err) -> new ProbeDone(active, err, msg.replyTo()));
+    return this;
+  }
+
+  private Behavior<Command> onProbeDone(ProbeDone msg) {
+    if (msg.failure() != null) {
+      // Without libvirt's answer we know nothing: say so by not answering; the Controller retries.
+      getContext().getLog().error("probe of {} failed: {}", hypervisor.uri(), msg.failure().toString());
+      return this;
+    }
+    for (String domain : msg.active()) {
+      String id = domainToResource.get(domain);
+      if (id == null) {
+        continue; // not ours: libvirt may run domains xenha does not manage
+      }
+      if (!children.containsKey(id)) {
+        getContext().getLog().info("probe: {} ({}) is active here, adopting it", id, domain);
+        states.put(id, "started");
+        spawnDomain(id);
+      }
+    }
+    for (Map.Entry<String, String> e : domainToResource.entrySet()) {
+      String id = e.getValue();
+      if (!msg.active().contains(e.getKey()) && !children.containsKey(id) && !states.get(id).equals("failed")
+          && !states.get(id).equals("stop-failed")) {
+        states.put(id, "stopped");
+      }
+    }
+    msg.replyTo().tell(snapshot());
+    return this;
+  }
+
+  private Behavior<Command> onStart(StartResource msg) {
+    ResourceSpec spec = config.resources().get(msg.resourceId());
+    if (spec == null || !spec.isDomain()) {
+      msg.replyTo().tell(result(msg.resourceId(), "start", false, "unknown resource"));
+      return this;
+    }
+    String state = states.get(msg.resourceId());
+    if (children.containsKey(msg.resourceId()) && state.equals("started")) {
+      msg.replyTo().tell(result(msg.resourceId(), "start", true, "already started"));
+      return this;
+    }
+    if (state.equals("stop-failed")) {
+      msg.replyTo().tell(result(msg.resourceId(), "start", false, "stop failed here earlier: state unknown"));
+      return this;
+    }
+    startWaiters.computeIfAbsent(msg.resourceId(), k -> new ArrayList<>()).add(msg.replyTo());
+    if (!children.containsKey(msg.resourceId())) {
+      startFailedFatal.remove(msg.resourceId());
+      failures.remove(msg.resourceId());
+      setState(msg.resourceId(), "starting", "start");
+      spawnDomain(msg.resourceId());
+    }
+    return this;
+  }
+
+  private void spawnDomain(String id) {
+    ResourceSpec spec = config.resources().get(id);
+    int threshold = spec.migrationThreshold() != null ? spec.migrationThreshold() : config.properties().migrationThreshold();
+    Behavior<DomainActor.Command> behavior = DomainActor.supervised(
+        spec, hypervisor, reportAdapter, threshold, config.properties().failureTimeout(),
+        settings.minBackoff(), settings.maxBackoff());
+    ActorRef<DomainActor.Command> child = getContext().spawn(behavior, "domain-" + id + "-" + (++childCounter));
+    getContext().watch(child);
+    children.put(id, child);
+    childIds.put(child.unsafeUpcast(), id);
+  }
+
+  private Behavior<Command> onStop(StopResource msg) {
+    String id = msg.resourceId();
+    ResourceSpec spec = config.resources().get(id);
+    if (spec == null || !spec.isDomain()) {
+      msg.replyTo().tell(result(id, "stop", false, "unknown resource"));
+      return this;
+    }
+    stopWaiters.computeIfAbsent(id, k -> new ArrayList<>()).add(msg.replyTo());
+    if (stopWaiters.get(id).size() > 1) {
+      return this; // a stop is already under way
+    }
+    setState(id, "stopping", "stop");
+    ActorRef<DomainActor.Command> child = children.get(id);
+    if (child != null) {
+      child.tell(new DomainActor.Stop(reportAdapter));
+    } else {
+      // no actor (failed here, or never adopted): stop it in libvirt directly
+      getContext().pipeToSelf(
+          hypervisor.stop(spec.domainName(), spec.ops().stopTimeout()), (ok, err) -> new DirectStopDone(id, err, null));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onDirectStopDone(DirectStopDone msg) {
+    if (msg.failure() == null) {
+      setState(msg.resourceId(), "stopped", "stop");
+      replyStop(msg.resourceId(), true, "stopped");
+    } else {
+      setState(msg.resourceId(), "stop-failed", "stop");
+      replyStop(msg.resourceId(), false, msg.failure().toString());
+    }
+    return this;
+  }
+
+  private Behavior<Command> onDomainReport(DomainReport msg) {
+    DomainActor.Report r = msg.report();
+    String id = r.resourceId();
+    if (r instanceof DomainActor.Started s) {
+      setState(id, "started", s.adopted() ? "probe" : "start");
+      replyStart(id, true, s.adopted() ? "already running" : "started");
+    } else if (r instanceof DomainActor.StartFailed f) {
+      // Pacemaker's start-failure-is-fatal: no retry here, the Controller bans the node and moves the resource
+      startFailedFatal.put(id, true);
+      setState(id, "failed", "start");
+      getContext().getLog().warn("{}: start failed on {}: {}", id, node, f.reason());
+      replyStart(id, false, f.reason());
+    } else if (r instanceof DomainActor.MonitorFailed f) {
+      Deque<Instant> q = failures.computeIfAbsent(id, k -> new ArrayDeque<>());
+      q.addLast(clock.instant());
+      getContext().getLog().warn("{}: monitor failed on {} (failure {}): {}; recovering in place", id, node, q.size(), f.reason());
+      setState(id, "starting", "monitor");
+    } else if (r instanceof DomainActor.Stopped) {
+      setState(id, "stopped", "stop");
+      replyStop(id, true, "stopped");
+    } else if (r instanceof DomainActor.StopFailed f) {
+      setState(id, "stop-failed", "stop");
+      getContext().getLog().error("{}: stop failed on {}: {}", id, node, f.reason());
+      replyStop(id, false, f.reason());
+    }
+    return this;
+  }
+
+  private Behavior<Command> onTerminated(Terminated t) {
+    String id = childIds.remove(t.getRef());
+    if (id == null) {
+      return this;
+    }
+    children.remove(id);
+    String state = states.get(id);
+    if (state.equals("stopped") || state.equals("stop-failed") || startFailedFatal.containsKey(id)) {
+      return this;
+    }
+    // Supervision gave up: migration-threshold failures within failure-timeout. Make sure it is down here,
+    // then report it failed so the Controller bans this node for it and moves it.
+    getContext().getLog().error("{}: restarts exhausted on {} ({} failures), reporting it failed", id, node, failCount(id));
+    setState(id, "failed", "monitor");
+    ResourceSpec spec = config.resources().get(id);
+    getContext().pipeToSelf(
+        hypervisor.destroy(spec.domainName(), spec.ops().stopTimeout()), (ok, err) -> new CleanupDone(id, err));
+    replyStart(id, false, "restarts exhausted");
+    return this;
+  }
+
+  private Behavior<Command> onCleanupDone(CleanupDone msg) {
+    if (msg.failure() != null) {
+      getContext().getLog().error("{}: could not destroy failed domain: {}", msg.resourceId(), msg.failure().toString());
+      setState(msg.resourceId(), "stop-failed", "stop");
+    }
+    return this;
+  }
+
+  private Behavior<Command> onHypervisorEvent(HypervisorEvent msg) {
+    String id = domainToResource.get(msg.event().domain());
+    ActorRef<DomainActor.Command> child = id == null ? null : children.get(id);
+    if (child != null) {
+      child.tell(new DomainActor.LifecycleEvent(msg.event()));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onFence(FenceNode msg) {
+    String at = Instant.now(clock).toString();
+    if (msg.target().equals(node)) {
+      msg.replyTo().tell(new FenceResult(msg.target(), msg.deviceId(), node, msg.action(), false, "a node never fences itself", at));
+      return this;
+    }
+    ResourceSpec device = config.resources().get(msg.deviceId());
+    XenhaConfig.NodeSpec target = config.nodes().get(msg.target());
+    if (device == null || !device.isStonith() || target == null) {
+      msg.replyTo().tell(new FenceResult(msg.target(), msg.deviceId(), node, msg.action(), false, "unknown device or node", at));
+      return this;
+    }
+    String match = device.params().getOrDefault("process-match", "xenha");
+    Duration timeout = device.ops().stopTimeout();
+    CompletableFuture<String> outcome = CompletableFuture.supplyAsync(() -> {
+      try {
+        return KillFenceAgent.fence(target.stateDir(), match, timeout);
+      } catch (Exception e) {
+        throw new java.util.concurrent.CompletionException(e);
+      }
+    }, blocking);
+    getContext().pipeToSelf(outcome, (text, err) -> new FenceDone(
+        new FenceResult(msg.target(), msg.deviceId(), node, msg.action(), err == null,
+            err == null ? text : rootMessage(err), Instant.now(clock).toString()),
+        msg.replyTo()));
+    return this;
+  }
+
+  private Behavior<Command> onFenceDone(FenceDone msg) {
+    FenceResult r = msg.result();
+    if (r.ok()) {
+      getContext().getLog().warn("fenced {} with {}: {}", r.target(), r.device(), r.reason());
+    } else {
+      getContext().getLog().error("FENCING OF {} WITH {} FAILED: {}", r.target(), r.device(), r.reason());
+    }
+    msg.replyTo().tell(r);
+    return this;
+  }
+
+  private static String rootMessage(Throwable t) {
+    while (t.getCause() != null && (t instanceof java.util.concurrent.CompletionException)) {
+      t = t.getCause();
+    }
+    return t.getMessage() != null ? t.getMessage() : t.toString();
+  }
+
+  private int failCount(String id) {
+    if (startFailedFatal.containsKey(id)) {
+      return io.xenha.config.Score.INFINITY;
+    }
+    Deque<Instant> q = failures.get(id);
+    if (q == null) {
+      return 0;
+    }
+    Duration window = config.properties().failureTimeout();
+    if (!window.isZero()) {
+      Instant cutoff = clock.instant().minus(window);
+      while (!q.isEmpty() && q.peekFirst().isBefore(cutoff)) {
+        q.removeFirst();
+      }
+    }
+    return q.size();
+  }
+
+  private void setState(String id, String state, String operation) {
+    states.put(id, state);
+    lastOps.put(id, operation);
+    seq++;
+    reportTo.tell(snapshot());
+  }
+
+  private NodeReport snapshot() {
+    Map<String, NodeReport.LocalResource> resources = new LinkedHashMap<>();
+    for (Map.Entry<String, String> e : states.entrySet()) {
+      resources.put(e.getKey(), new NodeReport.LocalResource(e.getValue(), failCount(e.getKey()), lastOps.get(e.getKey())));
+    }
+    return new NodeReport(node, address, getContext().getSelf(), incarnation, seq, resources);
+  }
+
+  private OpResult result(String id, String op, boolean ok, String reason) {
+    return new OpResult(node, id, op, ok, reason, snapshot());
+  }
+
+  private void replyStart(String id, boolean ok, String reason) {
+    List<ActorRef<OpResult>> waiters = startWaiters.remove(id);
+    if (waiters != null) {
+      OpResult r = result(id, "start", ok, reason);
+      waiters.forEach(w -> w.tell(r));
+    }
+  }
+
+  private void replyStop(String id, boolean ok, String reason) {
+    List<ActorRef<OpResult>> waiters = stopWaiters.remove(id);
+    if (waiters != null) {
+      OpResult r = result(id, "stop", ok, reason);
+      waiters.forEach(w -> w.tell(r));
+    }
+  }
+}

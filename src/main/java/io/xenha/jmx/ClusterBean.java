@@ -1,0 +1,44 @@
+package io.xenha.jmx;
+
+import io.xenha.status.StatusJson;
+import io.xenha.status.StatusText;
+
+/** Serves {@link ClusterMXBean} from the agent's console. */
+final class ClusterBean implements ClusterMXBean {
+
+  private final StatusSource source;
+
+  ClusterBean(StatusSource source) {
+    this.source = source;
+  }
+
+  @Override
+  public String getStatusJson() {
+    return StatusJson.toJson(source.status());
+  }
+
+  @Override
+  public String getStatusText() {
+    return StatusText.render(source.status());
+  }
+
+  @Override
+  public String getControllerNode() {
+    return source.status().controller();
+  }
+
+  @Override
+  public String getClusterName() {
+    return source.status().cluster();
+  }
+
+  @Override
+  public boolean isQuorum() {
+    return source.status().quorum();
+  }
+
+  @Override
+  public String status() {
+    return getStatusJson();
+  }
+}

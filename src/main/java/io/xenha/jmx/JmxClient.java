@@ -1,0 +1,159 @@
+package io.xenha.jmx;
+
+import io.xenha.status.ClusterStatus;
+import io.xenha.status.StatusJson;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.management.AttributeNotFoundException;
+import javax.management.InstanceNotFoundException;
+import javax.management.JMException;
+import javax.management.MBeanException;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.RuntimeMBeanException;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+
+/** Reads a running agent's beans over JMX: what `xenha status`, the demo and the tests use. */
+public final class JmxClient implements AutoCloseable {
+
+  private final MBeanServerConnection connection;
+  private final JMXConnector connector;
+  private final String address;
+
+  private JmxClient(MBeanServerConnection connection, JMXConnector connector, String address) {
+    this.connection = connection;
+    this.connector = connector;
+    this.address = address;
+  }
+
+  /** Connects to the agent at HOST:PORT; an IOException's message is the short reason (e.g. "Connection refused"). */
+  public static JmxClient connect(String host, int port, Duration timeout) throws IOException {
+    String hp = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    JMXServiceURL url = new JMXServiceURL("service:jmx:rmi:///jndi/rmi://" + hp + "/jmxrmi");
+    // JMXConnectorFactory has no timeout of its own: a host that drops packets would hang the caller
+    ExecutorService executor =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "xenha-jmx-connect");
+              t.setDaemon(true);
+              return t;
+            });
+    Future<JMXConnector> f = executor.submit(() -> JMXConnectorFactory.connect(url));
+    try {
+      JMXConnector c = f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return new JmxClient(c.getMBeanServerConnection(), c, host + ":" + port);
+    } catch (TimeoutException e) {
+      f.cancel(true);
+      throw new IOException("no answer within " + Math.max(1, timeout.toSeconds()) + " s");
+    } catch (ExecutionException e) {
+      throw new IOException(rootReason(e.getCause()), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted");
+    } finally {
+      executor.shutdownNow();
+    }
+  }
+
+  /** Reads beans from a connection at hand, e.g. a {@link JmxServer#server()} in private mode. */
+  public static JmxClient of(MBeanServerConnection connection) {
+    return new JmxClient(connection, null, "local");
+  }
+
+  /** HOST:PORT, or "local". */
+  public String address() {
+    return address;
+  }
+
+  /** The cluster status, from the Cluster bean's StatusJson. */
+  public ClusterStatus status() throws IOException {
+    String json = (String) attribute(JmxNames.CLUSTER, "StatusJson");
+    try {
+      return StatusJson.fromJson(json);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+  }
+
+  /** What libvirt runs on NODE, asked of that node's own agent (only the local node's bean has this). */
+  public List<String> activeDomains(String node) throws IOException {
+    Object value = attribute(JmxNames.node(node), "ActiveDomains");
+    if (value instanceof String[] a) return List.of(a);
+    throw new IOException("ActiveDomains of " + node + " is not a list of names: " + value);
+  }
+
+  /** Any attribute; server-side failures come back as an IOException carrying the bean's message. */
+  public Object attribute(ObjectName name, String attribute) throws IOException {
+    try {
+      return connection.getAttribute(name, attribute);
+    } catch (InstanceNotFoundException e) {
+      throw new IOException("no bean " + name + " at " + address + " (is it a xenha agent of this cluster?)");
+    } catch (AttributeNotFoundException e) {
+      throw new IOException("bean " + name + " at " + address + " has no attribute " + attribute);
+    } catch (RuntimeMBeanException e) {
+      throw new IOException(rootReason(e.getTargetException()));
+    } catch (MBeanException e) {
+      throw new IOException(rootReason(e.getTargetException()));
+    } catch (JMException e) {
+      throw new IOException(rootReason(e));
+    }
+  }
+
+  /** The innermost cause's message: RMI and JNDI wrap the useful part ("Connection refused") deep down. */
+  static String rootReason(Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+    String m = root.getMessage();
+    if (m == null || m.isBlank()) m = t.getMessage();
+    return m == null || m.isBlank() ? root.getClass().getSimpleName() : m;
+  }
+
+  /** HOST:PORT as given to `--jmx`; IPv6 hosts in brackets. */
+  public record HostPort(String host, int port) {
+
+    public static HostPort parse(String s) {
+      int colon = s.lastIndexOf(':');
+      if (colon <= 0 || colon == s.length() - 1) throw new IllegalArgumentException("expected HOST:PORT, got " + s);
+      String host = s.substring(0, colon);
+      if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
+      int port;
+      try {
+        port = Integer.parseInt(s.substring(colon + 1));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("expected HOST:PORT, got " + s);
+      }
+      if (port < 1 || port > 65535) throw new IllegalArgumentException("port out of range in " + s);
+      return new HostPort(host, port);
+    }
+
+    @Override
+    public String toString() {
+      return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    }
+  }
+
+  @Override
+  public void close() {
+    if (connector != null) {
+      try {
+        connector.close();
+      } catch (IOException e) {
+        // the agent may be gone already: nothing left to release
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "JmxClient[" + address + "]";
+  }
+}

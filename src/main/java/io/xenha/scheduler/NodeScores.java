@@ -1,0 +1,72 @@
+package io.xenha.scheduler;
+
+import io.xenha.config.Score;
+import io.xenha.config.XenhaConfig.LocationConstraint;
+import io.xenha.config.XenhaConfig.ResourceSpec;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one place where a resource's score on each node is computed (Pacemaker's allowed-nodes table):
+ * node state, location constraints, stickiness and failure bans meet here, so colocation and utilization
+ * can be added later without touching placement.
+ */
+public final class NodeScores {
+  private final ClusterSnapshot snapshot;
+  // Indexed once so scoring stays linear in the number of constraints on large clusters.
+  private final Map<String, List<LocationConstraint>> locations = new HashMap<>();
+
+  public NodeScores(ClusterSnapshot snapshot) {
+    this.snapshot = snapshot;
+    for (LocationConstraint l : snapshot.config().locations()) {
+      locations.computeIfAbsent(l.resource(), r -> new ArrayList<>()).add(l);
+    }
+  }
+
+  /** Scores of one resource; see {@link #scores(ResourceSpec)}. */
+  public static Map<String, Integer> of(ClusterSnapshot snapshot, ResourceSpec rsc) {
+    return new NodeScores(snapshot).scores(rsc);
+  }
+
+  /**
+   * Scores of {@code rsc} on every configured node, in configuration order. A node where the resource may
+   * not run (not ONLINE, banned, or not opted in on an asymmetric cluster) scores {@link Score#MINUS_INFINITY}.
+   */
+  public Map<String, Integer> scores(ResourceSpec rsc) {
+    ResourceState state = snapshot.resource(rsc.id());
+    boolean symmetric = snapshot.config().properties().symmetricCluster();
+    int stickiness = rsc.stickiness() != null
+        ? rsc.stickiness()
+        : snapshot.config().properties().defaultResourceStickiness();
+    Map<String, Integer> scores = new LinkedHashMap<>();
+    for (String node : snapshot.config().nodes().keySet()) {
+      int location = locationScore(rsc.id(), node);
+      int score = location;
+      if (state.activeOn().contains(node)) score = Score.add(score, stickiness);
+      if (state.failedOn().contains(node)) score = Score.MINUS_INFINITY;
+      // Standby, offline and unclean nodes host nothing new, whatever the constraints say.
+      if (snapshot.node(node) != NodeState.ONLINE) score = Score.MINUS_INFINITY;
+      // Opt-in cluster: only nodes a location constraint invites are candidates.
+      if (!symmetric && location <= 0) score = Score.MINUS_INFINITY;
+      scores.put(node, score);
+    }
+    return Collections.unmodifiableMap(scores);
+  }
+
+  /** True when a score lets the resource run on the node. */
+  public static boolean allowed(int score) {
+    return score > Score.MINUS_INFINITY;
+  }
+
+  private int locationScore(String rsc, String node) {
+    int sum = 0;
+    for (LocationConstraint l : locations.getOrDefault(rsc, List.of())) {
+      if (l.node().equals(node)) sum = Score.add(sum, l.score());
+    }
+    return sum;
+  }
+}

@@ -1,0 +1,149 @@
+package io.xenha.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three agents in one JVM: placement, and failover when a node leaves uncleanly — its domUs are started elsewhere
+ * exactly once and only after the node was fenced; when the Controller's own node dies the new Controller probes
+ * and starts nothing twice.
+ */
+class ClusterFailoverTest {
+
+  static final List<String> DOMAINS = List.of("vm1", "vm2", "vm3", "vm4", "vm5", "vm6");
+  static final String CONSTRAINTS = """
+      constraints {
+        order = [ { first = vm1, then = vm2 } ]
+        location = [ { resource = vm3, node = n3, score = -INFINITY } ]
+      }
+      """;
+
+  /** Waits until every domU runs exactly once, and returns where. */
+  static Map<String, List<String>> awaitAllRunningOnce(InJvmCluster c, Duration max) throws Exception {
+    long deadline = System.nanoTime() + max.toNanos();
+    Map<String, List<String>> where;
+    while (true) {
+      where = c.activeDomains();
+      boolean ok = where.keySet().containsAll(DOMAINS) && where.values().stream().allMatch(l -> l.size() == 1);
+      if (ok) {
+        return where;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not every domU running exactly once within " + max + ": " + where
+            + "\nstatus: " + safeStatus(c));
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  static String safeStatus(InJvmCluster c) {
+    for (String n : c.nodes.keySet()) {
+      try {
+        if (!c.nodes.get(n).system().whenTerminated().isCompleted()) {
+          return io.xenha.status.StatusJson.toJson(c.status(n));
+        }
+      } catch (Exception e) {
+        // try the next node
+      }
+    }
+    return "(no node answered)";
+  }
+
+  static List<String> domainsOn(Map<String, List<String>> where, String node) {
+    List<String> out = new ArrayList<>();
+    where.forEach((d, ns) -> {
+      if (ns.contains(node)) {
+        out.add(d);
+      }
+    });
+    return out;
+  }
+
+  @Test
+  void placesBalancedAndHonoursConstraints(@TempDir Path dir) throws Exception {
+    try (InJvmCluster c = new InJvmCluster(dir, 3, DOMAINS, CONSTRAINTS)) {
+      Map<String, List<String>> where = awaitAllRunningOnce(c, Duration.ofSeconds(60));
+      for (String n : List.of("n1", "n2", "n3")) {
+        assertEquals(2, domainsOn(where, n).size(), "balanced by count: " + where);
+      }
+      assertTrue(!where.get("vm3").contains("n3"), "vm3 is -INFINITY on n3: " + where);
+      // vm2 is ordered after vm1: its first start comes after vm1's
+      long vm1 = c.starts.stream().filter(s -> s.domain().equals("vm1")).findFirst().orElseThrow().atNanos();
+      long vm2 = c.starts.stream().filter(s -> s.domain().equals("vm2")).findFirst().orElseThrow().atNanos();
+      assertTrue(vm1 < vm2, "vm1 must start before vm2");
+      assertEquals(DOMAINS.size(), c.starts.size(), "each domU started exactly once: " + c.starts);
+      assertTrue(c.violations.isEmpty(), "double-active: " + c.violations);
+    }
+  }
+
+  @Test
+  void uncleanNodeIsFencedThenItsDomainsStartElsewhereOnce(@TempDir Path dir) throws Exception {
+    try (InJvmCluster c = new InJvmCluster(dir, 3, DOMAINS, CONSTRAINTS)) {
+      Map<String, List<String>> before = awaitAllRunningOnce(c, Duration.ofSeconds(60));
+      String controller = c.controllerNode("n1");
+      String victim = new TreeSet<>(c.nodes.keySet()).stream().filter(n -> !n.equals(controller)).findFirst().orElseThrow();
+      List<String> lost = domainsOn(before, victim);
+      long crashAt = System.nanoTime();
+      c.crash(victim);
+
+      Map<String, List<String>> after = awaitAllRunningOnce(c, Duration.ofSeconds(60));
+      assertNotNull(c.fencedAtNanos.get(victim), victim + " was fenced");
+      long fencedAt = c.fencedAtNanos.get(victim);
+      List<InJvmCluster.StartEvent> restarted = c.startsAfter(crashAt);
+      assertEquals(new TreeSet<>(lost), new TreeSet<>(restarted.stream().map(InJvmCluster.StartEvent::domain).toList()),
+          "exactly the lost domUs were started again, each once: " + restarted);
+      assertEquals(lost.size(), restarted.size(), "each lost domU started exactly once: " + restarted);
+      for (InJvmCluster.StartEvent s : restarted) {
+        assertTrue(s.atNanos() > fencedAt, s + " started before " + victim + " was fenced");
+      }
+      for (String d : DOMAINS) {
+        if (!lost.contains(d)) {
+          assertEquals(before.get(d), after.get(d), "with stickiness " + d + " stays where it was");
+        }
+      }
+      assertTrue(c.violations.isEmpty(), "double-active: " + c.violations);
+      var status = c.status(controller);
+      assertTrue(status.fencing().stream().anyMatch(f -> f.target().equals(victim) && f.result().equals("success")),
+          "fencing history shows the fence: " + status.fencing());
+    }
+  }
+
+  @Test
+  void controllersNodeDiesNewControllerProbesAndStartsNothingTwice(@TempDir Path dir) throws Exception {
+    try (InJvmCluster c = new InJvmCluster(dir, 3, DOMAINS, CONSTRAINTS)) {
+      Map<String, List<String>> before = awaitAllRunningOnce(c, Duration.ofSeconds(60));
+      String controller = c.controllerNode("n2");
+      List<String> lost = domainsOn(before, controller);
+      long crashAt = System.nanoTime();
+      c.crash(controller);
+      String survivor = c.nodes.keySet().stream().filter(n -> !n.equals(controller)).findFirst().orElseThrow();
+
+      Map<String, List<String>> after = awaitAllRunningOnce(c, Duration.ofSeconds(60));
+      String newController = c.controllerNode(survivor);
+      assertTrue(!newController.equals(controller), "the Controller moved");
+      long fencedAt = c.fencedAtNanos.getOrDefault(controller, Long.MAX_VALUE);
+      List<InJvmCluster.StartEvent> restarted = c.startsAfter(crashAt);
+      assertEquals(lost.size(), restarted.size(), "only the lost domUs started, each once: " + restarted);
+      for (InJvmCluster.StartEvent s : restarted) {
+        assertTrue(lost.contains(s.domain()), s + " was running on a surviving node and was started again");
+        assertTrue(s.atNanos() > fencedAt, s + " started before " + controller + " was fenced");
+      }
+      for (String d : DOMAINS) {
+        if (!lost.contains(d)) {
+          assertEquals(before.get(d), after.get(d), d + " stays where it was");
+        }
+      }
+      assertTrue(c.violations.isEmpty(), "double-active: " + c.violations);
+    }
+  }
+}

@@ -1,0 +1,191 @@
+package io.xenha.cluster;
+
+import com.typesafe.config.ConfigFactory;
+import io.xenha.agent.XenhaNode;
+import io.xenha.config.ConfigLoader;
+import io.xenha.config.LoadResult;
+import io.xenha.config.XenhaConfig;
+import io.xenha.executor.NodeAgent;
+import io.xenha.hypervisor.Hypervisor;
+import io.xenha.status.ClusterStatus;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+
+/**
+ * Several xenha agents in one JVM (ActorSystems on port 0), each with its own private libvirt test hypervisor,
+ * and a stand-in process per node (`sleep`) that the builtin:kill fence device kills: a node counts as fenced
+ * when its stand-in is dead. Records every domain start (libvirt lifecycle events) and checks the safety
+ * invariants while it runs.
+ */
+final class InJvmCluster implements AutoCloseable {
+
+  /** One domain start seen by libvirt. */
+  record StartEvent(String node, String domain, long atNanos) {}
+
+  final Path dir;
+  final XenhaConfig config;
+  final Map<String, XenhaNode> nodes = new LinkedHashMap<>();
+  final Map<String, Process> standIns = new LinkedHashMap<>();
+  final Map<String, Long> fencedAtNanos = new ConcurrentHashMap<>();
+  final List<StartEvent> starts = new CopyOnWriteArrayList<>();
+  final List<String> violations = new CopyOnWriteArrayList<>();
+  private final Thread checker;
+  private volatile boolean running = true;
+
+  InJvmCluster(Path dir, int nodeCount, List<String> domains, String constraints) throws Exception {
+    this.dir = dir;
+    StringBuilder conf = new StringBuilder();
+    conf.append("xenha {\n  cluster-name = itest\n  nodes {\n");
+    for (int i = 1; i <= nodeCount; i++) {
+      String n = "n" + i;
+      Path nd = Files.createDirectories(dir.resolve(n));
+      Files.writeString(nd.resolve("host.xml"), "<node><cpu><nodes>1</nodes><sockets>1</sockets><cores>4</cores>"
+          + "<threads>1</threads><active>4</active><mhz>2000</mhz><model>x86_64</model></cpu><memory>8388608</memory></node>");
+      conf.append("    ").append(n).append(" { address = \"127.0.0.1:0\", hypervisor = \"test://")
+          .append(nd.resolve("host.xml")).append("\", state-dir = \"").append(nd).append("\" }\n");
+    }
+    conf.append("  }\n  properties { default-resource-stickiness = 100, dc-deadtime = 20s }\n");
+    conf.append("  cluster { stable-after = 2s, heartbeat-interval = 500ms, acceptable-heartbeat-pause = 2500ms, ask-timeout = 5s }\n");
+    conf.append("  resource-defaults.ops.monitor { interval = 1s, timeout = 5s }\n");
+    conf.append("  resources {\n    fence { type = stonith, agent = \"builtin:kill\", params { process-match = sleep } }\n");
+    for (String d : domains) {
+      Files.writeString(dir.resolve(d + ".xml"), "<domain type='test'><name>" + d + "</name><memory unit='MiB'>128</memory>"
+          + "<vcpu>1</vcpu><os><type>hvm</type></os></domain>");
+      conf.append("    ").append(d).append(" { type = domain, domain-xml = \"").append(dir.resolve(d + ".xml")).append("\" }\n");
+    }
+    conf.append("  }\n").append(constraints).append("\n}\n");
+    Path file = dir.resolve("cluster.conf");
+    Files.writeString(file, conf);
+    LoadResult loaded = ConfigLoader.load(file, Optional.empty());
+    if (!loaded.ok()) {
+      throw new IllegalStateException("test config invalid: " + loaded.problems());
+    }
+    config = loaded.config().get();
+
+    for (String n : config.nodes().keySet()) {
+      Process p = new ProcessBuilder("sleep", "600").start();
+      standIns.put(n, p);
+      p.onExit().thenRun(() -> fencedAtNanos.put(n, System.nanoTime()));
+      Files.writeString(dir.resolve(n).resolve("xenha.pid"), p.pid() + "\n");
+    }
+    // a crashed node must vanish without leaving the cluster: terminate() does not run CoordinatedShutdown
+    var overrides = ConfigFactory.parseString(
+        "pekko.coordinated-shutdown.run-by-actor-system-terminate = off\n"
+            + "pekko.coordinated-shutdown.terminate-actor-system = on\n"
+            + "pekko.loglevel = INFO\n");
+    for (String n : config.nodes().keySet()) {
+      XenhaNode node = XenhaNode.start(config, n, overrides,
+          new NodeAgent.Settings(Duration.ofMillis(200), Duration.ofSeconds(2)), Clock.systemUTC());
+      nodes.put(n, node);
+      node.hypervisor().subscribe(e -> {
+        if (e.type().equals("STARTED")) {
+          starts.add(new StartEvent(n, e.domain(), System.nanoTime()));
+        }
+      });
+      var first = Cluster.get(nodes.values().iterator().next().system()).selfMember().address();
+      Cluster.get(node.system()).manager().tell(Join.create(first));
+    }
+    checker = new Thread(this::checkInvariants, "invariant-checker");
+    checker.setDaemon(true);
+    checker.start();
+  }
+
+  /** A domU active on two nodes at once is the one thing that must never happen. */
+  private void checkInvariants() {
+    while (running) {
+      Map<String, List<String>> where = new HashMap<>();
+      for (Map.Entry<String, XenhaNode> e : new ArrayList<>(nodes.entrySet())) {
+        if (e.getValue().system().whenTerminated().isCompleted()) {
+          continue;
+        }
+        try {
+          for (String d : e.getValue().hypervisor().activeDomains(Duration.ofSeconds(2)).toCompletableFuture().get()) {
+            where.computeIfAbsent(d, k -> new ArrayList<>()).add(e.getKey());
+          }
+        } catch (Exception ignored) {
+          // a node going down mid-check
+        }
+      }
+      where.forEach((d, ns) -> {
+        if (ns.size() > 1) {
+          violations.add(d + " active on " + ns);
+        }
+      });
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  /** Domain name to the nodes whose hypervisor reports it active, over the live nodes. */
+  Map<String, List<String>> activeDomains() throws Exception {
+    Map<String, List<String>> where = new java.util.TreeMap<>();
+    for (Map.Entry<String, XenhaNode> e : nodes.entrySet()) {
+      if (e.getValue().system().whenTerminated().isCompleted()) {
+        continue;
+      }
+      for (String d : e.getValue().hypervisor().activeDomains(Duration.ofSeconds(5)).toCompletableFuture().get()) {
+        where.computeIfAbsent(d, k -> new ArrayList<>()).add(e.getKey());
+      }
+    }
+    return where;
+  }
+
+  ClusterStatus status(String via) throws Exception {
+    return nodes.get(via).console().status();
+  }
+
+  /** The node hosting the Controller singleton, as the cluster reports it. */
+  String controllerNode(String via) throws Exception {
+    return status(via).controller();
+  }
+
+  /** The node dies: its agent vanishes without leaving and its hypervisor (with every domU on it) is gone. */
+  void crash(String node) {
+    XenhaNode n = nodes.get(node);
+    n.system().terminate();
+    n.system().getWhenTerminated().toCompletableFuture().join();
+  }
+
+  List<StartEvent> startsAfter(long nanos) {
+    List<StartEvent> out = new ArrayList<>();
+    for (StartEvent s : starts) {
+      if (s.atNanos() > nanos) {
+        out.add(s);
+      }
+    }
+    return Collections.unmodifiableList(out);
+  }
+
+  @Override
+  public void close() throws IOException {
+    running = false;
+    for (XenhaNode n : nodes.values()) {
+      n.system().terminate();
+    }
+    for (XenhaNode n : nodes.values()) {
+      try {
+        n.system().getWhenTerminated().toCompletableFuture().get(20, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (Exception ignored) {
+        // best effort
+      }
+    }
+    standIns.values().forEach(Process::destroyForcibly);
+  }
+}

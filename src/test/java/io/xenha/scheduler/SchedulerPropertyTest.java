@@ -1,0 +1,72 @@
+package io.xenha.scheduler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Random clusters from fixed seeds: every transition keeps the safety invariants and is reproducible. */
+class SchedulerPropertyTest {
+  private static final String[] STATES = {"online", "online", "online", "standby", "offline", "unclean"};
+  private static final String[] SCORES = {"100", "-100", "50", "INFINITY", "-INFINITY", "0"};
+
+  @Test
+  void randomClustersKeepTheInvariants() {
+    for (long seed = 0; seed < 500; seed++) {
+      String json = randomCluster(new Random(seed));
+      ClusterSnapshot s = SnapshotFixture.fromJson(json);
+      Transition t = Scheduler.plan(s);
+      try {
+        TransitionInvariants.check(s, t);
+        assertEquals(t, Scheduler.plan(SnapshotFixture.fromJson(json)));
+      } catch (AssertionError e) {
+        throw new AssertionError("seed " + seed + ": " + e.getMessage() + "\n" + json, e);
+      }
+    }
+  }
+
+  private static String randomCluster(Random r) {
+    int nodes = 1 + r.nextInt(5);
+    int resources = 1 + r.nextInt(8);
+    StringBuilder sb = new StringBuilder("{ \"properties\": { \"stonith-enabled\": ").append(r.nextBoolean())
+        .append(", \"default-resource-stickiness\": ").append(r.nextInt(3) * 50)
+        .append(", \"symmetric-cluster\": ").append(r.nextInt(4) > 0).append(" },\n  \"nodes\": {");
+    for (int n = 0; n < nodes; n++) {
+      sb.append(n == 0 ? " " : ", ").append("\"n").append(n).append("\": \"")
+          .append(STATES[r.nextInt(STATES.length)]).append('"');
+    }
+    sb.append(" },\n  \"resources\": [");
+    for (int i = 0; i < resources; i++) {
+      sb.append(i == 0 ? " " : ", ").append("{ \"id\": \"r").append(i).append("\", \"priority\": ").append(r.nextInt(3))
+          .append(", \"target-role\": \"").append(r.nextInt(8) == 0 ? "Stopped" : "Started").append('"')
+          .append(", \"active-on\": ").append(someNodes(r, nodes, 0.25))
+          .append(", \"failed-on\": ").append(someNodes(r, nodes, 0.1)).append(" }");
+    }
+    sb.append(" ],\n  \"locations\": [");
+    int locations = r.nextInt(resources * 2 + 1);
+    for (int i = 0; i < locations; i++) {
+      sb.append(i == 0 ? " " : ", ").append("{ \"resource\": \"r").append(r.nextInt(resources))
+          .append("\", \"node\": \"n").append(r.nextInt(nodes)).append("\", \"score\": \"")
+          .append(SCORES[r.nextInt(SCORES.length)]).append("\" }");
+    }
+    sb.append(" ],\n  \"orders\": [");
+    int orders = resources > 1 ? r.nextInt(resources) : 0;
+    for (int i = 0; i < orders; i++) {
+      // first before then in config order keeps the graph acyclic, as validation guarantees
+      int first = r.nextInt(resources - 1);
+      int then = first + 1 + r.nextInt(resources - first - 1);
+      sb.append(i == 0 ? " " : ", ").append("{ \"first\": \"r").append(first).append("\", \"then\": \"r").append(then)
+          .append("\", \"kind\": \"").append(r.nextInt(3) == 0 ? "optional" : "mandatory")
+          .append("\", \"symmetrical\": ").append(r.nextBoolean()).append(" }");
+    }
+    return sb.append(" ] }").toString();
+  }
+
+  private static String someNodes(Random r, int nodes, double p) {
+    StringBuilder sb = new StringBuilder("[");
+    for (int n = 0; n < nodes; n++) {
+      if (r.nextDouble() < p) sb.append(sb.length() > 1 ? ", " : "").append("\"n").append(n).append('"');
+    }
+    return sb.append(']').toString();
+  }
+}

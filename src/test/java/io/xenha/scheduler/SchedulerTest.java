@@ -1,0 +1,188 @@
+package io.xenha.scheduler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The action graph the golden summaries do not show: who waits for whom. */
+class SchedulerTest {
+
+  @Test
+  void everyStartWaitsForEveryFence() {
+    Transition t = Scheduler.plan(SnapshotFixture.scenario("unclean-fence"));
+
+    Action fence = only(t, Action.Kind.FENCE, null, "host1");
+    assertNull(fence.resource());
+    assertEquals("peer is no longer part of the cluster", fence.reason());
+    assertTrue(fence.after().isEmpty());
+    assertTrue(start(t, "web").after().contains(fence.id()));
+    assertTrue(start(t, "nfs").after().contains(fence.id()));
+    assertEquals("host2", start(t, "web").node());
+    // The unclean node cannot run a stop: the fence takes its resources down.
+    assertTrue(t.actions().stream().noneMatch(a -> a.kind() == Action.Kind.STOP));
+    assertEquals(Map.of("web", "host2", "app", "host2", "nfs", "host3"), t.placement());
+  }
+
+  @Test
+  void withoutStonithAnUncleanNodeIsOnlyOffline() {
+    Transition t = Scheduler.plan(SnapshotFixture.scenario("stonith-disabled"));
+
+    assertTrue(t.actions().stream().noneMatch(a -> a.kind() == Action.Kind.FENCE));
+    assertTrue(start(t, "web").after().isEmpty());
+  }
+
+  @Test
+  void aMoveStopsBeforeItStarts() {
+    Transition t = Scheduler.plan(SnapshotFixture.scenario("standby-moves"));
+
+    Action stop = only(t, Action.Kind.STOP, "web", "host1");
+    Action start = only(t, Action.Kind.START, "web", "host2");
+    assertEquals(Set.of(stop.id()), start.after());
+    assertEquals(2, t.actions().size());
+  }
+
+  @Test
+  void orderedStartsFollowTheChain() {
+    Transition t = Scheduler.plan(SnapshotFixture.scenario("order-chain-start"));
+
+    assertEquals(Set.of(), start(t, "pool").after());
+    assertEquals(Set.of(start(t, "pool").id()), start(t, "db").after());
+    assertEquals(Set.of(start(t, "db").id()), start(t, "app").after());
+  }
+
+  @Test
+  void symmetricalOrdersStopInReverse() {
+    Transition t = Scheduler.plan(SnapshotFixture.scenario("symmetrical-stop"));
+
+    assertEquals(Set.of(stop(t, "b").id()), stop(t, "a").after());
+    assertEquals(Set.of(), stop(t, "b").after());
+    // optional and not symmetrical: both stop, in no particular order
+    assertEquals(Set.of(), stop(t, "c").after());
+    assertEquals(Set.of(), stop(t, "d").after());
+  }
+
+  @Test
+  void aMovingFirstRestartsItsMandatoryThen() {
+    Transition t = Scheduler.plan(SnapshotFixture.scenario("order-restart"));
+
+    Action stopWeb = only(t, Action.Kind.STOP, "web", "host2");
+    Action stopApp = only(t, Action.Kind.STOP, "app", "host2");
+    Action stopPool = only(t, Action.Kind.STOP, "configpool", "host1");
+    Action startPool = only(t, Action.Kind.START, "configpool", "host2");
+    Action startApp = only(t, Action.Kind.START, "app", "host2");
+    Action startWeb = only(t, Action.Kind.START, "web", "host2");
+    assertEquals(Set.of(stopWeb.id()), stopApp.after(), "symmetrical app -> web stops web first");
+    assertEquals(Set.of(stopApp.id()), stopPool.after(), "a restarting then stops before its first, symmetrical or not");
+    assertEquals(Set.of(stopPool.id()), startPool.after());
+    assertEquals(Set.of(stopApp.id(), startPool.id()), startApp.after());
+    assertEquals(Set.of(stopWeb.id(), startApp.id()), startWeb.after());
+    // the optional order does not restart mail
+    assertTrue(t.actions().stream().noneMatch(a -> "mail".equals(a.resource())));
+  }
+
+  @Test
+  void optionalOrdersOnlyOrderActionsOfTheSameTransition() {
+    String running = """
+        { "nodes": { "host1": "online" },
+          "resources": [ { "id": "a", "active-on": ["host1"] }, { "id": "b" } ],
+          "orders": [ { "first": "a", "then": "b", "kind": "optional" } ] }""";
+    Transition t = Scheduler.plan(SnapshotFixture.fromJson(running));
+    assertEquals(1, t.actions().size());
+    assertEquals(Set.of(), start(t, "b").after());
+
+    Transition both = Scheduler.plan(SnapshotFixture.fromJson(running.replace(", \"active-on\": [\"host1\"]", "")));
+    assertEquals(Set.of(start(both, "a").id()), start(both, "b").after());
+  }
+
+  @Test
+  void aFreshStartOfFirstDoesNotRestartARunningThen() {
+    Transition t = Scheduler.plan(SnapshotFixture.fromJson("""
+        { "nodes": { "host1": "online" },
+          "resources": [ { "id": "a" }, { "id": "b", "active-on": ["host1"] } ],
+          "orders": [ { "first": "a", "then": "b" } ] }"""));
+    assertEquals(1, t.actions().size());
+    assertEquals("a", t.actions().get(0).resource());
+  }
+
+  @Test
+  void fenceDevicesAreNotPlaced() {
+    Transition t = Scheduler.plan(SnapshotFixture.scenario("balanced-initial"));
+    assertFalse(t.placement().containsKey("fence-ipmi"));
+    assertEquals(5, t.placement().size());
+  }
+
+  @Test
+  void sameSnapshotSameTransitionWhateverTheMapOrder() {
+    ClusterSnapshot s = SnapshotFixture.scenario("double-active");
+    ClusterSnapshot shuffled = new ClusterSnapshot(s.config(), reversed(s.nodes()), reversedStates(s.resources()));
+
+    Transition t = Scheduler.plan(s);
+    assertEquals(t, Scheduler.plan(s));
+    assertEquals(t, Scheduler.plan(shuffled));
+    assertEquals(List.copyOf(t.placement().keySet()), List.copyOf(Scheduler.plan(shuffled).placement().keySet()));
+  }
+
+  @Test
+  void formatPrefixesTheSummary() {
+    Transition t = Scheduler.plan(SnapshotFixture.scenario("standby-moves"));
+    String text = Scheduler.format(t);
+    assertTrue(text.startsWith("Transition Summary:\n"));
+    assertTrue(text.replaceAll("\\s+", " ").contains("* Move web ( host1 -> host2 )"), text);
+  }
+
+  @Test
+  void nothingToDoIsAnEmptyTransition() {
+    Transition t = Scheduler.plan(SnapshotFixture.fromJson("""
+        { "nodes": { "host1": "online", "host2": "online" },
+          "resources": [ { "id": "a", "active-on": ["host2"] } ] }"""));
+    assertTrue(t.isEmpty(), "the current node wins a tie, so stickiness 0 does not shuffle");
+    assertEquals(Map.of("a", "host2"), t.placement());
+    assertEquals("Transition Summary:\n", Scheduler.format(t));
+  }
+
+  private static Action start(Transition t, String rsc) {
+    return only(t, Action.Kind.START, rsc, null);
+  }
+
+  private static Action stop(Transition t, String rsc) {
+    return only(t, Action.Kind.STOP, rsc, null);
+  }
+
+  private static Action only(Transition t, Action.Kind kind, String rsc, String node) {
+    List<Action> found = t.actions().stream()
+        .filter(a -> a.kind() == kind)
+        .filter(a -> rsc == null || rsc.equals(a.resource()))
+        .filter(a -> node == null || node.equals(a.node()))
+        .toList();
+    assertEquals(1, found.size(), kind + " " + rsc + " " + node + " in " + t.actions());
+    return found.get(0);
+  }
+
+  private static <V> Map<String, V> reversed(Map<String, V> map) {
+    List<String> keys = new ArrayList<>(map.keySet());
+    Collections.reverse(keys);
+    Map<String, V> out = new LinkedHashMap<>();
+    for (String k : keys) out.put(k, map.get(k));
+    return out;
+  }
+
+  private static Map<String, ResourceState> reversedStates(Map<String, ResourceState> map) {
+    Map<String, ResourceState> out = new LinkedHashMap<>();
+    reversed(map).forEach((k, v) -> {
+      List<String> active = new ArrayList<>(v.activeOn());
+      Collections.reverse(active);
+      out.put(k, new ResourceState(k, new LinkedHashSet<>(active), v.failedOn(), v.failCounts()));
+    });
+    return out;
+  }
+}

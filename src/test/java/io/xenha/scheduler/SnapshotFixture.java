@@ -1,0 +1,126 @@
+package io.xenha.scheduler;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.xenha.config.Score;
+import io.xenha.config.XenhaConfig;
+import io.xenha.config.XenhaConfig.ClusterProperties;
+import io.xenha.config.XenhaConfig.LocationConstraint;
+import io.xenha.config.XenhaConfig.NodeSpec;
+import io.xenha.config.XenhaConfig.OrderConstraint;
+import io.xenha.config.XenhaConfig.ResourceSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Builds a {@link ClusterSnapshot} from the small JSON used by the scheduler's scenario tests.
+ *
+ * <pre>
+ * { "properties": { "stonith-enabled": true, "stonith-action": "reboot",
+ *                   "default-resource-stickiness": 0, "symmetric-cluster": true },
+ *   "nodes": { "host1": "online", "host2": "unclean" },                 // config order = key order
+ *   "resources": [ { "id": "web", "type": "domain", "priority": 0, "stickiness": 100,
+ *                    "target-role": "Started", "active-on": ["host1"], "failed-on": [] } ],
+ *   "locations": [ { "resource": "web", "node": "host1", "score": "INFINITY" } ],
+ *   "orders": [ { "first": "a", "then": "b", "kind": "mandatory", "symmetrical": true } ] }
+ * </pre>
+ * Everything but "nodes" and the resource ids is optional; defaults are Pacemaker's.
+ */
+final class SnapshotFixture {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private SnapshotFixture() {}
+
+  /** The input of the golden scenario {@code name} (a directory under test resources scheduler/). */
+  static ClusterSnapshot scenario(String name) {
+    try {
+      return load(Path.of(SnapshotFixture.class.getResource("/scheduler/" + name + "/input.json").toURI()));
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static ClusterSnapshot load(Path file) {
+    try {
+      return fromJson(Files.readString(file));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static ClusterSnapshot fromJson(String text) {
+    JsonNode root;
+    try {
+      root = JSON.readTree(text);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("bad scenario JSON: " + e.getMessage(), e);
+    }
+    JsonNode p = root.path("properties");
+    ClusterProperties props = new ClusterProperties(
+        p.path("stonith-enabled").asBoolean(true),
+        p.path("stonith-action").asText("reboot"),
+        "stop",
+        p.path("default-resource-stickiness").asInt(0),
+        Score.INFINITY,
+        Duration.ZERO,
+        p.path("symmetric-cluster").asBoolean(true),
+        "default",
+        0,
+        true,
+        Duration.ofSeconds(20));
+
+    Map<String, NodeSpec> nodes = new LinkedHashMap<>();
+    Map<String, NodeState> nodeStates = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> e : root.path("nodes").properties()) {
+      String name = e.getKey();
+      nodes.put(name, new NodeSpec(name, "127.0.0.1", 0, "test:///default", "127.0.0.1", 0, null));
+      nodeStates.put(name, NodeState.valueOf(e.getValue().asText().toUpperCase()));
+    }
+
+    Map<String, ResourceSpec> resources = new LinkedHashMap<>();
+    Map<String, ResourceState> states = new LinkedHashMap<>();
+    for (JsonNode r : root.path("resources")) {
+      String id = r.path("id").asText();
+      JsonNode st = r.path("stickiness");
+      resources.put(id, new ResourceSpec(
+          id, r.path("type").asText("domain"), null, "", id, false,
+          st.isMissingNode() ? null : st.asInt(),
+          null, Duration.ZERO, r.path("priority").asInt(0), r.path("target-role").asText("Started"),
+          null, null, List.of(), Map.of()));
+      Set<String> active = strings(r.path("active-on"));
+      Set<String> failed = strings(r.path("failed-on"));
+      if (!active.isEmpty() || !failed.isEmpty()) states.put(id, new ResourceState(id, active, failed, Map.of()));
+    }
+
+    List<LocationConstraint> locations = new ArrayList<>();
+    for (JsonNode l : root.path("locations")) {
+      locations.add(new LocationConstraint(
+          l.path("resource").asText(), l.path("node").asText(), Score.parse(l.path("score").asText())));
+    }
+    List<OrderConstraint> orders = new ArrayList<>();
+    for (JsonNode o : root.path("orders")) {
+      orders.add(new OrderConstraint(o.path("first").asText(), o.path("then").asText(),
+          o.path("kind").asText("mandatory"), o.path("symmetrical").asBoolean(true)));
+    }
+
+    XenhaConfig config = new XenhaConfig(null, "test", Optional.empty(), nodes, props, resources,
+        locations, orders, null, null, "");
+    return new ClusterSnapshot(config, nodeStates, states);
+  }
+
+  private static Set<String> strings(JsonNode array) {
+    Set<String> out = new LinkedHashSet<>();
+    for (JsonNode n : array) out.add(n.asText());
+    return out;
+  }
+}

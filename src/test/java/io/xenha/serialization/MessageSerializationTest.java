@@ -1,0 +1,83 @@
+package io.xenha.serialization;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.typesafe.config.ConfigFactory;
+import io.xenha.controller.Controller;
+import io.xenha.executor.NodeAgent;
+import io.xenha.executor.NodeReport;
+import io.xenha.executor.OpResult;
+import io.xenha.fencing.FenceResult;
+import io.xenha.status.ClusterStatus;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializer;
+import org.apache.pekko.serialization.Serializers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every message that crosses the cluster survives a round trip through the configured (Jackson CBOR) serializer. */
+class MessageSerializationTest {
+
+  static ActorTestKit testKit;
+
+  @BeforeAll
+  static void start() {
+    testKit = ActorTestKit.create("ser", ConfigFactory.parseString(
+        "pekko.actor.provider = cluster\npekko.remote.artery.canonical.port = 0\npekko.remote.artery.canonical.hostname = 127.0.0.1")
+        .withFallback(ConfigFactory.load()));
+  }
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  static Stream<Object> messages() {
+    TestProbe<NodeAgent.Command> agent = testKit.createTestProbe();
+    TestProbe<NodeReport> reports = testKit.createTestProbe();
+    TestProbe<OpResult> ops = testKit.createTestProbe();
+    TestProbe<FenceResult> fences = testKit.createTestProbe();
+    TestProbe<ClusterStatus> statuses = testKit.createTestProbe();
+    NodeReport report = new NodeReport("n1", "pekko://x@127.0.0.1:2551", agent.getRef(), 17L, 4L,
+        Map.of("vm1", new NodeReport.LocalResource("started", 1, "start"), "vm2", new NodeReport.LocalResource("stopped", 0, null)));
+    ClusterStatus status = new ClusterStatus(1, "demo", "n1", true,
+        List.of(new ClusterStatus.NodeStatus("n1", "online", Map.of("pingd", 100), Map.of("memory", 1024L))),
+        List.of(new ClusterStatus.ResourceStatus("vm1", "domain", "started", "n1", true, Map.of("n1", 0), null, null, "start")),
+        List.of(new ClusterStatus.FencingRecord("n2", "fence", "n1", "reboot", "success", "2026-11-22T10:00:00Z")),
+        List.of("a warning"));
+    return Stream.of(
+        new NodeAgent.Probe(reports.getRef()),
+        new NodeAgent.StartResource("vm1", ops.getRef()),
+        new NodeAgent.StopResource("vm1", ops.getRef()),
+        new NodeAgent.FenceNode("n2", "fence", "reboot", fences.getRef()),
+        report,
+        new OpResult("n1", "vm1", "start", true, "started", report),
+        new FenceResult("n2", "fence", "n1", "reboot", false, "timed out", "2026-11-22T10:00:00Z"),
+        new Controller.NodeReported(report),
+        new Controller.GetStatus(statuses.getRef()),
+        new Controller.Stop(),
+        status);
+  }
+
+  @ParameterizedTest
+  @MethodSource("messages")
+  void roundTrip(Object message) throws Exception {
+    Serialization serialization = SerializationExtension.get(testKit.system());
+    Serializer serializer = serialization.findSerializerFor(message);
+    assertEquals("org.apache.pekko.serialization.jackson.JacksonCborSerializer", serializer.getClass().getName(),
+        message.getClass() + " must use Jackson CBOR, never Java serialization");
+    byte[] bytes = serializer.toBinary(message);
+    String manifest = Serializers.manifestFor(serializer, message);
+    Object back = serialization.deserialize(bytes, serializer.identifier(), manifest).get();
+    assertEquals(message, back);
+  }
+}
