@@ -115,6 +115,7 @@ public final class DemoCluster implements AutoCloseable {
           .append(" }\n");
     }
     conf.append("}\n");
+    for (String name : demo.nodes()) demo.writeStartScript(name);
     // lets `xenha status --config DIR/cluster.conf` find node1
     conf.append("xenha.jmx { host = ").append(ConfigUtil.quoteString(HOST)).append(", port = ")
         .append(jmxBasePort).append(" }\n");
@@ -201,6 +202,20 @@ public final class DemoCluster implements AutoCloseable {
     processes.put(node, pb.start());
   }
 
+  /** NODE/start.sh: the agent's command, for an operator who killed a node and wants it back by hand. */
+  private void writeStartScript(String node) throws IOException {
+    StringBuilder sh = new StringBuilder("#!/bin/sh\n# Starts ").append(node).append(" of the xenha demo again.\nexec");
+    for (String arg : command(node)) sh.append(' ').append(shellQuote(arg));
+    sh.append(" >> ").append(shellQuote(log(node).toString())).append(" 2>&1 < /dev/null\n");
+    Path script = startScript(node);
+    Files.writeString(script, sh.toString());
+    script.toFile().setExecutable(true);
+  }
+
+  private static String shellQuote(String s) {
+    return "'" + s.replace("'", "'\\''") + "'";
+  }
+
   /** The agent's command line: this JVM's java and class path, so it works from the fat jar and from tests. */
   List<String> command(String node) {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -275,6 +290,10 @@ public final class DemoCluster implements AutoCloseable {
 
   public Path stateDir(String node) {
     return dir.resolve(requireNode(node));
+  }
+
+  public Path startScript(String node) {
+    return stateDir(node).resolve("start.sh");
   }
 
   public Path log(String node) {

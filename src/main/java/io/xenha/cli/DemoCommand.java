@@ -63,10 +63,11 @@ public final class DemoCommand implements Callable<Integer> {
       demo.close();
       return 1;
     }
-    out.println("xenha demo: " + nodes + " nodes, configuration " + demo.configFile());
     for (String node : demo.nodes()) {
       out.println("node " + node + " pid " + demo.pid(node) + " jmx " + DemoCluster.HOST + ":" + demo.jmxPort(node));
     }
+    out.println("xenha demo: configuration " + demo.configFile() + "; waiting up to " + SETTLE_TIMEOUT.toSeconds()
+        + " s for every domU to start");
     out.flush();
     try {
       int rc = awaitSettled(demo, stop);
@@ -114,7 +115,9 @@ public final class DemoCommand implements Callable<Integer> {
     }
     out.println();
     out.println("kill -9 PID to fail a node; watch with: xenha status --watch --jmx "
-        + DemoCluster.HOST + ":" + demo.jmxPort(demo.nodes().get(demo.nodes().size() > 1 ? 1 : 0)));
+        + DemoCluster.HOST + ":" + demo.jmxPort(first));
+    out.println("start a killed node again with: sh " + demo.dir().resolve("NODE").resolve("start.sh")
+        + " (Ctrl-C does not stop nodes started by hand)");
     out.println("Ctrl-C stops the demo; logs in " + demo.dir());
     out.flush();
     return 0;

@@ -16,7 +16,8 @@ public final class Names {
     String n = normalize(name);
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
-    for (String c : candidates) {
+    // sorted: a tie goes to the same candidate on every run
+    for (String c : new java.util.TreeSet<>(candidates)) {
       int d = distanceToCandidate(n, normalize(c));
       if (d < bestDistance && close(n, d)) {
         best = c;

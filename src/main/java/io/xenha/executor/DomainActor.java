@@ -92,8 +92,8 @@ public final class DomainActor extends AbstractBehavior<DomainActor.Command> {
 
   private static final int STASH_CAPACITY = 16;
 
-  /** failure-timeout 0 means fail counts never expire. */
-  private static final Duration NEVER = Duration.ofDays(3650);
+  /** failure-timeout 0 means fail counts never expire; Pekko's scheduler takes at most ~248 days. */
+  private static final Duration NEVER = Duration.ofDays(240);
 
   private static final AtomicLong INCARNATIONS = new AtomicLong();
 
@@ -131,7 +131,8 @@ public final class DomainActor extends AbstractBehavior<DomainActor.Command> {
     return Behaviors.supervise(create(spec, hv, reportTo))
         .onFailure(ResourceFailure.class, SupervisorStrategy.restartWithBackoff(minBackoff, maxBackoff, 0.2)
             .withMaxRestarts(maxRestarts)
-            .withResetBackoffAfter(resetAfter));
+            .withResetBackoffAfter(resetAfter)
+            .withLoggingEnabled(false)); // monitorFailed() has logged the reason; the stack trace says nothing more
   }
 
   private DomainActor(

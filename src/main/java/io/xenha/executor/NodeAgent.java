@@ -273,9 +273,11 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       replyStart(id, true, s.adopted() ? "already running" : "started");
     } else if (r instanceof DomainActor.StartFailed f) {
       // Pacemaker's start-failure-is-fatal: no retry here, the Controller bans the node and moves the resource
+      // A start that failed or timed out may have left the domU half up: destroy it before calling it failed,
+      // so that the Controller never starts it elsewhere while it might still run here.
       startFailedFatal.put(id, true);
-      setState(id, "failed", "start");
       getContext().getLog().warn("{}: start failed on {}: {}", id, node, f.reason());
+      cleanup(id, "start");
       replyStart(id, false, f.reason());
     } else if (r instanceof DomainActor.MonitorFailed f) {
       Deque<Instant> q = failures.computeIfAbsent(id, k -> new ArrayDeque<>());
@@ -306,18 +308,25 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     // Supervision gave up: migration-threshold failures within failure-timeout. Make sure it is down here,
     // then report it failed so the Controller bans this node for it and moves it.
     getContext().getLog().error("{}: restarts exhausted on {} ({} failures), reporting it failed", id, node, failCount(id));
-    setState(id, "failed", "monitor");
+    cleanup(id, "monitor");
+    replyStart(id, false, "restarts exhausted");
+    return this;
+  }
+
+  /** Destroys a domU given up on here; it counts as possibly active ("stopping") until libvirt confirms. */
+  private void cleanup(String id, String operation) {
+    setState(id, "stopping", operation);
     ResourceSpec spec = config.resources().get(id);
     getContext().pipeToSelf(
         hypervisor.destroy(spec.domainName(), spec.ops().stopTimeout()), (ok, err) -> new CleanupDone(id, err));
-    replyStart(id, false, "restarts exhausted");
-    return this;
   }
 
   private Behavior<Command> onCleanupDone(CleanupDone msg) {
     if (msg.failure() != null) {
       getContext().getLog().error("{}: could not destroy failed domain: {}", msg.resourceId(), msg.failure().toString());
       setState(msg.resourceId(), "stop-failed", "stop");
+    } else {
+      setState(msg.resourceId(), "failed", lastOps.get(msg.resourceId()));
     }
     return this;
   }

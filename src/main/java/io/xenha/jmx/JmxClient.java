@@ -53,7 +53,7 @@ public final class JmxClient implements AutoCloseable {
       return new JmxClient(c.getMBeanServerConnection(), c, host + ":" + port);
     } catch (TimeoutException e) {
       f.cancel(true);
-      throw new IOException("no answer within " + Math.max(1, timeout.toSeconds()) + " s");
+      throw new IOException("no answer within " + StatusSource.describe(timeout));
     } catch (ExecutionException e) {
       throw new IOException(rootReason(e.getCause()), e.getCause());
     } catch (InterruptedException e) {
@@ -67,6 +67,11 @@ public final class JmxClient implements AutoCloseable {
   /** Reads beans from a connection at hand, e.g. a {@link JmxServer#server()} in private mode. */
   public static JmxClient of(MBeanServerConnection connection) {
     return new JmxClient(connection, null, "local");
+  }
+
+  /** The raw connection, e.g. for {@code JMX.newMXBeanProxy}. */
+  public MBeanServerConnection connection() {
+    return connection;
   }
 
   /** HOST:PORT, or "local". */

@@ -76,13 +76,17 @@ final class StatusSource implements AutoCloseable {
       return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       f.cancel(true);
-      throw new IllegalStateException("cannot get " + what + ": no answer within " + timeout.toSeconds() + " s");
+      throw new IllegalStateException("cannot get " + what + ": no answer within " + describe(timeout));
     } catch (ExecutionException e) {
       throw new IllegalStateException("cannot get " + what + ": " + reason(e.getCause()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("cannot get " + what + ": interrupted");
     }
+  }
+
+  static String describe(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
   }
 
   static String reason(Throwable t) {

@@ -75,7 +75,7 @@ class MessageSerializationTest {
     Serializer serializer = serialization.findSerializerFor(message);
     assertEquals("org.apache.pekko.serialization.jackson.JacksonCborSerializer", serializer.getClass().getName(),
         message.getClass() + " must use Jackson CBOR, never Java serialization");
-    byte[] bytes = serializer.toBinary(message);
+    byte[] bytes = serialization.serialize(message).get();
     String manifest = Serializers.manifestFor(serializer, message);
     Object back = serialization.deserialize(bytes, serializer.identifier(), manifest).get();
     assertEquals(message, back);
