@@ -93,7 +93,8 @@ public final class ConfigLoader {
       return new LoadResult(Optional.empty(), problems.all());
     }
     Set<String> referenceKeys = reference().getObject("xenha").keySet();
-    XenhaConfig config = new ModelBuilder(file, (ConfigObject) x, referenceKeys, nodeName, problems).build();
+    XenhaConfig config =
+        new ModelBuilder(file, (ConfigObject) x, referenceKeys, nodeName, problems, definitions(file)).build();
     return new LoadResult(Optional.ofNullable(config), problems.all());
   }
 
@@ -114,6 +115,15 @@ public final class ConfigLoader {
     }
     return why == null ? Optional.empty()
         : Optional.of(Problem.error(file, 1, "", "cannot read configuration file: " + why));
+  }
+
+  /** Object blocks of the main file by path (xenha.resources.web1 -> lines), to find duplicates. */
+  private static Map<List<String>, List<Integer>> definitions(Path file) {
+    try {
+      return DuplicateScanner.objectDefinitions(Files.readString(file));
+    } catch (IOException | RuntimeException e) {
+      return Map.of(); // the file parsed a moment ago; a bad encoding only costs this check
+    }
   }
 
   /** A parse or resolve failure as one problem; the exception's message repeats its origin, which is dropped. */

@@ -69,7 +69,6 @@ final class ModelBuilder {
   private static final Pattern NODE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*");
   /** Pacemaker ids are XML names; ':' is kept free for clone instances (ID:N). */
   private static final Pattern RESOURCE_ID = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]*");
-  private static final Pattern SAME_FILE_RANGE = Pattern.compile("^(.*): (\\d+)-(\\d+)$");
   private static final Pattern FILE_LINE = Pattern.compile("^(.*): (\\d+)(?:-\\d+)?$");
 
   private final Path mainFile;
@@ -77,12 +76,14 @@ final class ModelBuilder {
   private final Set<String> referenceTopKeys;
   private final Optional<String> nodeNameOverride;
   private final Problems problems;
+  private final Map<List<String>, List<Integer>> definitions;
 
   private record ResourceDefaults(boolean allowMigrate, Duration startDelay, int priority, String targetRole, Ops ops) {}
 
   ModelBuilder(Path mainFile, ConfigObject xenha, Set<String> referenceTopKeys, Optional<String> nodeNameOverride,
-      Problems problems) {
+      Problems problems, Map<List<String>, List<Integer>> definitions) {
     this.mainFile = mainFile;
+    this.definitions = definitions;
     this.xenha = xenha;
     this.referenceTopKeys = referenceTopKeys;
     this.nodeNameOverride = nodeNameOverride;
@@ -150,7 +151,7 @@ final class ModelBuilder {
     for (Map.Entry<String, ConfigValue> e : inFileOrder(all.obj)) {
       String name = e.getKey();
       String key = all.keyPath(name);
-      checkDuplicate("node", name, e.getValue(), key);
+      checkDuplicate("node", List.of("xenha", "nodes", name), e.getValue(), key);
       if (!NODE_NAME.matcher(name).matches()) {
         problems.error(e.getValue().origin(), key,
             "invalid node name '" + name + "': letters, digits, '.', '-' and '_' only");
@@ -361,7 +362,7 @@ final class ModelBuilder {
     for (Map.Entry<String, ConfigValue> e : inFileOrder(all.obj)) {
       String id = e.getKey();
       String key = all.keyPath(id);
-      checkDuplicate("resource id", id, e.getValue(), key);
+      checkDuplicate("resource id", List.of("xenha", "resources", id), e.getValue(), key);
       if (!RESOURCE_ID.matcher(id).matches()) {
         problems.error(e.getValue().origin(), key,
             "invalid resource id '" + id + "': letters, digits, '.', '-' and '_' only, starting with a letter or '_'");
@@ -639,30 +640,30 @@ final class ModelBuilder {
   // ---- helpers
 
   /**
-   * Typesafe Config merges two objects with the same key without a word; the merged object's origin
-   * still shows it: "file: 3-9" (two definitions in one file) or "merge of a: 3,b: 5" (two files).
+   * Typesafe Config merges two objects with the same key without a word. Two blocks in the main file
+   * are found by scanning its text; a merge across files shows in the origin: "merge of a: 3,b: 5".
    */
-  private void checkDuplicate(String what, String id, ConfigValue v, String key) {
-    ConfigOrigin o = v.origin();
-    String desc = o.description();
+  private void checkDuplicate(String what, List<String> path, ConfigValue v, String key) {
+    String id = path.get(path.size() - 1);
+    List<Integer> lines = definitions.getOrDefault(path, List.of());
+    if (lines.size() > 1) {
+      problems.add(Problem.error(mainFile, lines.get(1), key,
+          "duplicate " + what + " '" + id + "' (first defined at line " + lines.get(0) + ")"));
+      return;
+    }
+    String desc = v.origin().description();
     if (desc.startsWith("merge of ")) {
       String rest = desc.substring("merge of ".length());
-      String last = rest.substring(rest.lastIndexOf(',') + 1);
-      Matcher m = FILE_LINE.matcher(last);
+      int comma = rest.indexOf(',');
+      Matcher m = FILE_LINE.matcher(comma < 0 ? rest : rest.substring(0, comma));
       Path file = mainFile;
       int line = 1;
       if (m.matches()) {
         file = Path.of(m.group(1));
         line = Integer.parseInt(m.group(2));
       }
-      problems.add(Problem.error(file, line, key, "duplicate " + what + " '" + id + "' (defined in " + rest + ")"));
-      return;
-    }
-    if (o.filename() == null) return;
-    Matcher m = SAME_FILE_RANGE.matcher(desc);
-    if (m.matches()) {
-      problems.add(Problem.error(Path.of(o.filename()), Integer.parseInt(m.group(3)), key,
-          "duplicate " + what + " '" + id + "' (first defined at line " + m.group(2) + ")"));
+      problems.add(Problem.error(file, line, key,
+          "duplicate " + what + " '" + id + "' (defined in " + rest.replace(",", ", ") + ")"));
     }
   }
 

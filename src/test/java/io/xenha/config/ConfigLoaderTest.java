@@ -127,7 +127,7 @@ class ConfigLoaderTest {
   @Test
   void pekkoSectionPassesThrough() {
     XenhaConfig c = loadOk(xenha("}\npekko { loglevel = DEBUG, whatever.nested = 1 }\nxenha {"));
-    assertEquals("xenha", c.clusterName());
+    assertEquals("t", c.clusterName());
   }
 
   // ---- errors, each at its FILE:LINE: key
@@ -140,7 +140,7 @@ class ConfigLoaderTest {
                     { first = web1, then = webx } ]
         }
         """));
-    assertProblem(r, 9, "xenha.constraints.order[1].then", "unknown resource 'webx' (did you mean 'web1'?)");
+    assertProblem(r, 10, "xenha.constraints.order[1].then", "unknown resource 'webx' (did you mean 'web1'?)");
   }
 
   @Test
@@ -150,7 +150,7 @@ class ConfigLoaderTest {
                                  { resource = web2, node = node2, score = -INFINITY } ]
         """));
     assertTrue(r.ok(), () -> r.problems().toString());
-    Problem w = assertProblem(r, 7, "xenha.constraints.location[0].node", "unknown node 'node3'");
+    Problem w = assertProblem(r, 8, "xenha.constraints.location[0].node", "unknown node 'node3'");
     assertTrue(w.warning());
     assertTrue(w.format().contains(": warning: unknown node 'node3', constraint ignored"), w.format());
     assertEquals(List.of(new XenhaConfig.LocationConstraint("web2", "node2", Score.MINUS_INFINITY)),
@@ -178,8 +178,18 @@ class ConfigLoaderTest {
           include "more.conf"
         }
         """));
-    assertProblem(r, 1, "xenha.resources.vm", "duplicate resource id 'vm'");
-    assertEquals(dir.resolve("more.conf"), r.errors().get(0).file());
+    Problem p = assertProblem(r, 1, "xenha.resources.vm", "duplicate resource id 'vm' (defined in ");
+    assertEquals(dir.resolve("more.conf"), p.file());
+  }
+
+  @Test
+  void pathExpressionsOnOneResourceAreNoDuplicate() {
+    XenhaConfig c = loadOk(xenha("""
+        resources.vm.type = domain
+        resources.vm.domain-xml = vm.xml
+        resources { other { type = domain, domain-xml = other.xml } }
+        """));
+    assertEquals(2, c.resources().size());
   }
 
   @Test
@@ -195,7 +205,7 @@ class ConfigLoaderTest {
 
   @Test
   void twoResourcesWithTheSameLibvirtDomain() throws IOException {
-    Files.writeString(dir.resolve("copy.xml"), Files.readString(dir.resolve("vm.xml")));
+    Files.writeString(dir.resolve("copy.xml"), "<domain type='test'><name>vm</name></domain>");
     LoadResult r = load(xenha("""
         resources {
           vm { type = domain, domain-xml = vm.xml }
@@ -226,7 +236,7 @@ class ConfigLoaderTest {
         }
         """));
     Problem p = assertProblem(r, 7, "xenha.resources.a.domain-xml", "invalid domain XML " + dir.resolve("broken.xml") + ": line 3: ");
-    assertTrue(p.message().contains("domian"), p.message());
+    assertTrue(p.message().contains("must be terminated"), p.message());
     assertProblem(r, 8, "xenha.resources.b.domain-xml", "root element is <network>, expected <domain>");
     assertProblem(r, 9, "xenha.resources.c.domain-xml", "no type attribute");
     assertProblem(r, 10, "xenha.resources.d.domain-xml", "no <name>");
@@ -282,7 +292,7 @@ class ConfigLoaderTest {
           { first = third, then = web1 }
         ]
         """));
-    assertProblem(r, 11, "xenha.constraints.order[2]", "order cycle: web1 -> web2 -> third -> web1");
+    assertProblem(r, 12, "xenha.constraints.order[2]", "order cycle: web1 -> web2 -> third -> web1");
     assertEquals(1, r.errors().size(), () -> r.problems().toString());
   }
 
@@ -427,7 +437,7 @@ class ConfigLoaderTest {
     return """
         xenha {
           nodes.node1 { address = "127.0.0.1:2551" }
-          nodes.node2 { address = "127.0.0.1:2552" }
+          nodes.node2 { address = "127.0.0.1:2552", jmx-port = 9011 }
           properties.stonith-enabled = false
           cluster-name = t
         """ + inner + "\n}\n";

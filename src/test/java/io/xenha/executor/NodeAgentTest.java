@@ -1,0 +1,181 @@
+package io.xenha.executor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.xenha.config.ConfigLoader;
+import io.xenha.config.LoadResult;
+import io.xenha.config.XenhaConfig;
+import io.xenha.fencing.FenceResult;
+import io.xenha.hypervisor.Hypervisor;
+import io.xenha.hypervisor.Hypervisors;
+import io.xenha.hypervisor.TestLibvirt;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The NodeAgent on libvirt's test driver: start/stop, probe and adoption, exhausted restarts, builtin:kill fencing. */
+class NodeAgentTest {
+
+  static ActorTestKit testKit;
+  static final Executor BLOCKING = Executors.newFixedThreadPool(4);
+
+  @TempDir Path dir;
+  XenhaConfig config;
+  Hypervisor hv;
+
+  @BeforeAll
+  static void startKit() {
+    testKit = ActorTestKit.create(ConfigFactory.parseString("pekko.actor.provider = local").withFallback(ConfigFactory.load()));
+  }
+
+  @AfterAll
+  static void stopKit() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void setUp() throws Exception {
+    Files.writeString(dir.resolve("vm1.xml"), TestLibvirt.domainXml("vm1"));
+    Files.writeString(dir.resolve("vm2.xml"), TestLibvirt.domainXml("vm2"));
+    Path file = dir.resolve("x.conf");
+    Files.writeString(file, """
+        xenha {
+          cluster-name = t
+          nodes {
+            a { address = "127.0.0.1:2551", jmx-port = 19101, state-dir = "%s/a" }
+            b { address = "127.0.0.1:2552", jmx-port = 19102, state-dir = "%s/b" }
+          }
+          properties { migration-threshold = 3, failure-timeout = 10m }
+          resource-defaults.ops.monitor { interval = 300ms, timeout = 2s }
+          resources {
+            vm1 { type = domain, domain-xml = "vm1.xml" }
+            vm2 { type = domain, domain-xml = "vm2.xml" }
+            fence { type = stonith, agent = "builtin:kill", params { process-match = sleep } }
+          }
+        }
+        """.formatted(dir, dir));
+    LoadResult r = ConfigLoader.load(file, Optional.empty());
+    assertTrue(r.ok(), r.problems().toString());
+    config = r.config().get();
+    hv = Hypervisors.open(TestLibvirt.nodeUri(dir), BLOCKING);
+  }
+
+  @AfterEach
+  void tearDown() {
+    hv.close();
+  }
+
+  ActorRef<NodeAgent.Command> agent(TestProbe<NodeReport> reports) {
+    return testKit.spawn(NodeAgent.create(config, "a", "local", hv, BLOCKING, reports.getRef(),
+        new NodeAgent.Settings(Duration.ofMillis(50), Duration.ofMillis(200)), Clock.systemUTC()));
+  }
+
+  List<String> active() throws Exception {
+    return hv.activeDomains(Duration.ofSeconds(5)).toCompletableFuture().get();
+  }
+
+  @Test
+  void startsAndStopsADomain() throws Exception {
+    TestProbe<NodeReport> reports = testKit.createTestProbe();
+    TestProbe<OpResult> ops = testKit.createTestProbe();
+    ActorRef<NodeAgent.Command> agent = agent(reports);
+    agent.tell(new NodeAgent.StartResource("vm1", ops.getRef()));
+    OpResult started = ops.expectMessageClass(OpResult.class, Duration.ofSeconds(10));
+    assertTrue(started.ok(), started.toString());
+    assertEquals("started", started.report().resources().get("vm1").state());
+    assertEquals(List.of("vm1"), active());
+    agent.tell(new NodeAgent.StopResource("vm1", ops.getRef()));
+    OpResult stopped = ops.expectMessageClass(OpResult.class, Duration.ofSeconds(10));
+    assertTrue(stopped.ok(), stopped.toString());
+    assertEquals("stopped", stopped.report().resources().get("vm1").state());
+    assertEquals(List.of(), active());
+  }
+
+  @Test
+  void probeReportsAndAdoptsWhatLibvirtRuns() throws Exception {
+    hv.start("vm2", TestLibvirt.domainXml("vm2"), Duration.ofSeconds(5)).toCompletableFuture().get();
+    TestProbe<NodeReport> reports = testKit.createTestProbe();
+    ActorRef<NodeAgent.Command> agent = agent(reports);
+    TestProbe<NodeReport> probe = testKit.createTestProbe();
+    agent.tell(new NodeAgent.Probe(probe.getRef()));
+    NodeReport r = probe.expectMessageClass(NodeReport.class, Duration.ofSeconds(10));
+    assertEquals("started", r.resources().get("vm2").state());
+    assertEquals("stopped", r.resources().get("vm1").state());
+    // adopted: monitored from now on, so destroying it behind our back is recovered in place
+    hv.destroy("vm2", Duration.ofSeconds(5)).toCompletableFuture().get();
+    probe.awaitAssert(Duration.ofSeconds(10), () -> {
+      assertEquals(List.of("vm2"), active());
+      return null;
+    });
+  }
+
+  @Test
+  void exhaustedRestartsAreReportedFailedAndTheDomainIsDown() throws Exception {
+    TestProbe<NodeReport> reports = testKit.createTestProbe();
+    TestProbe<OpResult> ops = testKit.createTestProbe();
+    ActorRef<NodeAgent.Command> agent = agent(reports);
+    agent.tell(new NodeAgent.StartResource("vm1", ops.getRef()));
+    assertTrue(ops.expectMessageClass(OpResult.class, Duration.ofSeconds(10)).ok());
+    for (int i = 1; i <= 3; i++) {
+      // wait for the domU to be up (recovered) before killing it again
+      reports.awaitAssert(Duration.ofSeconds(10), () -> {
+        assertEquals(List.of("vm1"), active());
+        return null;
+      });
+      hv.destroy("vm1", Duration.ofSeconds(5)).toCompletableFuture().get();
+      final int failures = i;
+      NodeReport r = reports.fishForMessage(Duration.ofSeconds(10), m ->
+          m.resources().get("vm1").failCount() >= failures
+              ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+              : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore()).get(0);
+      assertEquals(failures, r.resources().get("vm1").failCount());
+    }
+    NodeReport failed = reports.fishForMessage(Duration.ofSeconds(10), m ->
+        m.resources().get("vm1").state().equals("failed")
+            ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+            : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore()).get(0);
+    assertEquals(3, failed.resources().get("vm1").failCount());
+    assertFalse(failed.resources().get("vm1").possiblyActive());
+    assertEquals(List.of(), active(), "a domU given up on is destroyed");
+  }
+
+  @Test
+  void fencesAnotherNodeByKillingItsProcess() throws Exception {
+    Process standIn = new ProcessBuilder("sleep", "600").start();
+    try {
+      Files.createDirectories(dir.resolve("b"));
+      Files.writeString(dir.resolve("b").resolve("xenha.pid"), standIn.pid() + "\n");
+      ActorRef<NodeAgent.Command> agent = agent(testKit.createTestProbe());
+      TestProbe<FenceResult> fence = testKit.createTestProbe();
+      agent.tell(new NodeAgent.FenceNode("b", "fence", "reboot", fence.getRef()));
+      FenceResult r = fence.expectMessageClass(FenceResult.class, Duration.ofSeconds(15));
+      assertTrue(r.ok(), r.toString());
+      assertFalse(standIn.isAlive(), "the target's process is dead");
+      // already dead counts as success
+      agent.tell(new NodeAgent.FenceNode("b", "fence", "reboot", fence.getRef()));
+      assertTrue(fence.expectMessageClass(FenceResult.class, Duration.ofSeconds(15)).ok());
+      // a node never fences itself
+      agent.tell(new NodeAgent.FenceNode("a", "fence", "reboot", fence.getRef()));
+      assertFalse(fence.expectMessageClass(FenceResult.class, Duration.ofSeconds(15)).ok());
+    } finally {
+      standIn.destroyForcibly();
+    }
+  }
+}
