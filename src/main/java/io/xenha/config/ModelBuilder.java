@@ -169,17 +169,20 @@ final class ModelBuilder {
         if (hp != null) {
           host = hp[0];
           port = Integer.parseInt(hp[1]);
-          String other = addresses.putIfAbsent(host + ":" + port, name);
+          // port 0 (any free port) is for in-JVM test clusters, where every node says 127.0.0.1:0
+          String other = port == 0 ? null : addresses.putIfAbsent(host + ":" + port, name);
           if (other != null) n.error("address", "address " + address + " is also used by node '" + other + "'");
         }
       }
       String hv = n.string("hypervisor", hypervisor);
       String jmxHost = n.string("jmx-host", jmx.host());
       int jmxPort = n.integer("jmx-port", jmx.port(), 1, 65535);
-      if (host != null) {
+      if (host != null && port != 0) {
+        // only a warning: nodes that never start JMX (tests) may share the default
         String other = jmxEndpoints.putIfAbsent(host + ":" + jmxPort, name);
         if (other != null) {
-          n.error(n.has("jmx-port") ? "jmx-port" : "address",
+          problems.warning(n.value(n.has("jmx-port") ? "jmx-port" : "address").origin(),
+              n.keyPath(n.has("jmx-port") ? "jmx-port" : "address"),
               "JMX port " + jmxPort + " is also used by node '" + other + "' on the same host " + host);
         }
       }
@@ -220,8 +223,8 @@ final class ModelBuilder {
     } catch (NumberFormatException e) {
       p = -1;
     }
-    if (p < 1 || p > 65535) {
-      n.error("address", "invalid port '" + port + "' in address '" + address + "' (1 to 65535)");
+    if (p < 0 || p > 65535) {
+      n.error("address", "invalid port '" + port + "' in address '" + address + "' (1 to 65535, or 0 for any free port)");
       return null;
     }
     return new String[] {host, Integer.toString(p)};

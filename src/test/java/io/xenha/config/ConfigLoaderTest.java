@@ -372,6 +372,21 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void portZeroForInJvmClustersAndSharedJmxPortWarns() {
+    LoadResult r = load("""
+        xenha.nodes {
+          a { address = "127.0.0.1:0" }
+          b { address = "127.0.0.1:0" }
+          c { address = "127.0.0.1:2551" }
+          d { address = "127.0.0.1:2552" }
+        }
+        """);
+    assertTrue(r.ok(), () -> r.problems().toString());
+    assertTrue(assertProblem(r, 5, "xenha.nodes.d.address", "JMX port 9010 is also used by node 'c'").warning());
+    assertEquals(1, r.problems().size(), () -> r.problems().toString());
+  }
+
+  @Test
   void noNodes() {
     LoadResult r = load("xenha {\n  cluster-name = x\n  nodes {}\n}\n");
     assertProblem(r, 3, "xenha.nodes", "no nodes defined");
