@@ -73,7 +73,9 @@ public final class XenhaNode implements AutoCloseable {
       user = ConfigFactory.parseFile(config.source().toFile());
       user = user.hasPath("pekko") ? user.withOnlyPath("pekko") : ConfigFactory.empty();
     }
-    return overrides.withFallback(user).withFallback(derived).withFallback(ConfigFactory.load()).resolve();
+    return overrides.withFallback(user).withFallback(derived)
+        .withFallback(ConfigFactory.parseResources("xenha-pekko.conf"))
+        .withFallback(ConfigFactory.load()).resolve();
   }
 
   private static String millis(Duration d) {

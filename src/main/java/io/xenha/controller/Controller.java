@@ -143,16 +143,16 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
 
     ctx.getSystem().receptionist().tell(Receptionist.subscribe(
         NodeAgent.KEY, ctx.messageAdapter(Receptionist.Listing.class, AgentsListed::new)));
-    ActorRef<Object> members = ctx.messageAdapter(Object.class, MembershipChanged::new);
+    // one adapter per event class: an adapter for Object would also swallow the receptionist's listings
     Cluster cluster = Cluster.get(ctx.getSystem());
-    cluster.subscriptions().tell(Subscribe.create(members.narrow(), ClusterEvent.MemberEvent.class));
-    cluster.subscriptions().tell(Subscribe.create(members.narrow(), ClusterEvent.ReachabilityEvent.class));
+    cluster.subscriptions().tell(Subscribe.create(
+        ctx.messageAdapter(ClusterEvent.MemberEvent.class, MembershipChanged::new), ClusterEvent.MemberEvent.class));
+    cluster.subscriptions().tell(Subscribe.create(
+        ctx.messageAdapter(ClusterEvent.ReachabilityEvent.class, MembershipChanged::new), ClusterEvent.ReachabilityEvent.class));
 
     replicator.askGet(
         replyTo -> new Replicator.Get<>(LIFECYCLE, new Replicator.ReadMajority(Duration.ofSeconds(3)), replyTo),
-        rsp -> rsp instanceof Replicator.GetSuccess<LWWMap<String, String>> ok
-            ? new LifecycleRead(new HashMap<>(ok.get(LIFECYCLE).getEntries()))
-            : new LifecycleRead(null));
+        Controller::lifecycleRead);
     timers.startTimerWithFixedDelay("settle", new Settle(), Duration.ofMillis(500));
     timers.startTimerWithFixedDelay("replan", new Replan(), Duration.ofSeconds(10));
   }
@@ -183,14 +183,26 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       // no majority answered in time: our own replica is the best we have
       replicator.askGet(
           replyTo -> new Replicator.Get<>(LIFECYCLE, Replicator.readLocal(), replyTo),
-          rsp -> rsp instanceof Replicator.GetSuccess<LWWMap<String, String>> ok
-              ? new LifecycleRead(new HashMap<>(ok.get(LIFECYCLE).getEntries()))
-              : new LifecycleRead(Map.of()));
+          rsp -> {
+            LifecycleRead local = lifecycleRead(rsp);
+            return local.lifecycle() == null ? new LifecycleRead(new HashMap<>()) : local;
+          });
       return this;
     }
     lifecycle = msg.lifecycle();
     getContext().getLog().info("node history: {}", lifecycle);
     return this;
+  }
+
+  /** The node history from a Get answer; null when no majority answered (then our own replica is asked). */
+  private static LifecycleRead lifecycleRead(Replicator.GetResponse<LWWMap<String, String>> rsp) {
+    if (rsp instanceof Replicator.GetSuccess<LWWMap<String, String>> ok) {
+      return new LifecycleRead(new HashMap<>(ok.get(LIFECYCLE).getEntries()));
+    }
+    if (rsp instanceof Replicator.NotFound) {
+      return new LifecycleRead(new HashMap<>()); // a new cluster: nobody recorded yet
+    }
+    return new LifecycleRead(null);
   }
 
   private void recordLifecycle(String node, String value) {
@@ -215,6 +227,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   }
 
   private void probe(ActorRef<NodeAgent.Command> agent) {
+    getContext().getLog().debug("probing {}", agent);
     String address = agent.path().address().toString();
     getContext().ask(
         NodeReport.class, agent, config.cluster().askTimeout(), NodeAgent.Probe::new,
@@ -222,6 +235,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   }
 
   private Behavior<Command> onProbeTimeout(ProbeTimeout msg) {
+    getContext().getLog().warn("no probe answer from {} within {}", msg.address(), config.cluster().askTimeout());
     // probe again: the agent may still be opening its hypervisor
     for (ActorRef<NodeAgent.Command> agent : listedAgents) {
       String node = nodeOfAgent(agent);
@@ -242,6 +256,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   }
 
   private Behavior<Command> onReport(NodeReport r, boolean fromProbe) {
+    getContext().getLog().debug("report from {} (probe: {}): {}", r.node(), fromProbe, r);
     NodeReport old = reports.get(r.node());
     if (!r.newerThan(old)) {
       // an older report arriving late: the newer one stands (a probe answer still counts as probed)
