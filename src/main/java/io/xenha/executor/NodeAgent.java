@@ -336,6 +336,13 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     ActorRef<DomainActor.Command> child = id == null ? null : children.get(id);
     if (child != null) {
       child.tell(new DomainActor.LifecycleEvent(msg.event()));
+    } else if (id != null && msg.event().type().equals("STARTED") && !stopWaiters.containsKey(id)) {
+      // Started behind xenha's back (virsh start, xm create): it runs here now, so monitor it and report it;
+      // if it also runs elsewhere the Controller stops all but one.
+      getContext().getLog().warn("{} ({}) was started outside xenha on {}: adopting it", id, msg.event().domain(), node);
+      states.put(id, "started");
+      spawnDomain(id);
+      setState(id, "started", "probe");
     }
     return this;
   }

@@ -146,4 +146,26 @@ class ClusterFailoverTest {
       assertTrue(c.violations.isEmpty(), "double-active: " + c.violations);
     }
   }
+  @Test
+  void aDomainStartedOnASecondNodeIsStoppedThereAndReported(@TempDir Path dir) throws Exception {
+    try (InJvmCluster c = new InJvmCluster(dir, 3, DOMAINS, CONSTRAINTS)) {
+      Map<String, List<String>> before = awaitAllRunningOnce(c, Duration.ofSeconds(60));
+      String home = before.get("vm4").get(0);
+      String other = c.nodes.keySet().stream().filter(n -> !n.equals(home)).findFirst().orElseThrow();
+      // an operator starts vm4 by hand on another dom0: the one thing an HA manager must not let stand
+      c.nodes.get(other).hypervisor().start("vm4", "<domain type='test'><name>vm4</name><memory unit='MiB'>128</memory>"
+          + "<vcpu>1</vcpu><os><type>hvm</type></os></domain>", Duration.ofSeconds(5)).toCompletableFuture().get();
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (c.activeDomains().get("vm4").size() != 1) {
+        assertTrue(System.nanoTime() < deadline, "vm4 still active twice: " + c.activeDomains());
+        Thread.sleep(100);
+      }
+      Map<String, List<String>> after = awaitAllRunningOnce(c, Duration.ofSeconds(30));
+      assertEquals(1, after.get("vm4").size());
+      var status = c.status(home);
+      assertTrue(status.warnings().stream().anyMatch(w -> w.contains("vm4") && w.contains("active on")),
+          "the double start is reported: " + status.warnings());
+      c.violations.clear(); // the checker saw the double start we made on purpose
+    }
+  }
 }

@@ -143,8 +143,18 @@ class JmxServerTest {
     FakeConsole first = new FakeConsole("node1", StatusSamples.small());
     JmxServer s1 = JmxServer.start("127.0.0.1", port, first, List.of("node1"), List.of("web1"));
     s1.close();
-    try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
-      assertEquals(port, probe.getLocalPort());
+    // RMI closes its listening socket on its own thread: the port must come free soon, not necessarily at once
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (true) {
+      try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
+        assertEquals(port, probe.getLocalPort());
+        break;
+      } catch (java.net.BindException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(100);
+      }
     }
     FakeConsole second = new FakeConsole("node1", StatusSamples.busy());
     try (JmxServer s2 = JmxServer.start("127.0.0.1", port, second, List.of("node1"), List.of("web1"));
