@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
@@ -99,12 +100,43 @@ public final class XenhaNode implements AutoCloseable {
     try {
       Guardian.Started s = started.get(30, TimeUnit.SECONDS);
       XenhaNode n = new XenhaNode(config, node, system, hv[0], s);
+      n.stopDomainsOnShutdown();
       system.getWhenTerminated().thenRun(() -> hv[0].close());
       return n;
     } catch (Exception e) {
       system.terminate();
       throw e;
     }
+  }
+
+  /**
+   * Before this node leaves the cluster its domUs are stopped: on a graceful stop always (the Controller starts
+   * them elsewhere once they are down), when the Split Brain Resolver downed us only with
+   * no-quorum-policy=stop (freeze and ignore leave them running; the winning side fences us anyway).
+   */
+  private void stopDomainsOnShutdown() {
+    CoordinatedShutdown cs = CoordinatedShutdown.get(system.classicSystem());
+    Duration timeout = maxStopTimeout().plus(config.cluster().askTimeout());
+    cs.addTask(CoordinatedShutdown.PhaseBeforeClusterShutdown(), "xenha-stop-domains", () -> {
+      boolean downed = cs.getShutdownReason().map(r -> r.equals(CoordinatedShutdown.clusterDowningReason())).orElse(false);
+      if (downed && !"stop".equals(config.properties().noQuorumPolicy())) {
+        system.log().warn("downed by the Split Brain Resolver: no-quorum-policy={} leaves this node's domUs running",
+            config.properties().noQuorumPolicy());
+        return java.util.concurrent.CompletableFuture.completedFuture(org.apache.pekko.Done.getInstance());
+      }
+      return AskPattern.<NodeAgent.Command, org.apache.pekko.Done>ask(
+          started.nodeAgent(), NodeAgent.StopAll::new, timeout, system.scheduler());
+    });
+  }
+
+  private Duration maxStopTimeout() {
+    Duration max = Duration.ofSeconds(1);
+    for (XenhaConfig.ResourceSpec r : config.resources().values()) {
+      if (r.isDomain() && r.ops().stopTimeout().compareTo(max) > 0) {
+        max = r.ops().stopTimeout();
+      }
+    }
+    return max;
   }
 
   /** Writes this process's pid where the builtin:kill fence device of the other nodes looks for it. */

@@ -448,7 +448,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     }
     NodeReport r = reports.get(node);
     if (r != null && probed.contains(node) && listedAgents.contains(r.agent()) && upAddresses.contains(r.address())) {
-      return NodeState.ONLINE;
+      return r.shuttingDown() ? NodeState.STANDBY : NodeState.ONLINE;
     }
     return NodeState.OFFLINE;
   }

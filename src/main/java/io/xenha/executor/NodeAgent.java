@@ -40,7 +40,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
 
   /** Messages a NodeAgent accepts. */
   public sealed interface Command extends CborSerializable
-      permits Probe, StartResource, StopResource, FenceNode, ProbeDone, DomainReport, HypervisorEvent,
+      permits Probe, StartResource, StopResource, FenceNode, StopAll, ProbeDone, DomainReport, HypervisorEvent,
           DirectStopDone, FenceDone, CleanupDone {}
 
   /** Asks what runs here: libvirt is asked, running domUs are adopted, and the report comes back. */
@@ -53,6 +53,12 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   /** Fences {@code target} with {@code deviceId} from this node (never the target itself). */
   public record FenceNode(String target, String deviceId, String action, ActorRef<FenceResult> replyTo)
       implements Command {}
+
+  /**
+   * Stops every domU here before the agent leaves (graceful shutdown, or the losing side of a partition with
+   * no-quorum-policy=stop); from now on starts are refused. Replies when nothing runs here any more.
+   */
+  public record StopAll(ActorRef<org.apache.pekko.Done> replyTo) implements Command {}
 
   private record ProbeDone(List<String> active, Throwable failure, ActorRef<NodeReport> replyTo) implements Command {}
 
@@ -82,6 +88,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   private final long incarnation;
   private long seq;
   private int childCounter;
+  private boolean shuttingDown;
+  private final List<ActorRef<org.apache.pekko.Done>> stopAllWaiters = new ArrayList<>();
 
   private final Map<String, String> domainToResource = new HashMap<>();
   private final Map<String, ActorRef<DomainActor.Command>> children = new HashMap<>();
@@ -150,6 +158,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         .onMessage(DomainReport.class, this::onDomainReport)
         .onMessage(HypervisorEvent.class, this::onHypervisorEvent)
         .onMessage(FenceNode.class, this::onFence)
+        .onMessage(StopAll.class, this::onStopAll)
         .onMessage(FenceDone.class, this::onFenceDone)
         .onMessage(CleanupDone.class, this::onCleanupDone)
         .onSignal(Terminated.class, this::onTerminated)
@@ -201,6 +210,10 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       return this;
     }
     String state = states.get(msg.resourceId());
+    if (shuttingDown) {
+      msg.replyTo().tell(result(msg.resourceId(), "start", false, node + " is shutting down"));
+      return this;
+    }
     if (children.containsKey(msg.resourceId()) && state.equals("started")) {
       msg.replyTo().tell(result(msg.resourceId(), "start", true, "already started"));
       return this;
@@ -295,12 +308,39 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     return this;
   }
 
+  private Behavior<Command> onStopAll(StopAll msg) {
+    if (!shuttingDown) {
+      shuttingDown = true;
+      getContext().getLog().info("{} shutting down: stopping every domU here", node);
+      seq++;
+      reportTo.tell(snapshot());
+    }
+    stopAllWaiters.add(msg.replyTo());
+    for (String id : new ArrayList<>(children.keySet())) {
+      if (!stopWaiters.containsKey(id)) {
+        stopWaiters.put(id, new ArrayList<>());
+        setState(id, "stopping", "stop");
+        children.get(id).tell(new DomainActor.Stop(reportAdapter));
+      }
+    }
+    checkStopAll();
+    return this;
+  }
+
+  private void checkStopAll() {
+    if (shuttingDown && children.isEmpty() && !stopAllWaiters.isEmpty()) {
+      stopAllWaiters.forEach(w -> w.tell(org.apache.pekko.Done.getInstance()));
+      stopAllWaiters.clear();
+    }
+  }
+
   private Behavior<Command> onTerminated(Terminated t) {
     String id = childIds.remove(t.getRef());
     if (id == null) {
       return this;
     }
     children.remove(id);
+    checkStopAll();
     String state = states.get(id);
     if (state.equals("stopped") || state.equals("stop-failed") || startFailedFatal.containsKey(id)) {
       return this;
@@ -423,7 +463,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     for (Map.Entry<String, String> e : states.entrySet()) {
       resources.put(e.getKey(), new NodeReport.LocalResource(e.getValue(), failCount(e.getKey()), lastOps.get(e.getKey())));
     }
-    return new NodeReport(node, address, getContext().getSelf(), incarnation, seq, resources);
+    return new NodeReport(node, address, getContext().getSelf(), incarnation, seq, shuttingDown, resources);
   }
 
   private OpResult result(String id, String op, boolean ok, String reason) {

@@ -9,7 +9,8 @@ import java.util.Map;
  * after a newer one.
  */
 public record NodeReport(
-    String node, String address, org.apache.pekko.actor.typed.ActorRef<NodeAgent.Command> agent, long incarnation, long seq, Map<String, LocalResource> resources)
+    String node, String address, org.apache.pekko.actor.typed.ActorRef<NodeAgent.Command> agent, long incarnation, long seq,
+    boolean shuttingDown, Map<String, LocalResource> resources)
     implements CborSerializable {
 
   /** Local states: starting, started, stopping, stopped, failed (restarts exhausted or start failed), stop-failed. */

@@ -168,4 +168,29 @@ class ClusterFailoverTest {
       c.violations.clear(); // the checker saw the double start we made on purpose
     }
   }
+  @Test
+  void aNodeLeavingCleanlyHandsItsDomainsOverWithoutFencing(@TempDir Path dir) throws Exception {
+    try (InJvmCluster c = new InJvmCluster(dir, 3, DOMAINS, CONSTRAINTS)) {
+      Map<String, List<String>> before = awaitAllRunningOnce(c, Duration.ofSeconds(60));
+      String controller = c.controllerNode("n1");
+      String leaving = new TreeSet<>(c.nodes.keySet()).stream().filter(n -> !n.equals(controller)).findFirst().orElseThrow();
+      List<String> moved = domainsOn(before, leaving);
+      c.leave(leaving);
+      Map<String, List<String>> after = awaitAllRunningOnce(c, Duration.ofSeconds(60));
+      for (String d : moved) {
+        assertTrue(!after.get(d).contains(leaving), d + " moved off " + leaving);
+      }
+      assertTrue(c.standIns.get(leaving).isAlive(), "a node that left cleanly is not fenced");
+      assertTrue(c.violations.isEmpty(), "double-active: " + c.violations);
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (true) {
+        var s = c.status(controller);
+        if (s.nodes().stream().anyMatch(n -> n.name().equals(leaving) && n.state().equals("offline"))) {
+          break;
+        }
+        assertTrue(System.nanoTime() < deadline, "node state: " + s.nodes());
+        Thread.sleep(100);
+      }
+    }
+  }
 }

@@ -163,6 +163,14 @@ final class InJvmCluster implements AutoCloseable {
     n.system().getWhenTerminated().toCompletableFuture().join();
   }
 
+  /** The node's agent is stopped by its operator: CoordinatedShutdown stops its domUs and leaves the cluster. */
+  void leave(String node) throws Exception {
+    XenhaNode n = nodes.get(node);
+    org.apache.pekko.actor.CoordinatedShutdown.get(n.system().classicSystem())
+        .runAll(org.apache.pekko.actor.CoordinatedShutdown.unknownReason())
+        .toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
   List<StartEvent> startsAfter(long nanos) {
     List<StartEvent> out = new ArrayList<>();
     for (StartEvent s : starts) {

@@ -178,4 +178,24 @@ class NodeAgentTest {
       standIn.destroyForcibly();
     }
   }
+  @Test
+  void stopAllStopsEveryDomainAndRefusesNewStarts() throws Exception {
+    TestProbe<NodeReport> reports = testKit.createTestProbe();
+    TestProbe<OpResult> ops = testKit.createTestProbe();
+    ActorRef<NodeAgent.Command> agent = agent(reports);
+    agent.tell(new NodeAgent.StartResource("vm1", ops.getRef()));
+    assertTrue(ops.expectMessageClass(OpResult.class, Duration.ofSeconds(10)).ok());
+    agent.tell(new NodeAgent.StartResource("vm2", ops.getRef()));
+    assertTrue(ops.expectMessageClass(OpResult.class, Duration.ofSeconds(10)).ok());
+    assertEquals(2, active().size());
+    TestProbe<org.apache.pekko.Done> done = testKit.createTestProbe();
+    agent.tell(new NodeAgent.StopAll(done.getRef()));
+    done.expectMessage(Duration.ofSeconds(10), org.apache.pekko.Done.getInstance());
+    assertEquals(List.of(), active());
+    agent.tell(new NodeAgent.StartResource("vm1", ops.getRef()));
+    OpResult refused = ops.expectMessageClass(OpResult.class, Duration.ofSeconds(10));
+    assertFalse(refused.ok());
+    assertTrue(refused.report().shuttingDown());
+    assertEquals(List.of(), active());
+  }
 }

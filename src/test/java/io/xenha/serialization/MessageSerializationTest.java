@@ -47,7 +47,7 @@ class MessageSerializationTest {
     TestProbe<OpResult> ops = testKit.createTestProbe();
     TestProbe<FenceResult> fences = testKit.createTestProbe();
     TestProbe<ClusterStatus> statuses = testKit.createTestProbe();
-    NodeReport report = new NodeReport("n1", "pekko://x@127.0.0.1:2551", agent.getRef(), 17L, 4L,
+    NodeReport report = new NodeReport("n1", "pekko://x@127.0.0.1:2551", agent.getRef(), 17L, 4L, false,
         Map.of("vm1", new NodeReport.LocalResource("started", 1, "start"), "vm2", new NodeReport.LocalResource("stopped", 0, null)));
     ClusterStatus status = new ClusterStatus(1, "demo", "n1", true,
         List.of(new ClusterStatus.NodeStatus("n1", "online", Map.of("pingd", 100), Map.of("memory", 1024L))),
@@ -59,6 +59,7 @@ class MessageSerializationTest {
         new NodeAgent.StartResource("vm1", ops.getRef()),
         new NodeAgent.StopResource("vm1", ops.getRef()),
         new NodeAgent.FenceNode("n2", "fence", "reboot", fences.getRef()),
+        new NodeAgent.StopAll(testKit.<org.apache.pekko.Done>createTestProbe().getRef()),
         report,
         new OpResult("n1", "vm1", "start", true, "started", report),
         new FenceResult("n2", "fence", "n1", "reboot", false, "timed out", "2026-11-22T10:00:00Z"),
