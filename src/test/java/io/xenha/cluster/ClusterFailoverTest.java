@@ -193,4 +193,31 @@ class ClusterFailoverTest {
       }
     }
   }
+  @Test
+  void networkCutMinorityDownsItselfAndMajorityRecoversOnceAfterFence(@TempDir Path dir) throws Exception {
+    try (InJvmCluster c = new InJvmCluster(dir, 3, DOMAINS, CONSTRAINTS)) {
+      Map<String, List<String>> before = awaitAllRunningOnce(c, Duration.ofSeconds(60));
+      String controller = c.controllerNode("n1");
+      String isolated = new TreeSet<>(c.nodes.keySet()).stream().filter(n -> !n.equals(controller)).findFirst().orElseThrow();
+      List<String> lost = domainsOn(before, isolated);
+      long cutAt = System.nanoTime();
+      c.partition(isolated);
+
+      // the minority downs itself (keep-majority) and shuts down (stopping its domUs, no-quorum-policy=stop, unless
+      // the majority's fence has powered it off first, as here: the fence is immediate)
+      c.nodes.get(isolated).system().getWhenTerminated().toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
+      Map<String, List<String>> after = awaitAllRunningOnce(c, Duration.ofSeconds(60));
+      long fencedAt = c.fencedAtNanos.getOrDefault(isolated, Long.MAX_VALUE);
+      List<InJvmCluster.StartEvent> restarted = c.startsAfter(cutAt);
+      assertEquals(lost.size(), restarted.size(), "each lost domU started once elsewhere: " + restarted);
+      for (InJvmCluster.StartEvent s : restarted) {
+        assertTrue(s.atNanos() > fencedAt, s + " started before " + isolated + " was fenced");
+        assertTrue(!s.node().equals(isolated));
+      }
+      for (String d : lost) {
+        assertTrue(!after.get(d).contains(isolated));
+      }
+      assertTrue(c.violations.isEmpty(), "double-active: " + c.violations);
+    }
+  }
 }

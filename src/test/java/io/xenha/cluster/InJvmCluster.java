@@ -79,13 +79,21 @@ final class InJvmCluster implements AutoCloseable {
     for (String n : config.nodes().keySet()) {
       Process p = new ProcessBuilder("sleep", "600").start();
       standIns.put(n, p);
-      p.onExit().thenRun(() -> fencedAtNanos.put(n, System.nanoTime()));
+      // the stand-in dying is the node being powered off: its hypervisor, with every domU on it, is gone too
+      p.onExit().thenRun(() -> {
+        fencedAtNanos.put(n, System.nanoTime());
+        XenhaNode fenced = nodes.get(n);
+        if (fenced != null && running) {
+          fenced.hypervisor().close();
+        }
+      });
       Files.writeString(dir.resolve(n).resolve("xenha.pid"), p.pid() + "\n");
     }
     // a crashed node must vanish without leaving the cluster: terminate() does not run CoordinatedShutdown
     var overrides = ConfigFactory.parseString(
         "pekko.coordinated-shutdown.run-by-actor-system-terminate = off\n"
             + "pekko.coordinated-shutdown.terminate-actor-system = on\n"
+            + "pekko.remote.artery.advanced.test-mode = on\n"
             + "pekko.loglevel = INFO\n");
     for (String n : config.nodes().keySet()) {
       XenhaNode node = XenhaNode.start(config, n, overrides,
@@ -169,6 +177,29 @@ final class InJvmCluster implements AutoCloseable {
     org.apache.pekko.actor.CoordinatedShutdown.get(n.system().classicSystem())
         .runAll(org.apache.pekko.actor.CoordinatedShutdown.unknownReason())
         .toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  /** Cuts the network between {@code isolated} and every other node, both ways (Artery's test-mode blackhole). */
+  void partition(String isolated) throws Exception {
+    for (String other : nodes.keySet()) {
+      if (!other.equals(isolated)) {
+        blackhole(other, isolated);
+        blackhole(isolated, other);
+      }
+    }
+  }
+
+  private void blackhole(String from, String to) throws Exception {
+    var system = (org.apache.pekko.actor.ExtendedActorSystem) nodes.get(from).system().classicSystem();
+    var provider = (org.apache.pekko.remote.RemoteActorRefProvider) system.provider();
+    var target = Cluster.get(nodes.get(to).system()).selfMember().address();
+    var done = provider.transport().managementCommand(new org.apache.pekko.remote.transport.ThrottlerTransportAdapter.SetThrottle(
+        target,
+        (org.apache.pekko.remote.transport.ThrottlerTransportAdapter.Direction) Class
+            .forName("org.apache.pekko.remote.transport.ThrottlerTransportAdapter$Direction$Both$")
+            .getField("MODULE$").get(null),
+        org.apache.pekko.remote.transport.ThrottlerTransportAdapter.Blackhole$.MODULE$));
+    scala.concurrent.Await.result(done, scala.concurrent.duration.Duration.create(10, "s"));
   }
 
   List<StartEvent> startsAfter(long nanos) {
