@@ -23,7 +23,7 @@ public final class FailoverBenchmark {
     List<Long> times = new ArrayList<>();
     for (int run = 1; run <= runs; run++) {
       Path dir = Files.createTempDirectory("xenha-failover-");
-      try (DemoCluster demo = DemoCluster.start(3, dir, 26551, 29111, null)) {
+      try (DemoCluster demo = DemoCluster.start(3, dir, 26551 + 10 * run, 29111 + 10 * run, null)) {
         List<String> domains = awaitSettled(demo);
         StringBuilder rss = new StringBuilder();
         for (String n : demo.nodes()) {
