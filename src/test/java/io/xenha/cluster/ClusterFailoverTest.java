@@ -36,6 +36,7 @@ class ClusterFailoverTest {
       where = c.activeDomains();
       boolean ok = where.keySet().containsAll(DOMAINS) && where.values().stream().allMatch(l -> l.size() == 1);
       if (ok) {
+        c.awaitConverged(max);
         return where;
       }
       if (System.nanoTime() > deadline) {

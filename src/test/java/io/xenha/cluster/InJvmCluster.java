@@ -141,6 +141,32 @@ final class InJvmCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits until every live node sees every live node Up. A Controller may act as soon as the leader has moved
+   * nodes to Up, before the others have heard of it; crashing the leader in that window leaves a cluster of
+   * Joining members, which the Split Brain Resolver rightly downs whole. Tests crash nodes only after this.
+   */
+  void awaitConverged(Duration max) throws InterruptedException {
+    long deadline = System.nanoTime() + max.toNanos();
+    while (true) {
+      List<XenhaNode> live = nodes.values().stream().filter(n -> !n.system().whenTerminated().isCompleted()).toList();
+      boolean converged = true;
+      for (XenhaNode n : live) {
+        var state = Cluster.get(n.system()).state();
+        long up = java.util.stream.StreamSupport.stream(state.getMembers().spliterator(), false)
+            .filter(m -> m.status() == org.apache.pekko.cluster.MemberStatus.up()).count();
+        converged &= up == live.size() && state.getUnreachable().isEmpty();
+      }
+      if (converged) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("cluster did not converge within " + max);
+      }
+      Thread.sleep(50);
+    }
+  }
+
   /** Domain name to the nodes whose hypervisor reports it active, over the live nodes. */
   Map<String, List<String>> activeDomains() throws Exception {
     Map<String, List<String>> where = new java.util.TreeMap<>();
