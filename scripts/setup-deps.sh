@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what xenha needs on Debian/Ubuntu when it is missing: a JDK (17+), Maven, libvirt's client library.
+# Installs what xenha needs on Debian/Ubuntu when it is missing: a JDK (17+), Maven, libvirt's client library,
+# fence agents and the IPMI simulator their tests use.
 # Sourced by scripts/demo.sh and scripts/test.sh. Not root: prints the exact command to run instead.
 set -euo pipefail
 
@@ -10,8 +11,14 @@ xenha_missing_packages() {
   command -v mvn >/dev/null 2>&1 || missing+=(maven)
   # libvirt0: libvirt.so.0, driven through JNA by libvirt-java (the test:/// driver is built in)
   ldconfig -p 2>/dev/null | grep -q 'libvirt\.so\.0 ' || missing+=(libvirt0)
-  # procps: ps/kill used by the process-level tests; iproute2 for later network tests
+  # procps: ps/kill used by the process-level tests
   command -v ps >/dev/null 2>&1 || missing+=(procps)
+  # real fence agents (fence_ipmilan, ...) and a real IPMI peer for their tests
+  [ -x /usr/sbin/fence_ipmilan ] || missing+=(fence-agents)
+  command -v ipmi_sim >/dev/null 2>&1 || missing+=(openipmi)
+  command -v ipmitool >/dev/null 2>&1 || missing+=(ipmitool)
+  # ssh client for the builtin:ssh fence device
+  command -v ssh >/dev/null 2>&1 || missing+=(openssh-client)
   printf '%s\n' "${missing[@]}" | sort -u | grep -v '^$' || true
 }
 

@@ -2,6 +2,8 @@ package io.xenha;
 
 import io.xenha.cli.AgentCommand;
 import io.xenha.cli.DemoCommand;
+import io.xenha.cli.FenceCommand;
+import io.xenha.cli.HistoryCommand;
 import io.xenha.cli.StatusCommand;
 import io.xenha.cli.VerifyCommand;
 import picocli.CommandLine;
@@ -13,7 +15,10 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "xenha 0.1.0",
     description = "High-availability cluster manager for virtual machines.",
-    subcommands = {AgentCommand.class, DemoCommand.class, VerifyCommand.class, StatusCommand.class})
+    subcommands = {
+      AgentCommand.class, DemoCommand.class, VerifyCommand.class, StatusCommand.class, FenceCommand.class,
+      HistoryCommand.class
+    })
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

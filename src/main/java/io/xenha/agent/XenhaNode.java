@@ -64,11 +64,17 @@ public final class XenhaNode implements AutoCloseable {
         .withValue("pekko.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(self.host()))
         .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(self.port()))
         .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds))
-        .withValue("pekko.cluster.split-brain-resolver.active-strategy", ConfigValueFactory.fromAnyRef(c.sbrStrategy()))
+        .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(List.of(NodeAgent.NODE_ROLE_PREFIX + node)))
+        .withValue("pekko.cluster.split-brain-resolver.active-strategy",
+            ConfigValueFactory.fromAnyRef(c.sbrStrategy().equals("two-node") ? "keep-majority" : c.sbrStrategy()))
         .withValue("pekko.cluster.split-brain-resolver.stable-after", ConfigValueFactory.fromAnyRef(millis(c.stableAfter())))
         .withValue("pekko.cluster.failure-detector.heartbeat-interval", ConfigValueFactory.fromAnyRef(millis(c.heartbeatInterval())))
         .withValue("pekko.cluster.failure-detector.acceptable-heartbeat-pause",
             ConfigValueFactory.fromAnyRef(millis(c.acceptableHeartbeatPause())));
+    if (c.sbrStrategy().equals("two-node")) {
+      derived = derived.withValue("pekko.cluster.downing-provider-class",
+          ConfigValueFactory.fromAnyRef(TwoNodeDowningProvider.class.getName()));
+    }
     Config user = ConfigFactory.empty();
     if (config.source() != null && Files.isRegularFile(config.source())) {
       user = ConfigFactory.parseFile(config.source().toFile());
@@ -86,13 +92,19 @@ public final class XenhaNode implements AutoCloseable {
   /** Starts the node: ActorSystem, hypervisor connection, NodeAgent, Controller singleton manager. */
   public static XenhaNode start(XenhaConfig config, String node, Config overrides, NodeAgent.Settings settings, Clock clock)
       throws Exception {
+    return start(config, node, overrides, settings, clock, hv -> hv);
+  }
+
+  /** As above; {@code wrap} may decorate the hypervisor port (tests inject faults libvirt's test driver cannot make). */
+  public static XenhaNode start(XenhaConfig config, String node, Config overrides, NodeAgent.Settings settings, Clock clock,
+      java.util.function.UnaryOperator<Hypervisor> wrap) throws Exception {
     Config pekko = pekkoConfig(config, node, overrides);
     CompletableFuture<Guardian.Started> started = new CompletableFuture<>();
     Hypervisor[] hv = new Hypervisor[1];
     ActorSystem<Void> system = ActorSystem.create(
         org.apache.pekko.actor.typed.javadsl.Behaviors.setup(ctx -> {
           Executor blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("xenha.blocking-dispatcher"));
-          hv[0] = Hypervisors.open(config.node(node).hypervisor(), blocking);
+          hv[0] = wrap.apply(Hypervisors.open(config.node(node).hypervisor(), blocking));
           return Guardian.create(config, node, hv[0], blocking, settings, clock, started);
         }),
         config.clusterName(),
@@ -124,9 +136,29 @@ public final class XenhaNode implements AutoCloseable {
             config.properties().noQuorumPolicy());
         return java.util.concurrent.CompletableFuture.completedFuture(org.apache.pekko.Done.getInstance());
       }
+      // Bounded: with stonith disabled the winners recover our domUs after self-fence-deadline, so whatever has
+      // not stopped gracefully by then is destroyed.
+      Duration bound = downed && !config.properties().stonithEnabled()
+          ? config.properties().selfFenceDeadline().minusSeconds(1) : timeout;
       return AskPattern.<NodeAgent.Command, org.apache.pekko.Done>ask(
-          started.nodeAgent(), NodeAgent.StopAll::new, timeout, system.scheduler());
+              started.nodeAgent(), NodeAgent.StopAll::new, bound, system.scheduler())
+          .exceptionally(err -> destroyAll());
     });
+  }
+
+  /** Last resort before leaving: hard-stop every configured domU still active here. */
+  private org.apache.pekko.Done destroyAll() {
+    system.log().error("domUs did not stop in time before leaving the cluster: destroying them");
+    for (XenhaConfig.ResourceSpec r : config.resources().values()) {
+      if (r.isDomain()) {
+        try {
+          hypervisor.destroy(r.domainName(), Duration.ofSeconds(5)).toCompletableFuture().get(6, TimeUnit.SECONDS);
+        } catch (Exception e) {
+          system.log().error("could not destroy {}: {}", r.domainName(), e.toString());
+        }
+      }
+    }
+    return org.apache.pekko.Done.getInstance();
   }
 
   private Duration maxStopTimeout() {
@@ -185,6 +217,24 @@ public final class XenhaNode implements AutoCloseable {
       @Override
       public String localNode() {
         return node;
+      }
+
+      @Override
+      public ClusterStatus.FencingRecord fence(String target) throws Exception {
+        if (!config.nodes().containsKey(target)) {
+          throw new IllegalArgumentException("unknown node '" + target + "' (known: " + String.join(", ", config.nodes().keySet()) + ")");
+        }
+        // every level may try every device from every node: allow for a few full device timeouts
+        Duration wait = config.properties().stonithTimeout().multipliedBy(4)
+            .plus(config.properties().priorityFencingDelay()).plus(timeout);
+        io.xenha.fencing.FenceResult r = AskPattern.<Controller.Command, io.xenha.fencing.FenceResult>ask(
+                started.controller(), replyTo -> new Controller.FenceRequest(target, replyTo), wait, system.scheduler())
+            .toCompletableFuture()
+            .get(wait.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        if (!r.ok()) {
+          throw new IllegalStateException("fencing " + target + " failed: " + r.reason());
+        }
+        return new ClusterStatus.FencingRecord(r.target(), r.device(), r.executor(), r.action(), "success", r.at());
       }
     };
   }

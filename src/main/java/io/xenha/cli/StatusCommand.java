@@ -1,8 +1,6 @@
 package io.xenha.cli;
 
-import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigFactory;
 import io.xenha.jmx.JmxClient;
 import io.xenha.jmx.JmxClient.HostPort;
 import io.xenha.status.ClusterStatus;
@@ -10,11 +8,10 @@ import io.xenha.status.StatusJson;
 import io.xenha.status.StatusText;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** `xenha status`: the cluster status from any agent over JMX, like crm_mon. */
@@ -24,9 +21,7 @@ import picocli.CommandLine.Option;
     description = "Show the cluster status (like crm_mon), read over JMX from any node.")
 public final class StatusCommand implements Callable<Integer> {
 
-  static final Path DEFAULT_CONFIG = Path.of("/etc/xenha/xenha.conf");
-  static final HostPort DEFAULT_JMX = new HostPort("127.0.0.1", 9010);
-  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration CONNECT_TIMEOUT = JmxTarget.CONNECT_TIMEOUT;
   private static final long WATCH_MILLIS = 2000;
 
   @Option(names = "--json", description = "Print the status as JSON (contract.md, schema 1).")
@@ -35,11 +30,7 @@ public final class StatusCommand implements Callable<Integer> {
   @Option(names = "--watch", description = "Reprint every 2 s until interrupted.")
   boolean watch;
 
-  @Option(names = "--jmx", paramLabel = "HOST:PORT", description = "Agent to ask (default: the config's xenha.jmx, else 127.0.0.1:9010).")
-  String jmx;
-
-  @Option(names = "--config", paramLabel = "FILE", description = "Configuration to take the JMX address from (default /etc/xenha/xenha.conf if present).")
-  Path config;
+  @Mixin JmxTarget jmxTarget = new JmxTarget();
 
   PrintStream out = System.out;
   PrintStream err = System.err;
@@ -48,7 +39,7 @@ public final class StatusCommand implements Callable<Integer> {
   public Integer call() {
     HostPort target;
     try {
-      target = target();
+      target = jmxTarget.resolve();
     } catch (IllegalArgumentException | ConfigException e) {
       err.println("xenha status: " + e.getMessage());
       return 2;
@@ -98,30 +89,5 @@ public final class StatusCommand implements Callable<Integer> {
 
   private String render(ClusterStatus status) {
     return json ? StatusJson.toJson(status) + "\n" : StatusText.render(status);
-  }
-
-  /** --jmx, else the configuration's, else 127.0.0.1:9010. */
-  HostPort target() {
-    if (jmx != null) return HostPort.parse(jmx);
-    Path file = config;
-    if (file == null && Files.isReadable(DEFAULT_CONFIG)) file = DEFAULT_CONFIG;
-    if (file == null) return DEFAULT_JMX;
-    if (!Files.isReadable(file)) throw new IllegalArgumentException("cannot read configuration " + file);
-    return fromConfig(file);
-  }
-
-  /** Only the few keys needed here: the full configuration is the agent's business. */
-  static HostPort fromConfig(Path file) {
-    Config c =
-        ConfigFactory.parseFile(file.toFile()).withFallback(ConfigFactory.defaultReference()).resolve();
-    String host = c.hasPath("xenha.jmx.host") ? c.getString("xenha.jmx.host") : DEFAULT_JMX.host();
-    int port = c.hasPath("xenha.jmx.port") ? c.getInt("xenha.jmx.port") : DEFAULT_JMX.port();
-    // a node's own jmx-port (as in the demo) wins when the configuration names the local node
-    if (c.hasPath("xenha.node-name")) {
-      String node = "xenha.nodes.\"" + c.getString("xenha.node-name") + "\"";
-      if (c.hasPath(node + ".jmx-host")) host = c.getString(node + ".jmx-host");
-      if (c.hasPath(node + ".jmx-port")) port = c.getInt(node + ".jmx-port");
-    }
-    return new HostPort(host, port);
   }
 }

@@ -15,6 +15,7 @@ import io.xenha.config.XenhaConfig.Ops;
 import io.xenha.config.XenhaConfig.OrderConstraint;
 import io.xenha.config.XenhaConfig.ResourceSpec;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -31,6 +32,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -38,19 +40,20 @@ import java.util.regex.Pattern;
 final class ModelBuilder {
   static final List<String> TOP_KEYS = List.of(
       "cluster-name", "node-name", "state-root", "nodes", "node-defaults", "properties",
-      "resource-defaults", "resources", "constraints", "cluster", "jmx");
+      "resource-defaults", "resources", "constraints", "fencing-topology", "cluster", "jmx");
   static final List<String> NODE_KEYS = List.of("address", "hypervisor", "jmx-host", "jmx-port", "state-dir");
   static final List<String> PROPERTY_KEYS = List.of(
       "stonith-enabled", "stonith-action", "no-quorum-policy", "default-resource-stickiness",
       "migration-threshold", "failure-timeout", "symmetric-cluster", "placement-strategy",
-      "batch-limit", "startup-fencing", "dc-deadtime");
+      "batch-limit", "startup-fencing", "dc-deadtime", "stonith-timeout", "priority-fencing-delay",
+      "fence-retry-max-backoff", "self-fence-deadline");
   static final List<String> RESOURCE_DEFAULT_KEYS = List.of("allow-migrate", "start-delay", "priority", "target-role", "ops");
   static final List<String> COMMON_RESOURCE_KEYS = List.of(
       "type", "description", "resource-stickiness", "migration-threshold", "start-delay", "priority",
       "target-role", "ops", "clone");
   static final List<String> DOMAIN_ONLY_KEYS = List.of("domain-xml", "allow-migrate", "utilization");
-  static final List<String> STONITH_ONLY_KEYS = List.of("agent", "hosts", "params");
-  static final List<String> OP_NAMES = List.of("start", "stop", "monitor", "migrate");
+  static final List<String> STONITH_ONLY_KEYS = List.of("agent", "hosts", "host-map", "params");
+  static final List<String> OP_NAMES = List.of("start", "stop", "monitor", "migrate", "fence");
   static final List<String> CLUSTER_KEYS = List.of(
       "split-brain-resolver", "stable-after", "heartbeat-interval", "acceptable-heartbeat-pause", "ask-timeout");
 
@@ -59,10 +62,22 @@ final class ModelBuilder {
   static final List<String> PLACEMENT_STRATEGIES = List.of("default", "utilization", "balanced", "minimal");
   static final List<String> TARGET_ROLES = List.of("Started", "Stopped");
   static final List<String> ORDER_KINDS = List.of("mandatory", "optional", "serialize");
-  static final List<String> SBR_STRATEGIES = List.of("keep-majority", "keep-oldest", "static-quorum", "down-all", "lease-majority");
+  static final List<String> SBR_STRATEGIES =
+      List.of("keep-majority", "keep-oldest", "static-quorum", "down-all", "lease-majority", "two-node");
   static final List<String> RESOURCE_TYPES = List.of("domain", "stonith");
   static final List<String> LATER_TYPES = List.of("ocf", "builtin");
-  static final List<String> FENCE_AGENTS = List.of("builtin:kill");
+  static final List<String> BUILTIN_FENCE_AGENTS = List.of("builtin:kill", "builtin:libvirt", "builtin:ssh");
+  /** Parameters each built-in agent reads; builtin:kill passes anything on, so it is not checked. */
+  static final Map<String, List<String>> BUILTIN_PARAMS = Map.of(
+      "builtin:libvirt", List.of("uri", "domain"),
+      "builtin:ssh", List.of("user", "command", "port", "identity-file"));
+  /** Where Debian's fence-agents package installs its programs. */
+  static final Path FENCE_AGENT_DIR = Path.of("/usr/sbin");
+  static final String SECRET_MESSAGE =
+      "secrets are never written in the configuration: use password-file = PATH or password-env = VAR";
+  /** Pacemaker's usual monitor of a fence device: a status call to the hardware every minute is enough. */
+  static final Duration STONITH_MONITOR_INTERVAL = Duration.ofSeconds(60);
+  static final Duration STONITH_MONITOR_TIMEOUT = Duration.ofSeconds(20);
 
   /** Pekko names the actor system after the cluster and accepts only these characters. */
   private static final Pattern CLUSTER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]*");
@@ -70,6 +85,7 @@ final class ModelBuilder {
   /** Pacemaker ids are XML names; ':' is kept free for clone instances (ID:N). */
   private static final Pattern RESOURCE_ID = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]*");
   private static final Pattern FILE_LINE = Pattern.compile("^(.*): (\\d+)(?:-\\d+)?$");
+  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   private final Path mainFile;
   private final ConfigObject xenha;
@@ -78,7 +94,9 @@ final class ModelBuilder {
   private final Problems problems;
   private final Map<List<String>, List<Integer>> definitions;
 
-  private record ResourceDefaults(boolean allowMigrate, Duration startDelay, int priority, String targetRole, Ops ops) {}
+  /** monitorIntervalSet / monitorTimeoutSet: the user's file set them (then they apply to fence devices too). */
+  private record ResourceDefaults(boolean allowMigrate, Duration startDelay, int priority, String targetRole, Ops ops,
+      boolean monitorIntervalSet, boolean monitorTimeoutSet) {}
 
   ModelBuilder(Path mainFile, ConfigObject xenha, Set<String> referenceTopKeys, Optional<String> nodeNameOverride,
       Problems problems, Map<List<String>, List<Integer>> definitions) {
@@ -106,9 +124,12 @@ final class ModelBuilder {
     Path stateRoot = path(top, "state-root", Path.of("/var/lib/xenha"));
     Map<String, NodeSpec> nodes = nodes(top, jmx, stateRoot);
     Optional<String> nodeName = nodeName(top, nodes);
-    ClusterProperties properties = properties(top.section("properties"));
+    Section propertySection = top.section("properties");
+    ClusterProperties properties = properties(propertySection);
     ResourceDefaults defaults = resourceDefaults(top.section("resource-defaults"));
-    Map<String, ResourceSpec> resources = resources(top, nodes, defaults);
+    Map<String, ResourceSpec> resources = resources(top, nodes, defaults, properties);
+    checkSelfFenceDeadline(propertySection, properties, resources);
+    Map<String, List<List<String>>> topology = fencingTopology(top, nodes, resources);
     Section constraints = top.section("constraints");
     List<OrderConstraint> orders = new ArrayList<>();
     List<LocationConstraint> locations = new ArrayList<>();
@@ -120,11 +141,24 @@ final class ModelBuilder {
       colocations(constraints);
     }
     ClusterSettings cluster = cluster(top.section("cluster"));
+    if (cluster.sbrStrategy().equals("two-node")) {
+      // both halves of a cut link keep running in this mode: only fencing makes that safe
+      Section c = top.section("cluster");
+      ConfigValue at = c == null ? null : c.value("split-brain-resolver");
+      if (!properties.stonithEnabled()) {
+        problems.error(at == null ? null : at.origin(), "xenha.cluster.split-brain-resolver",
+            "two-node needs stonith-enabled = true: without fencing both nodes of a cut link would run every domU");
+      }
+      if (nodes.size() != 2) {
+        problems.error(at == null ? null : at.origin(), "xenha.cluster.split-brain-resolver",
+            "two-node is for clusters of exactly 2 nodes (this one has " + nodes.size() + "); use keep-majority");
+      }
+    }
 
     if (problems.hasErrors()) return null;
     return new XenhaConfig(mainFile, clusterName, nodeName, Collections.unmodifiableMap(nodes), properties,
         Collections.unmodifiableMap(resources), List.copyOf(locations), List.copyOf(orders), cluster, jmx,
-        checksum(resources));
+        checksum(resources), topology);
   }
 
   // ---- nodes
@@ -252,6 +286,18 @@ final class ModelBuilder {
   private ClusterProperties properties(Section p) {
     if (p == null) p = new Section(com.typesafe.config.ConfigFactory.empty().root(), "xenha.properties", problems);
     p.checkKeys(PROPERTY_KEYS);
+    Duration stonithTimeout = p.duration("stonith-timeout", Duration.ofSeconds(60), false);
+    Duration priorityDelay = p.duration("priority-fencing-delay", Duration.ZERO, true);
+    if (priorityDelay.compareTo(stonithTimeout) >= 0 && p.has("priority-fencing-delay")) {
+      // the delayed side would still be waiting when its fencing request times out
+      problems.warning(p.value("priority-fencing-delay").origin(), p.keyPath("priority-fencing-delay"),
+          "priority-fencing-delay (" + human(priorityDelay) + ") is not shorter than stonith-timeout ("
+              + human(stonithTimeout) + ")");
+    }
+    Duration backoff = p.duration("fence-retry-max-backoff", Duration.ofSeconds(30), false);
+    if (backoff.compareTo(Duration.ofSeconds(1)) < 0) {
+      p.error("fence-retry-max-backoff", "must be 1s or more (the backoff starts at 1s), got " + human(backoff));
+    }
     return new ClusterProperties(
         p.bool("stonith-enabled", true),
         p.choice("stonith-action", "reboot", STONITH_ACTIONS),
@@ -263,7 +309,11 @@ final class ModelBuilder {
         p.choice("placement-strategy", "default", PLACEMENT_STRATEGIES),
         p.integer("batch-limit", 4, 1, Integer.MAX_VALUE),
         p.bool("startup-fencing", true),
-        p.duration("dc-deadtime", Duration.ofSeconds(20), true));
+        p.duration("dc-deadtime", Duration.ofSeconds(20), true),
+        stonithTimeout,
+        priorityDelay,
+        backoff,
+        p.duration("self-fence-deadline", Duration.ofSeconds(30), false));
   }
 
   /** migration-threshold: failures before moving away; INFINITY never moves (Integer.MAX_VALUE). */
@@ -291,24 +341,50 @@ final class ModelBuilder {
 
   private ResourceDefaults resourceDefaults(Section d) {
     Ops builtin = new Ops(Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(10),
-        Duration.ofSeconds(20), Duration.ofSeconds(60));
-    if (d == null) return new ResourceDefaults(false, Duration.ZERO, 0, "Started", builtin);
+        Duration.ofSeconds(20), Duration.ofSeconds(60), null);
+    if (d == null) return new ResourceDefaults(false, Duration.ZERO, 0, "Started", builtin, false, false);
     d.checkKeys(RESOURCE_DEFAULT_KEYS);
     return new ResourceDefaults(
         d.bool("allow-migrate", false),
         d.duration("start-delay", Duration.ZERO, true),
         d.integer("priority", 0, Integer.MIN_VALUE, Integer.MAX_VALUE),
         d.choice("target-role", "Started", TARGET_ROLES),
-        ops(d, builtin));
+        ops(d, builtin, "defaults"),
+        fromUser(d, "ops", "monitor", "interval"),
+        fromUser(d, "ops", "monitor", "timeout"));
   }
 
-  private Ops ops(Section r, Ops dflt) {
+  /**
+   * True when the value at the path was written by the user, not taken from reference.conf (a classpath
+   * resource). Walks the objects quietly: a value of the wrong type is reported by the getters.
+   */
+  private static boolean fromUser(Section s, String... path) {
+    ConfigValue v = s.obj;
+    for (String key : path) {
+      if (v == null || v.valueType() != ConfigValueType.OBJECT) return false;
+      v = ((ConfigObject) v).get(key);
+    }
+    return v != null && v.valueType() != ConfigValueType.NULL && v.origin().resource() == null;
+  }
+
+  /**
+   * The ops of a resource (kind "domain" or "stonith") or of resource-defaults (kind "defaults"). ops.fence exists
+   * only on fence devices; its default, properties.stonith-timeout, is already in {@code dflt}.
+   */
+  private Ops ops(Section r, Ops dflt, String kind) {
     Section o = r.section("ops");
     if (o == null) return dflt;
-    o.checkKeys(OP_NAMES);
+    Map<String, String> elsewhere = new HashMap<>();
+    if (!kind.equals("stonith")) {
+      elsewhere.put("fence", kind.equals("defaults")
+          ? "is not a resource default (set properties.stonith-timeout)"
+          : "applies to stonith resources only");
+    }
+    o.checkKeys(kind.equals("stonith") ? OP_NAMES : OP_NAMES.subList(0, OP_NAMES.size() - 1), elsewhere);
     Duration start = opTimeout(o, "start", dflt.startTimeout());
     Duration stop = opTimeout(o, "stop", dflt.stopTimeout());
     Duration migrate = opTimeout(o, "migrate", dflt.migrateTimeout());
+    Duration fence = kind.equals("stonith") ? opTimeout(o, "fence", dflt.fenceTimeout()) : dflt.fenceTimeout();
     Duration interval = dflt.monitorInterval();
     Duration timeout = dflt.monitorTimeout();
     Section m = o.section("monitor");
@@ -317,7 +393,7 @@ final class ModelBuilder {
       interval = m.duration("interval", interval, true);
       timeout = m.duration("timeout", timeout, false);
     }
-    return new Ops(start, stop, interval, timeout, migrate);
+    return new Ops(start, stop, interval, timeout, migrate, fence);
   }
 
   private static Duration opTimeout(Section ops, String op, Duration dflt) {
@@ -357,7 +433,8 @@ final class ModelBuilder {
     return ((ConfigObject) v).keySet();
   }
 
-  private Map<String, ResourceSpec> resources(Section top, Map<String, NodeSpec> nodes, ResourceDefaults defaults) {
+  private Map<String, ResourceSpec> resources(Section top, Map<String, NodeSpec> nodes, ResourceDefaults defaults,
+      ClusterProperties properties) {
     Map<String, ResourceSpec> out = new LinkedHashMap<>();
     Section all = top.section("resources");
     if (all == null) return out;
@@ -372,7 +449,7 @@ final class ModelBuilder {
       }
       Section r = all.section(id);
       if (r == null) continue;
-      ResourceSpec spec = resource(id, r, nodes, defaults);
+      ResourceSpec spec = resource(id, r, nodes, defaults, properties);
       if (spec == null) continue;
       if (spec.domainName() != null) {
         String other = domainOwners.putIfAbsent(spec.domainName(), id);
@@ -386,7 +463,8 @@ final class ModelBuilder {
     return out;
   }
 
-  private ResourceSpec resource(String id, Section r, Map<String, NodeSpec> nodes, ResourceDefaults d) {
+  private ResourceSpec resource(String id, Section r, Map<String, NodeSpec> nodes, ResourceDefaults d,
+      ClusterProperties properties) {
     if (r.has("clone")) r.error("clone", "clones are not supported yet");
     String type = r.string("type", null);
     if (type == null) {
@@ -416,7 +494,7 @@ final class ModelBuilder {
     Duration startDelay = r.duration("start-delay", d.startDelay(), true);
     int priority = r.integer("priority", d.priority(), Integer.MIN_VALUE, Integer.MAX_VALUE);
     String targetRole = r.choice("target-role", d.targetRole(), TARGET_ROLES);
-    Ops ops = ops(r, d.ops());
+    Ops ops = domain ? ops(r, d.ops(), "domain") : ops(r, stonithOps(d, properties), "stonith");
 
     if (domain) {
       boolean allowMigrate = r.bool("allow-migrate", d.allowMigrate());
@@ -427,21 +505,189 @@ final class ModelBuilder {
           xml == null ? null : xml.xml(),
           xml == null ? null : xml.name(),
           allowMigrate, stickiness, threshold, startDelay, priority, targetRole, ops,
-          null, List.of(), Map.of());
+          null, List.of(), Map.of(), Map.of());
     }
+    String agent = fenceAgent(r);
+    Map<String, String> hostMap = hostMap(r, nodes.keySet());
+    List<String> hosts;
+    if (r.has("hosts")) {
+      hosts = r.stringList("hosts");
+      for (String h : hosts) {
+        if (!nodes.isEmpty() && !nodes.containsKey(h)) {
+          r.error("hosts", "unknown node '" + h + "'" + Names.didYouMean(h, nodes.keySet()));
+        }
+      }
+      for (String n : hostMap.keySet()) {
+        if (!hosts.contains(n)) {
+          problems.warning(r.value("host-map").origin(), r.keyPath("host-map"),
+              "node '" + n + "' is in host-map but not in hosts: this device will not fence it");
+        }
+      }
+    } else {
+      // Pacemaker: a device with pcmk_host_map fences the nodes it maps
+      hosts = new ArrayList<>(hostMap.keySet());
+    }
+    Section paramSection = r.section("params");
+    Map<String, String> params = params(paramSection);
+    if (agent != null) agentParams(r, paramSection, agent, params);
+    return new ResourceSpec(id, type, null, null, null, false, stickiness, threshold, startDelay, priority,
+        targetRole, ops, agent, List.copyOf(hosts), Collections.unmodifiableMap(params),
+        Collections.unmodifiableMap(hostMap));
+  }
+
+  /** A fence device's ops defaults: resource-defaults, but Pacemaker's usual monitor unless the user set one there. */
+  private static Ops stonithOps(ResourceDefaults d, ClusterProperties properties) {
+    Ops o = d.ops();
+    return new Ops(o.startTimeout(), o.stopTimeout(),
+        d.monitorIntervalSet() ? o.monitorInterval() : STONITH_MONITOR_INTERVAL,
+        d.monitorTimeoutSet() ? o.monitorTimeout() : STONITH_MONITOR_TIMEOUT,
+        o.migrateTimeout(), properties.stonithTimeout());
+  }
+
+  /** The agent name when it is usable; the agent itself is never run here (verify must not touch hardware). */
+  private String fenceAgent(Section r) {
     String agent = r.string("agent", null);
-    if (agent == null && !r.has("agent")) r.missing("agent", "the fence agent, e.g. \"builtin:kill\"");
-    if (agent != null && !FENCE_AGENTS.contains(agent)) {
-      r.error("agent", "fence agent '" + agent + "' is not supported yet (only " + String.join(", ", FENCE_AGENTS) + ")");
+    if (agent == null) {
+      if (!r.has("agent")) r.missing("agent", "the fence agent, e.g. fence_ipmilan or \"builtin:kill\"");
+      return null;
     }
-    List<String> hosts = r.stringList("hosts");
-    for (String h : hosts) {
-      if (!nodes.isEmpty() && !nodes.containsKey(h)) {
-        r.error("hosts", "unknown node '" + h + "'" + Names.didYouMean(h, nodes.keySet()));
+    if (agent.startsWith("builtin:")) {
+      if (BUILTIN_FENCE_AGENTS.contains(agent)) return agent;
+      r.error("agent", "unknown built-in fence agent '" + agent + "' (" + String.join(", ", BUILTIN_FENCE_AGENTS) + ")"
+          + Names.didYouMean(agent, BUILTIN_FENCE_AGENTS));
+      return null;
+    }
+    if (agent.startsWith("/")) {
+      Path exe = Path.of(agent);
+      if (Files.isRegularFile(exe) && Files.isExecutable(exe)) return agent;
+      r.error("agent", "fence agent '" + agent + "' not found or not executable");
+      return null;
+    }
+    if (agent.startsWith("fence_") && !agent.contains("/")) {
+      Path exe = FENCE_AGENT_DIR.resolve(agent);
+      if (Files.isRegularFile(exe) && Files.isExecutable(exe)) return agent;
+      r.error("agent", "fence agent '" + agent + "' not found (install fence-agents)");
+      return null;
+    }
+    r.error("agent", "unknown fence agent '" + agent + "' (" + String.join(", ", BUILTIN_FENCE_AGENTS)
+        + ", a fence-agents program such as fence_ipmilan, or an absolute path)"
+        + Names.didYouMean(agent, BUILTIN_FENCE_AGENTS));
+    return null;
+  }
+
+  /**
+   * host-map { node1 = plug1 } or Pacemaker's pcmk_host_map string "node1:plug1;node2:plug2", in file order.
+   * Keys must be nodes.
+   */
+  private Map<String, String> hostMap(Section r, Set<String> nodeNames) {
+    Map<String, String> out = new LinkedHashMap<>();
+    ConfigValue v = r.value("host-map");
+    if (v == null) return out;
+    String key = r.keyPath("host-map");
+    if (v.valueType() == ConfigValueType.STRING) {
+      for (String pair : ((String) v.unwrapped()).split("[;,\\s]+")) {
+        if (pair.isEmpty()) continue;
+        int sep = pair.indexOf(':') >= 0 ? pair.indexOf(':') : pair.indexOf('=');
+        if (sep <= 0 || sep == pair.length() - 1) {
+          problems.error(v.origin(), key, "invalid host-map entry '" + pair + "' (expected node:plug)");
+          continue;
+        }
+        putPlug(out, pair.substring(0, sep), pair.substring(sep + 1), v.origin(), key, nodeNames);
+      }
+      return out;
+    }
+    if (v.valueType() != ConfigValueType.OBJECT) {
+      r.error("host-map", "expected an object { node1 = plug1, ... }, got " + Section.describe(v));
+      return out;
+    }
+    Section m = new Section((ConfigObject) v, key, problems);
+    for (Map.Entry<String, ConfigValue> e : inFileOrder(m.obj)) {
+      ConfigValue plug = e.getValue();
+      if (plug.valueType() == ConfigValueType.OBJECT || plug.valueType() == ConfigValueType.LIST
+          || plug.valueType() == ConfigValueType.NULL) {
+        problems.error(plug.origin(), m.keyPath(e.getKey()), "expected the plug of the node, got " + Section.describe(plug));
+        continue;
+      }
+      putPlug(out, e.getKey(), String.valueOf(plug.unwrapped()), plug.origin(), m.keyPath(e.getKey()), nodeNames);
+    }
+    return out;
+  }
+
+  private void putPlug(Map<String, String> out, String node, String plug, ConfigOrigin origin, String key,
+      Set<String> nodeNames) {
+    if (!nodeNames.isEmpty() && !nodeNames.contains(node)) {
+      problems.error(origin, key, "unknown node '" + node + "'" + Names.didYouMean(node, nodeNames));
+      return;
+    }
+    out.put(node, plug);
+  }
+
+  /** A secret by its name: password, passwd, or a key ending in password, passwd or secret (fence-agents' names). */
+  static boolean isSecretKey(String key) {
+    String k = key.toLowerCase(java.util.Locale.ROOT);
+    return k.endsWith("password") || k.endsWith("passwd") || k.endsWith("secret");
+  }
+
+  /** Per-agent checks of params; password-file and identity-file become absolute paths in {@code params}. */
+  private void agentParams(Section r, Section p, String agent, Map<String, String> params) {
+    String paramsKey = r.keyPath("params");
+    List<String> known = BUILTIN_PARAMS.get(agent);
+    if (p != null && known != null) {
+      for (String k : new TreeSet<>(p.obj.keySet())) {
+        if (!known.contains(k) && !k.equals("password-file") && !k.equals("password-env") && !isSecretKey(k)) {
+          problems.warning(p.value(k) == null ? p.obj.origin() : p.value(k).origin(), p.keyPath(k),
+              "parameter '" + k + "' is not read by " + agent + " (" + String.join(", ", known) + ")"
+                  + Names.didYouMean(k, known));
+        }
       }
     }
-    return new ResourceSpec(id, type, null, null, null, false, stickiness, threshold, startDelay, priority,
-        targetRole, ops, agent, List.copyOf(hosts), params(r.section("params")));
+    if (agent.equals("builtin:libvirt") && !params.containsKey("uri")) {
+      problems.error(p != null ? p.obj.origin() : r.obj.origin(), paramsKey + ".uri",
+          "missing key 'uri' (the libvirt URI of the outer host that runs this node's VM, e.g. qemu+ssh://outer/system)");
+    }
+    if (p == null) return;
+    if (p.has("password-file")) {
+      Path file = path(p, "password-file", null);
+      if (file != null) {
+        String why = unreadable(file);
+        if (why != null) {
+          p.error("password-file", "cannot read password file " + file + ": " + why);
+        } else {
+          params.put("password-file", file.toAbsolutePath().toString());
+        }
+      }
+    }
+    if (p.has("password-env") && params.get("password-env") != null) {
+      String var = params.get("password-env");
+      if (!ENV_NAME.matcher(var).matches()) {
+        p.error("password-env", "invalid environment variable name '" + var + "'");
+      } else if (System.getenv(var) == null) {
+        problems.warning(p.value("password-env").origin(), p.keyPath("password-env"),
+            "environment variable " + var + " is not set here; the agent must have it when it fences");
+      }
+    }
+    if (agent.equals("builtin:ssh")) {
+      if (p.has("port")) p.integer("port", 22, 1, 65535);
+      if (p.has("identity-file")) {
+        Path file = path(p, "identity-file", null);
+        if (file != null) {
+          String why = unreadable(file);
+          if (why != null) {
+            p.error("identity-file", "cannot read identity file " + file + ": " + why);
+          } else {
+            params.put("identity-file", file.toAbsolutePath().toString());
+          }
+        }
+      }
+    }
+  }
+
+  /** Why a file cannot be read, or null. Only its metadata is looked at, never its content. */
+  private static String unreadable(Path file) {
+    if (!Files.exists(file)) return "no such file";
+    if (Files.isDirectory(file)) return "is a directory";
+    if (!Files.isReadable(file)) return "permission denied";
+    return null;
   }
 
   private static void utilization(Section u) {
@@ -457,6 +703,16 @@ final class ModelBuilder {
     if (p == null) return out;
     for (Map.Entry<String, ConfigValue> e : p.obj.entrySet()) {
       ConfigValue v = e.getValue();
+      if (isSecretKey(e.getKey()) && v.valueType() != ConfigValueType.NULL) {
+        // the value is deliberately not part of the message: verify output ends up in logs and tickets
+        problems.error(v.origin(), p.keyPath(e.getKey()), SECRET_MESSAGE);
+        continue;
+      }
+      if (e.getKey().equalsIgnoreCase("action")) {
+        problems.error(v.origin(), p.keyPath(e.getKey()),
+            "the fence action is chosen by xenha (properties.stonith-action, monitor, status): remove it");
+        continue;
+      }
       switch (v.valueType()) {
         case OBJECT:
           problems.error(v.origin(), p.keyPath(e.getKey()), "expected a value or a list, got an object");
@@ -472,7 +728,7 @@ final class ModelBuilder {
           out.put(e.getKey(), String.valueOf(v.unwrapped()));
       }
     }
-    return Collections.unmodifiableMap(out);
+    return out;
   }
 
   private DomainXml.Parsed domainXml(Section r) {
@@ -638,6 +894,129 @@ final class ModelBuilder {
     } else if (!((ConfigList) v).isEmpty()) {
       constraints.error("colocation", "colocation is not supported yet");
     }
+  }
+
+  // ---- fencing
+
+  /**
+   * With stonith-enabled = false a lost node's resources are taken as stopped once self-fence-deadline has passed,
+   * so the deadline must outlast any stop the lost node may still be running.
+   */
+  private void checkSelfFenceDeadline(Section p, ClusterProperties properties, Map<String, ResourceSpec> resources) {
+    if (properties.stonithEnabled()) return;
+    ResourceSpec longest = null;
+    for (ResourceSpec r : resources.values()) {
+      if (r.isDomain() && (longest == null || r.ops().stopTimeout().compareTo(longest.ops().stopTimeout()) > 0)) {
+        longest = r;
+      }
+    }
+    Duration deadline = properties.selfFenceDeadline();
+    if (longest == null || deadline.compareTo(longest.ops().stopTimeout()) > 0) return;
+    boolean set = p != null && fromUser(p, "self-fence-deadline");
+    String msg = "self-fence-deadline (" + human(deadline) + (set ? "" : ", the default")
+        + ") must be longer than the longest stop timeout of a domain (" + human(longest.ops().stopTimeout())
+        + ", resource '" + longest.id() + "'): with stonith-enabled = false a lost node may still be stopping it";
+    // unset: point at the line that switched fencing off, which is what made the deadline matter
+    ConfigValue at = p == null ? null : p.value(set ? "self-fence-deadline" : "stonith-enabled");
+    problems.error(at == null ? null : at.origin(), "xenha.properties.self-fence-deadline", msg);
+  }
+
+  /** xenha.fencing-topology { node1 = [ [ipmi-node1], [ssh-fence] ] }: levels tried in order, all devices of one level. */
+  private Map<String, List<List<String>>> fencingTopology(Section top, Map<String, NodeSpec> nodes,
+      Map<String, ResourceSpec> resources) {
+    Map<String, List<List<String>>> out = new LinkedHashMap<>();
+    Section t = top.section("fencing-topology");
+    if (t == null) return Collections.unmodifiableMap(out);
+    Set<String> allIds = resourceIds(top);
+    Set<String> devices = new TreeSet<>();
+    for (ResourceSpec r : resources.values()) if (r.isStonith()) devices.add(r.id());
+    for (Map.Entry<String, ConfigValue> e : inFileOrder(t.obj)) {
+      String node = e.getKey();
+      String key = t.keyPath(node);
+      ConfigValue v = e.getValue();
+      if (!nodes.isEmpty() && !nodes.containsKey(node)) {
+        problems.error(v.origin(), key, "unknown node '" + node + "'" + Names.didYouMean(node, nodes.keySet()));
+        continue;
+      }
+      if (v.valueType() != ConfigValueType.LIST) {
+        problems.error(v.origin(), key, "expected a list of levels, e.g. [ [ipmi-" + node + "], [ssh-fence] ], got "
+            + Section.describe(v));
+        continue;
+      }
+      ConfigList levels = (ConfigList) v;
+      if (levels.isEmpty()) {
+        problems.error(v.origin(), key, "no fencing levels: list at least one [ device, ... ], or remove the entry");
+        continue;
+      }
+      List<List<String>> nodeLevels = new ArrayList<>();
+      for (int i = 0; i < levels.size(); i++) {
+        List<String> level = level(levels.get(i), key + "[" + i + "]", node, allIds, devices, resources);
+        if (level != null) nodeLevels.add(level);
+      }
+      out.put(node, List.copyOf(nodeLevels));
+    }
+    return Collections.unmodifiableMap(out);
+  }
+
+  /** One level: a list of device ids, or Pacemaker's "dev1,dev2" string; null after reporting a problem. */
+  private List<String> level(ConfigValue v, String key, String node, Set<String> allIds, Set<String> devices,
+      Map<String, ResourceSpec> resources) {
+    List<ConfigValue> items = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
+    if (v.valueType() == ConfigValueType.LIST) {
+      for (ConfigValue item : (ConfigList) v) {
+        if (item.valueType() == ConfigValueType.STRING) {
+          items.add(item);
+          ids.add((String) item.unwrapped());
+        } else {
+          problems.error(item.origin(), key, "expected a device id, got " + Section.describe(item));
+          return null;
+        }
+      }
+    } else if (v.valueType() == ConfigValueType.STRING) {
+      for (String id : ((String) v.unwrapped()).split("[\\s,]+")) {
+        if (id.isEmpty()) continue;
+        items.add(v);
+        ids.add(id);
+      }
+    } else {
+      problems.error(v.origin(), key, "expected a list of device ids [ dev1, dev2 ], got " + Section.describe(v));
+      return null;
+    }
+    if (ids.isEmpty()) {
+      problems.error(v.origin(), key, "empty fencing level: list at least one device");
+      return null;
+    }
+    boolean ok = true;
+    for (int j = 0; j < ids.size(); j++) {
+      String id = ids.get(j);
+      ConfigOrigin origin = items.get(j).origin();
+      ResourceSpec spec = resources.get(id);
+      if (!allIds.contains(id)) {
+        problems.error(origin, key, "unknown device '" + id + "'" + Names.didYouMean(id, devices));
+        ok = false;
+      } else if (spec == null) {
+        ok = false; // the resource itself is broken and already reported
+      } else if (!spec.isStonith()) {
+        problems.error(origin, key, "resource '" + id + "' is not a fence device (type " + spec.type() + ")");
+        ok = false;
+      } else if (!spec.hosts().isEmpty() && !spec.hosts().contains(node)) {
+        problems.error(origin, key, "device '" + id + "' cannot fence " + node
+            + " (its hosts: " + String.join(", ", spec.hosts()) + ")");
+        ok = false;
+      }
+    }
+    return ok ? List.copyOf(ids) : null;
+  }
+
+  /** A duration as written in the file: 90s, 2m, 500ms. */
+  static String human(Duration d) {
+    long ms = d.toMillis();
+    if (ms == 0) return "0s";
+    if (ms % 3_600_000 == 0) return ms / 3_600_000 + "h";
+    if (ms % 60_000 == 0) return ms / 60_000 + "m";
+    if (ms % 1000 == 0) return ms / 1000 + "s";
+    return ms + "ms";
   }
 
   // ---- helpers

@@ -8,7 +8,8 @@ import java.util.Optional;
 
 /**
  * The validated, immutable cluster configuration: what `xenha verify` accepts and every agent runs on.
- * Maps keep the order of the file.
+ * Maps keep the order of the file. fencingTopology: per node, the fencing levels tried in order, each a list of
+ * device ids that must all succeed (Pacemaker's fencing-topology); empty when not configured.
  */
 public record XenhaConfig(
     Path source,
@@ -21,7 +22,8 @@ public record XenhaConfig(
     List<OrderConstraint> orders,
     ClusterSettings cluster,
     JmxSettings jmx,
-    String checksum) {
+    String checksum,
+    Map<String, List<List<String>>> fencingTopology) {
 
   public NodeSpec node(String name) {
     NodeSpec n = nodes.get(name);
@@ -51,19 +53,29 @@ public record XenhaConfig(
       String placementStrategy,
       int batchLimit,
       boolean startupFencing,
-      Duration dcDeadtime) {}
+      Duration dcDeadtime,
+      Duration stonithTimeout,
+      Duration priorityFencingDelay,
+      Duration fenceRetryMaxBackoff,
+      Duration selfFenceDeadline) {}
 
-  /** Timeouts of one resource's operations. */
+  /**
+   * Timeouts of one resource's operations. fenceTimeout is set for stonith resources (ops.fence.timeout, else
+   * properties.stonith-timeout) and null for domains.
+   */
   public record Ops(
       Duration startTimeout,
       Duration stopTimeout,
       Duration monitorInterval,
       Duration monitorTimeout,
-      Duration migrateTimeout) {}
+      Duration migrateTimeout,
+      Duration fenceTimeout) {}
 
   /**
    * One resource. type is "domain" (a libvirt domU) or "stonith" (a fence device).
-   * For domains: domainXml (the file's content), domainName (its &lt;name&gt;). For stonith: agent, hosts, params.
+   * For domains: domainXml (the file's content), domainName (its &lt;name&gt;). For stonith: agent, hosts (empty:
+   * every node), params (password-file as an absolute path; never a clear-text secret), hostMap (node -> plug, empty
+   * when not configured).
    * stickiness and migrationThreshold are null when the cluster default applies.
    */
   public record ResourceSpec(
@@ -81,7 +93,8 @@ public record XenhaConfig(
       Ops ops,
       String agent,
       List<String> hosts,
-      Map<String, String> params) {
+      Map<String, String> params,
+      Map<String, String> hostMap) {
 
     public boolean isDomain() {
       return "domain".equals(type);

@@ -56,13 +56,20 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
 
   /** Messages the Controller accepts. */
   public sealed interface Command
-      permits NodeReported, GetStatus, Stop, AgentsListed, MembershipChanged, LifecycleRead, LifecycleWritten,
-          Probed, ProbeTimeout, Settle, ActionDone, RunnerFinished, Replan {}
+      permits NodeReported, GetStatus, Stop, FenceRequest, AgentsListed, MembershipChanged, LifecycleRead,
+          LifecycleWritten, Probed, ProbeTimeout, Settle, ActionDone, RunnerFinished, Replan, ManualFenceDone,
+          SelfFenceDeadline, HistoryGathered {}
 
   /** A NodeAgent's report (sent through the singleton proxy by every node). */
   public record NodeReported(NodeReport report) implements Command, CborSerializable {}
 
   public record GetStatus(ActorRef<ClusterStatus> replyTo) implements Command, CborSerializable {}
+
+  /**
+   * Manual fencing (`xenha fence NODE`): the reply is the deciding attempt; refusals come back as a failed record
+   * whose reason says why (device "-").
+   */
+  public record FenceRequest(String node, ActorRef<FenceResult> replyTo) implements Command, CborSerializable {}
 
   /** Hand-over: the singleton manager sends this before moving the Controller. */
   public record Stop() implements Command, CborSerializable {}
@@ -87,6 +94,13 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
 
   private record Replan() implements Command {}
 
+  private record ManualFenceDone(String node, TransitionRunner.ActionFinished finished, ActorRef<FenceResult> replyTo)
+      implements Command {}
+
+  private record SelfFenceDeadline(String node) implements Command {}
+
+  private record HistoryGathered(List<FenceResult> history) implements Command {}
+
   static final LWWMapKey<String, String> LIFECYCLE = new LWWMapKey<>("xenha-node-lifecycle");
 
   private enum Phase { STARTING, ACTIVE }
@@ -109,7 +123,10 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   private final Set<String> unclean = new LinkedHashSet<>();
   private final Set<String> offline = new HashSet<>();
   private final Map<String, Long> fencedIncarnation = new HashMap<>();
+  /** stonith-enabled=false: lost nodes whose self-fence deadline has not passed yet. */
+  private final Map<String, Instant> selfFencing = new HashMap<>();
   private final Set<String> probed = new HashSet<>();
+  private final Set<String> writtenUp = new HashSet<>();
   private final List<ClusterStatus.FencingRecord> fencing = new ArrayList<>();
   private final List<String> warnings = new ArrayList<>();
   private ActorRef<TransitionRunner.Command> runner;
@@ -172,6 +189,10 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
         .onMessage(ActionDone.class, this::onActionDone)
         .onMessage(RunnerFinished.class, this::onRunnerFinished)
         .onMessage(Replan.class, m -> replan())
+        .onMessage(FenceRequest.class, this::onFenceRequest)
+        .onMessage(ManualFenceDone.class, this::onManualFenceDone)
+        .onMessage(SelfFenceDeadline.class, this::onSelfFenceDeadline)
+        .onMessage(HistoryGathered.class, this::onHistoryGathered)
         .onMessage(Stop.class, m -> Behaviors.stopped())
         .build();
   }
@@ -232,6 +253,9 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     getContext().ask(
         NodeReport.class, agent, config.cluster().askTimeout(), NodeAgent.Probe::new,
         (report, err) -> err == null ? new Probed(report) : new ProbeTimeout(address));
+    getContext().ask(
+        NodeAgent.FenceHistoryReply.class, agent, config.cluster().askTimeout(), NodeAgent.FenceHistory::new,
+        (h, err) -> new HistoryGathered(err == null ? h.history() : List.of()));
   }
 
   private Behavior<Command> onProbeTimeout(ProbeTimeout msg) {
@@ -273,13 +297,62 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     }
     reports.put(r.node(), r);
     addressToNode.put(r.address(), r.node());
+    escalateStopFailures(r);
     if (fromProbe) {
       probed.add(r.node());
     }
     if (offline.remove(r.node()) || !"member".equals(lifecycleOf(r.node()))) {
       recordLifecycle(r.node(), "member");
     }
+    recordUpMember(r.node());
     return replan();
+  }
+
+  /**
+   * Writes "member" again once the node is Up: a write made while it was still joining reached only the
+   * majority without it, and only gossip (seconds later) would bring it there. Its own replica must know
+   * before it can take over as Controller.
+   */
+  private void recordUpMember(String node) {
+    NodeReport r = reports.get(node);
+    if (r != null && upAddresses.contains(r.address()) && writtenUp.add(node + "@" + r.incarnation())) {
+      recordLifecycle(node, "member");
+    }
+  }
+
+  /** Node names of the current cluster members (each carries its name as a role), downed ones excluded. */
+  private Set<String> currentMembers() {
+    Set<String> names = new HashSet<>();
+    for (Member m : Cluster.get(getContext().getSystem()).state().getMembers()) {
+      if (m.status() == MemberStatus.down() || m.status() == MemberStatus.removed()) {
+        continue;
+      }
+      for (String role : m.getRoles()) {
+        if (role.startsWith(NodeAgent.NODE_ROLE_PREFIX)) {
+          names.add(role.substring(NodeAgent.NODE_ROLE_PREFIX.length()));
+        }
+      }
+    }
+    return names;
+  }
+
+  /**
+   * What the probed agents saw of node: "member" or "lost" when any saw it in the cluster and none saw it
+   * leave cleanly, "left" when one saw it leave, null when none saw it at all. Local to each agent, so it needs no
+   * replication (the node history in Distributed Data may lag behind a node that just joined).
+   */
+  private String seenByAgents(String node) {
+    String seen = null;
+    for (NodeReport r : reports.values()) {
+      String s = r.membership() == null ? null : r.membership().get(node);
+      if ("left".equals(s)) {
+        return "left";
+      }
+      if (s != null) {
+        seen = s;
+      }
+    }
+    return seen;
   }
 
   private String lifecycleOf(String node) {
@@ -290,6 +363,10 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     Object e = msg.event();
     if (e instanceof ClusterEvent.MemberUp up) {
       upAddresses.add(up.member().address().toString());
+      String node = addressToNode.get(up.member().address().toString());
+      if (node != null) {
+        recordUpMember(node);
+      }
     } else if (e instanceof ClusterEvent.UnreachableMember u) {
       unreachableAddresses.add(u.member().address().toString());
       getContext().getLog().warn("{} is unreachable: holding decisions until the Split Brain Resolver has decided",
@@ -326,9 +403,22 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       getContext().getLog().error("{} was lost (removed while {}): it is UNCLEAN until fenced", node, previous);
       unclean.add(node);
     } else {
-      getContext().getLog().warn("{} was lost and stonith is disabled: treating it as offline", node);
-      markOffline(node, "left");
+      // No fencing: the lost node stops its own domUs (no-quorum-policy) within self-fence-deadline of being
+      // downed; recovering before that deadline could run a domU twice.
+      Duration deadline = config.properties().selfFenceDeadline();
+      getContext().getLog().warn("{} was lost and stonith is disabled: waiting {} s (self-fence-deadline) for it to "
+          + "stop its domUs before recovering them", node, deadline.toSeconds());
+      selfFencing.put(node, clock.instant().plus(deadline));
+      timers.startSingleTimer("self-fence-" + node, new SelfFenceDeadline(node), deadline);
     }
+  }
+
+  private Behavior<Command> onSelfFenceDeadline(SelfFenceDeadline msg) {
+    if (selfFencing.remove(msg.node()) != null) {
+      getContext().getLog().warn("{}: self-fence deadline passed, its domUs are taken as stopped", msg.node());
+      markOffline(msg.node(), "left");
+    }
+    return replan();
   }
 
   private void markOffline(String node, String why) {
@@ -347,11 +437,26 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     }
     boolean deadlinePassed = Duration.between(startedAt, clock.instant()).compareTo(config.properties().dcDeadtime()) >= 0;
     List<String> waiting = new ArrayList<>();
+    Set<String> members = currentMembers();
     for (String node : config.nodes().keySet()) {
       if (probed.contains(node) || unclean.contains(node) || offline.contains(node)) {
         continue;
       }
+      if (members.contains(node)) {
+        if (!deadlinePassed || !config.properties().stonithEnabled()) {
+          waiting.add(node); // in the cluster now: its probe answer is on the way
+        } else {
+          // a member whose agent does not answer for dc-deadtime: what it runs is unknown
+          getContext().getLog().error("{} is a member but its agent did not answer probes within dc-deadtime: fencing it", node);
+          unclean.add(node);
+        }
+        continue;
+      }
       String history = lifecycleOf(node);
+      String seen = seenByAgents(node);
+      if (history == null || ("member".equals(seen) || "lost".equals(seen))) {
+        history = seen != null ? ("lost".equals(seen) ? "member" : seen) : history;
+      }
       if ("member".equals(history)) {
         // It was in the cluster and is not now: lost while nobody was Controller, or with the old Controller.
         getContext().getLog().error("{} was a member and is gone: UNCLEAN until fenced", node);
@@ -394,6 +499,9 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     }
     if (!unreachableAddresses.isEmpty()) {
       return this; // membership is not settled: the Split Brain Resolver decides first
+    }
+    if (!selfFencing.isEmpty()) {
+      return this; // a lost node may still be stopping its domUs (stonith disabled): nothing moves until its deadline
     }
     ClusterSnapshot snapshot = snapshot();
     Transition t = Scheduler.plan(snapshot);
@@ -439,7 +547,91 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
         }
         return nodes;
       }
+
+      @Override
+      public List<List<TransitionRunner.FenceDeviceChoice>> fenceLevels(String target) {
+        return Controller.this.fenceLevels(target, onlineNodes());
+      }
+
+      @Override
+      public Duration fenceDelay(String target) {
+        return Controller.this.fenceDelay(target);
+      }
     };
+  }
+
+  /**
+   * The fencing levels of target: fencing-topology when it names the node, else one level per device able to
+   * fence it, in configuration order. Each device is run from the node hosting it first (it is monitored there),
+   * then from any other online node; never from the target.
+   */
+  List<List<TransitionRunner.FenceDeviceChoice>> fenceLevels(String target, List<String> online) {
+    List<List<String>> levels = new ArrayList<>();
+    List<List<String>> topology = config.fencingTopology().get(target);
+    if (topology != null && !topology.isEmpty()) {
+      levels.addAll(topology);
+    } else {
+      for (ResourceSpec r : config.resources().values()) {
+        if (r.isStonith() && (r.hosts().isEmpty() || r.hosts().contains(target))) {
+          levels.add(List.of(r.id()));
+        }
+      }
+    }
+    List<List<TransitionRunner.FenceDeviceChoice>> out = new ArrayList<>();
+    for (List<String> level : levels) {
+      List<TransitionRunner.FenceDeviceChoice> choices = new ArrayList<>();
+      for (String device : level) {
+        List<String> executors = new ArrayList<>();
+        String host = hostOf(device);
+        if (host != null && online.contains(host) && !host.equals(target)) {
+          executors.add(host);
+        }
+        for (String n : online) {
+          if (!n.equals(target) && !executors.contains(n)) {
+            executors.add(n);
+          }
+        }
+        choices.add(new TransitionRunner.FenceDeviceChoice(device, executors));
+      }
+      out.add(choices);
+    }
+    return out;
+  }
+
+  /** The node whose agent reports the device started, if any. */
+  private String hostOf(String device) {
+    for (NodeReport r : reports.values()) {
+      NodeReport.LocalResource lr = r.resources().get(device);
+      if (lr != null && lr.state().equals("started")) {
+        return r.node();
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Pacemaker's priority-fencing-delay: fencing of the node whose resources have the highest total priority is
+   * delayed, so that in a fence race (two nodes each fencing the other) that node shoots first and survives.
+   */
+  Duration fenceDelay(String target) {
+    Duration delay = config.properties().priorityFencingDelay();
+    if (delay.isZero()) {
+      return Duration.ZERO;
+    }
+    Map<String, Integer> totals = new HashMap<>();
+    for (NodeReport r : reports.values()) {
+      int sum = 0;
+      for (Map.Entry<String, NodeReport.LocalResource> e : r.resources().entrySet()) {
+        ResourceSpec spec = config.resources().get(e.getKey());
+        if (spec != null && spec.isDomain() && e.getValue().possiblyActive()) {
+          sum += spec.priority();
+        }
+      }
+      totals.put(r.node(), sum);
+    }
+    int mine = totals.getOrDefault(target, 0);
+    boolean highest = mine > 0 && totals.entrySet().stream().noneMatch(e -> !e.getKey().equals(target) && e.getValue() >= mine);
+    return highest ? delay : Duration.ZERO;
   }
 
   private NodeState nodeState(String node) {
@@ -460,9 +652,6 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     }
     Map<String, ResourceState> resources = new LinkedHashMap<>();
     for (ResourceSpec spec : config.resources().values()) {
-      if (!spec.isDomain()) {
-        continue;
-      }
       Set<String> active = new LinkedHashSet<>();
       Set<String> failed = new LinkedHashSet<>();
       Map<String, Integer> failCounts = new TreeMap<>();
@@ -525,6 +714,25 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     NodeReport old = reports.get(r.node());
     if (r.newerThan(old) && !unclean.contains(r.node()) && !offline.contains(r.node())) {
       reports.put(r.node(), r);
+      escalateStopFailures(r);
+    }
+  }
+
+  /**
+   * A stop that failed or timed out leaves the domU's state unknown: the node is fenced before anything else
+   * touches it (the escalation ladder's last step). Without stonith it stays blocked for the operator.
+   */
+  private void escalateStopFailures(NodeReport r) {
+    if (!config.properties().stonithEnabled() || unclean.contains(r.node())) {
+      return;
+    }
+    for (Map.Entry<String, NodeReport.LocalResource> e : r.resources().entrySet()) {
+      if (e.getValue().state().equals("stop-failed")) {
+        getContext().getLog().error("{}: stop failed on {}: its state is unknown, fencing {}", e.getKey(), r.node(), r.node());
+        unclean.add(r.node());
+        warnings.add("stop of " + e.getKey() + " failed on " + r.node() + ": fencing " + r.node());
+        return;
+      }
     }
   }
 
@@ -535,11 +743,80 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     }
     if (fenceFailures > 0) {
       // every device failed: retry with backoff, loudly (never recover without a confirmed fence)
-      long delay = Math.min(30_000L, 1000L << Math.min(5, fenceFailures - 1));
+      long delay = Math.min(config.properties().fenceRetryMaxBackoff().toMillis(), 1000L << Math.min(10, fenceFailures - 1));
       timers.startSingleTimer("fence-retry", new Replan(), Duration.ofMillis(delay));
       return this;
     }
     return replan();
+  }
+
+  // ---- manual fencing -------------------------------------------------------------------------------
+
+  private Behavior<Command> onFenceRequest(FenceRequest msg) {
+    String now = clock.instant().toString();
+    String action = config.properties().stonithAction();
+    if (!config.nodes().containsKey(msg.node())) {
+      msg.replyTo().tell(new FenceResult(msg.node(), "-", selfNode, action, false,
+          "unknown node '" + msg.node() + "' (known: " + String.join(", ", config.nodes().keySet()) + ")", now));
+      return this;
+    }
+    if (phase != Phase.ACTIVE) {
+      msg.replyTo().tell(new FenceResult(msg.node(), "-", selfNode, action, false,
+          "the Controller is still starting (waiting for nodes and probes): try again shortly", now));
+      return this;
+    }
+    if (fenceLevels(msg.node(), agents().onlineNodes()).isEmpty()) {
+      msg.replyTo().tell(new FenceResult(msg.node(), "-", selfNode, action, false,
+          "no fence device can fence " + msg.node() + " from an online node", now));
+      return this;
+    }
+    getContext().getLog().warn("manual fencing of {} requested", msg.node());
+    Action fence = new Action(0, Action.Kind.FENCE, null, msg.node(), "manual fencing", Set.of());
+    Transition t = new Transition(List.of(fence), Map.of(), List.of("  * Fence (" + action + ") " + msg.node() + " 'manual fencing'"), List.of());
+    ActorRef<Command> self = getContext().getSelf();
+    ActorRef<TransitionRunner.ActionFinished> onAction = getContext().spawnAnonymous(
+        Behaviors.receive(TransitionRunner.ActionFinished.class)
+            .onMessage(TransitionRunner.ActionFinished.class, f -> {
+              self.tell(new ManualFenceDone(msg.node(), f, msg.replyTo()));
+              return Behaviors.stopped();
+            })
+            .build());
+    getContext().spawnAnonymous(TransitionRunner.create(config, t, agents(), onAction,
+        getContext().getSystem().ignoreRef()));
+    return this;
+  }
+
+  private Behavior<Command> onManualFenceDone(ManualFenceDone msg) {
+    onActionDone(new ActionDone(msg.finished()));
+    List<FenceResult> attempts = msg.finished().fences();
+    FenceResult decided = attempts.isEmpty()
+        ? new FenceResult(msg.node(), "-", selfNode, config.properties().stonithAction(), false, msg.finished().reason(),
+            clock.instant().toString())
+        : attempts.get(attempts.size() - 1);
+    if (msg.finished().ok() && !decided.ok()) {
+      decided = new FenceResult(decided.target(), decided.device(), decided.executor(), decided.action(), true,
+          msg.finished().reason(), decided.at());
+    }
+    msg.replyTo().tell(decided);
+    if (msg.finished().ok()) {
+      fenceFailures = 0;
+    }
+    return replan();
+  }
+
+  private Behavior<Command> onHistoryGathered(HistoryGathered msg) {
+    for (FenceResult r : msg.history()) {
+      ClusterStatus.FencingRecord rec = new ClusterStatus.FencingRecord(
+          r.target(), r.device(), r.executor(), r.action(), r.ok() ? "success" : "failed", r.at());
+      if (!fencing.contains(rec)) {
+        fencing.add(rec);
+      }
+    }
+    fencing.sort(java.util.Comparator.comparing(ClusterStatus.FencingRecord::at));
+    while (fencing.size() > 100) {
+      fencing.remove(0);
+    }
+    return this;
   }
 
   // ---- status ---------------------------------------------------------------------------------------
@@ -563,10 +840,6 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     List<ClusterStatus.ResourceStatus> resources = new ArrayList<>();
     ClusterSnapshot snap = snapshot();
     for (ResourceSpec spec : config.resources().values()) {
-      if (spec.isStonith()) {
-        resources.add(new ClusterStatus.ResourceStatus(spec.id(), "stonith", "started", null, true, Map.of(), null, null, null));
-        continue;
-      }
       ResourceState rs = snap.resource(spec.id());
       String node = null;
       String state;

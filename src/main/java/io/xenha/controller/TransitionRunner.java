@@ -4,6 +4,7 @@ import io.xenha.config.XenhaConfig;
 import io.xenha.config.XenhaConfig.ResourceSpec;
 import io.xenha.executor.NodeAgent;
 import io.xenha.executor.OpResult;
+import io.xenha.fencing.FenceAgents;
 import io.xenha.fencing.FenceResult;
 import io.xenha.scheduler.Action;
 import io.xenha.scheduler.Transition;
@@ -30,7 +31,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 public final class TransitionRunner extends AbstractBehavior<TransitionRunner.Command> {
 
   /** Messages of the runner (all local: it never leaves the Controller's node). */
-  public sealed interface Command permits Abort, Done, Delayed {}
+  public sealed interface Command permits Abort, Done, Delayed, FenceStep {}
 
   /** Stop sending new actions; finish when the ones in flight are done. */
   public record Abort() implements Command {}
@@ -39,17 +40,37 @@ public final class TransitionRunner extends AbstractBehavior<TransitionRunner.Co
 
   private record Delayed(Action action) implements Command {}
 
+  /**
+   * Where a fence action stands: level (index into the target's levels), device (index within the level),
+   * executor (index into that device's executors); {@code last} is the attempt just finished, null at first.
+   */
+  private record FenceStep(Action action, int level, int device, int executor, List<FenceResult> history, FenceResult last)
+      implements Command {}
+
   /** What the runner tells its Controller. */
   public record ActionFinished(Action action, boolean ok, String reason, OpResult op, List<FenceResult> fences) {}
 
   public record Finished(boolean complete) {}
 
-  /** How the runner reaches NodeAgents: node name to agent, for the nodes that are online now. */
+  /** How the runner reaches NodeAgents, and how it may fence each node. */
   public interface Agents {
+    /** The agent of an online node, or null. */
     ActorRef<NodeAgent.Command> agent(String node);
 
     List<String> onlineNodes();
+
+    /**
+     * The fencing levels for target, in order: each level is a list of devices that must all succeed, each
+     * device with the online nodes (never the target) that may run it, the best first.
+     */
+    List<List<FenceDeviceChoice>> fenceLevels(String target);
+
+    /** How long to wait before fencing target (priority-fencing-delay), zero mostly. */
+    Duration fenceDelay(String target);
   }
+
+  /** One device of a fencing level and the nodes that may execute it. */
+  public record FenceDeviceChoice(String device, List<String> executors) {}
 
   private final XenhaConfig config;
   private final Transition transition;
@@ -92,6 +113,7 @@ public final class TransitionRunner extends AbstractBehavior<TransitionRunner.Co
         .onMessage(Abort.class, this::onAbort)
         .onMessage(Done.class, this::onDone)
         .onMessage(Delayed.class, this::onDelayed)
+        .onMessage(FenceStep.class, this::onFenceStep)
         .build();
   }
 
@@ -143,7 +165,17 @@ public final class TransitionRunner extends AbstractBehavior<TransitionRunner.Co
     getContext().getLog().info("transition: {} {} {}", a.kind(), a.resource() == null ? "" : a.resource(), a.node());
     switch (a.kind()) {
       case START, STOP -> sendOp(a);
-      case FENCE -> sendFence(a, new ArrayList<>(), fenceAttempts(a.node()), 0);
+      case FENCE -> {
+        Duration delay = agents.fenceDelay(a.node());
+        FenceStep first = new FenceStep(a, 0, 0, 0, List.of(), null);
+        if (delay.isZero()) {
+          getContext().getSelf().tell(first);
+        } else {
+          getContext().getLog().warn("fencing {} in {} ms (priority-fencing-delay: it runs the most important resources)",
+              a.node(), delay.toMillis());
+          timers.startSingleTimer(first, delay);
+        }
+      }
     }
   }
 
@@ -168,60 +200,74 @@ public final class TransitionRunner extends AbstractBehavior<TransitionRunner.Co
             : new Done(a, res.ok(), res.reason(), res, List.of()));
   }
 
-  /** Every (device, executor) pair that may fence target: devices in config order, executors online and not the target. */
-  private List<String[]> fenceAttempts(String target) {
-    List<String[]> attempts = new ArrayList<>();
-    for (ResourceSpec r : config.resources().values()) {
-      if (!r.isStonith() || (!r.hosts().isEmpty() && !r.hosts().contains(target))) {
-        continue;
-      }
-      for (String executor : agents.onlineNodes()) {
-        if (!executor.equals(target)) {
-          attempts.add(new String[] {r.id(), executor});
-        }
+  private Behavior<Command> onFenceStep(FenceStep step) {
+    Action a = step.action();
+    List<List<FenceDeviceChoice>> levels = agents.fenceLevels(a.node());
+    int level = step.level();
+    int device = step.device();
+    int executor = step.executor();
+    if (step.last() != null) {
+      if (step.last().ok()) {
+        device++; // this device did its part: next device of the level
+        executor = 0;
+      } else {
+        executor++; // try the same device from the next node
       }
     }
-    return attempts;
+    while (level < levels.size()) {
+      List<FenceDeviceChoice> devices = levels.get(level);
+      if (device >= devices.size()) {
+        // every device of the level succeeded
+        FenceResult decided = step.history().isEmpty() ? null : step.history().get(step.history().size() - 1);
+        getContext().getSelf().tell(new Done(a, true, decided == null ? "fenced" : decided.reason(), null, step.history()));
+        return this;
+      }
+      FenceDeviceChoice choice = devices.get(device);
+      if (executor < choice.executors().size()) {
+        sendFence(a, step.history(), level, device, executor, choice.device(), choice.executors().get(executor));
+        return this;
+      }
+      // this device failed from every node: the level failed, go to the next level
+      level++;
+      device = 0;
+      executor = 0;
+    }
+    String why = levels.isEmpty() ? "no fence device can fence " + a.node() + " from an online node"
+        : "every fencing level for " + a.node() + " failed";
+    getContext().getSelf().tell(new Done(a, false, why, null, step.history()));
+    return this;
   }
 
-  private void sendFence(Action a, List<FenceResult> history, List<String[]> attempts, int index) {
-    if (index >= attempts.size()) {
-      String why = attempts.isEmpty() ? "no fence device can reach " + a.node() + " from an online node" : "every fence device failed";
-      getContext().getSelf().tell(new Done(a, false, why, null, history));
+  private void sendFence(Action a, List<FenceResult> history, int level, int device, int executorIndex, String deviceId,
+      String executor) {
+    ActorRef<NodeAgent.Command> agent = agents.agent(executor);
+    ResourceSpec spec = config.resources().get(deviceId);
+    Duration timeout = FenceAgents.fenceTimeout(spec, config).plus(config.cluster().askTimeout());
+    String action = config.properties().stonithAction();
+    if (agent == null) {
+      List<FenceResult> h = new ArrayList<>(history);
+      FenceResult r = new FenceResult(a.node(), deviceId, executor, action, false, executor + " is not online", Instant.now().toString());
+      h.add(r);
+      getContext().getSelf().tell(new FenceStep(a, level, device, executorIndex, h, r));
       return;
     }
-    String device = attempts.get(index)[0];
-    String executor = attempts.get(index)[1];
-    ActorRef<NodeAgent.Command> agent = agents.agent(executor);
-    ResourceSpec spec = config.resources().get(device);
-    Duration timeout = spec.ops().stopTimeout().plus(config.cluster().askTimeout());
-    String action = config.properties().stonithAction();
     getContext().ask(
         FenceResult.class,
         agent,
         timeout,
-        replyTo -> new NodeAgent.FenceNode(a.node(), device, action, replyTo),
+        replyTo -> new NodeAgent.FenceNode(a.node(), deviceId, action, replyTo),
         (res, err) -> {
           FenceResult r = err != null
-              ? new FenceResult(a.node(), device, executor, action, false, "no answer: " + err.getMessage(), Instant.now().toString())
+              ? new FenceResult(a.node(), deviceId, executor, action, false, "no answer: " + err.getMessage(), Instant.now().toString())
               : res;
           List<FenceResult> h = new ArrayList<>(history);
           h.add(r);
-          if (r.ok()) {
-            return new Done(a, true, r.reason(), null, h);
-          }
-          // try the next device/executor: re-enter through a Done that carries the partial history
-          return new Done(a, false, "retry:" + (index + 1), null, h);
+          return new FenceStep(a, level, device, executorIndex, h, r);
         });
   }
 
   private Behavior<Command> onDone(Done msg) {
     Action a = msg.action();
-    if (a.kind() == Action.Kind.FENCE && !msg.ok() && msg.reason() != null && msg.reason().startsWith("retry:")) {
-      int next = Integer.parseInt(msg.reason().substring("retry:".length()));
-      sendFence(a, msg.fences(), fenceAttempts(a.node()), next);
-      return this;
-    }
     inFlight--;
     onAction.tell(new ActionFinished(a, msg.ok(), msg.reason(), msg.op(), msg.fences()));
     if (msg.ok()) {

@@ -3,8 +3,10 @@ package io.xenha.executor;
 import io.xenha.CborSerializable;
 import io.xenha.config.XenhaConfig;
 import io.xenha.config.XenhaConfig.ResourceSpec;
+import io.xenha.fencing.FenceAgent;
+import io.xenha.fencing.FenceAgents;
+import io.xenha.fencing.FenceDevice;
 import io.xenha.fencing.FenceResult;
-import io.xenha.fencing.KillFenceAgent;
 import io.xenha.hypervisor.Hypervisor;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,9 +40,12 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
 
   public static final ServiceKey<Command> KEY = ServiceKey.create(Command.class, "xenha-node-agent");
 
+  /** Every member's roles include this prefix plus its node name. */
+  public static final String NODE_ROLE_PREFIX = "xenha-node:";
+
   /** Messages a NodeAgent accepts. */
   public sealed interface Command extends CborSerializable
-      permits Probe, StartResource, StopResource, FenceNode, StopAll, ProbeDone, DomainReport, HypervisorEvent,
+      permits Probe, StartResource, StopResource, FenceNode, FenceHistory, StopAll, MemberChanged, ProbeDone, DomainReport, HypervisorEvent,
           DirectStopDone, FenceDone, CleanupDone {}
 
   /** Asks what runs here: libvirt is asked, running domUs are adopted, and the report comes back. */
@@ -54,11 +59,18 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   public record FenceNode(String target, String deviceId, String action, ActorRef<FenceResult> replyTo)
       implements Command {}
 
+  /** The fence attempts this node executed (a new Controller gathers them so the history survives it). */
+  public record FenceHistory(ActorRef<FenceHistoryReply> replyTo) implements Command {}
+
+  public record FenceHistoryReply(List<FenceResult> history) implements CborSerializable {}
+
   /**
    * Stops every domU here before the agent leaves (graceful shutdown, or the losing side of a partition with
    * no-quorum-policy=stop); from now on starts are refused. Replies when nothing runs here any more.
    */
   public record StopAll(ActorRef<org.apache.pekko.Done> replyTo) implements Command {}
+
+  private record MemberChanged(org.apache.pekko.cluster.ClusterEvent.MemberEvent event) implements Command {}
 
   private record ProbeDone(List<String> active, Throwable failure, ActorRef<NodeReport> replyTo) implements Command {}
 
@@ -90,9 +102,12 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   private int childCounter;
   private boolean shuttingDown;
   private final List<ActorRef<org.apache.pekko.Done>> stopAllWaiters = new ArrayList<>();
+  private final ArrayDeque<FenceResult> fenceHistory = new ArrayDeque<>();
+  private final Map<String, String> membership = new HashMap<>();
 
   private final Map<String, String> domainToResource = new HashMap<>();
   private final Map<String, ActorRef<DomainActor.Command>> children = new HashMap<>();
+  private final Map<String, ActorRef<FenceDevice.Command>> devices = new HashMap<>();
   private final Map<ActorRef<Void>, String> childIds = new HashMap<>();
   private final Map<String, String> states = new LinkedHashMap<>();
   private final Map<String, String> lastOps = new HashMap<>();
@@ -137,14 +152,20 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     for (ResourceSpec r : config.resources().values()) {
       if (r.isDomain()) {
         domainToResource.put(r.domainName(), r.id());
-        states.put(r.id(), "stopped");
       }
+      states.put(r.id(), "stopped");
     }
     reportAdapter = ctx.messageAdapter(DomainActor.Report.class, DomainReport::new);
     ActorRef<Hypervisor.DomainEvent> eventRef = ctx.messageAdapter(Hypervisor.DomainEvent.class, HypervisorEvent::new);
     Consumer<Hypervisor.DomainEvent> listener = eventRef::tell;
     hypervisor.subscribe(listener);
     ctx.getSystem().receptionist().tell(Receptionist.register(KEY, ctx.getSelf()));
+    if (ctx.getSystem().settings().config().getString("pekko.actor.provider").equals("cluster")) {
+      org.apache.pekko.cluster.typed.Cluster.get(ctx.getSystem()).subscriptions().tell(
+          org.apache.pekko.cluster.typed.Subscribe.create(
+              ctx.messageAdapter(org.apache.pekko.cluster.ClusterEvent.MemberEvent.class, MemberChanged::new),
+              org.apache.pekko.cluster.ClusterEvent.MemberEvent.class));
+    }
   }
 
   @Override
@@ -159,6 +180,11 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         .onMessage(HypervisorEvent.class, this::onHypervisorEvent)
         .onMessage(FenceNode.class, this::onFence)
         .onMessage(StopAll.class, this::onStopAll)
+        .onMessage(MemberChanged.class, this::onMemberChanged)
+        .onMessage(FenceHistory.class, m -> {
+          m.replyTo().tell(new FenceHistoryReply(List.copyOf(fenceHistory)));
+          return this;
+        })
         .onMessage(FenceDone.class, this::onFenceDone)
         .onMessage(CleanupDone.class, this::onCleanupDone)
         .onSignal(Terminated.class, this::onTerminated)
@@ -205,9 +231,12 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
 
   private Behavior<Command> onStart(StartResource msg) {
     ResourceSpec spec = config.resources().get(msg.resourceId());
-    if (spec == null || !spec.isDomain()) {
+    if (spec == null) {
       msg.replyTo().tell(result(msg.resourceId(), "start", false, "unknown resource"));
       return this;
+    }
+    if (spec.isStonith()) {
+      return startDevice(spec, msg.replyTo());
     }
     String state = states.get(msg.resourceId());
     if (shuttingDown) {
@@ -232,6 +261,33 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     return this;
   }
 
+  private Behavior<Command> startDevice(ResourceSpec spec, ActorRef<OpResult> replyTo) {
+    String id = spec.id();
+    if (shuttingDown) {
+      replyTo.tell(result(id, "start", false, node + " is shutting down"));
+      return this;
+    }
+    if (devices.containsKey(id) && states.get(id).equals("started")) {
+      replyTo.tell(result(id, "start", true, "already started"));
+      return this;
+    }
+    startWaiters.computeIfAbsent(id, k -> new ArrayList<>()).add(replyTo);
+    if (!devices.containsKey(id)) {
+      startFailedFatal.remove(id);
+      failures.remove(id);
+      setState(id, "starting", "start");
+      int threshold = spec.migrationThreshold() != null ? spec.migrationThreshold() : config.properties().migrationThreshold();
+      ActorRef<FenceDevice.Command> device = getContext().spawn(
+          FenceDevice.supervised(spec, config, node, FenceAgents.forDevice(spec, config), blocking, reportAdapter,
+              threshold, config.properties().failureTimeout(), settings.minBackoff(), settings.maxBackoff()),
+          "device-" + id + "-" + (++childCounter));
+      getContext().watch(device);
+      devices.put(id, device);
+      childIds.put(device.unsafeUpcast(), id);
+    }
+    return this;
+  }
+
   private void spawnDomain(String id) {
     ResourceSpec spec = config.resources().get(id);
     int threshold = spec.migrationThreshold() != null ? spec.migrationThreshold() : config.properties().migrationThreshold();
@@ -247,7 +303,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   private Behavior<Command> onStop(StopResource msg) {
     String id = msg.resourceId();
     ResourceSpec spec = config.resources().get(id);
-    if (spec == null || !spec.isDomain()) {
+    if (spec == null) {
       msg.replyTo().tell(result(id, "stop", false, "unknown resource"));
       return this;
     }
@@ -257,7 +313,15 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     }
     setState(id, "stopping", "stop");
     ActorRef<DomainActor.Command> child = children.get(id);
-    if (child != null) {
+    if (spec.isStonith()) {
+      ActorRef<FenceDevice.Command> device = devices.get(id);
+      if (device != null) {
+        device.tell(new FenceDevice.Stop(reportAdapter));
+      } else {
+        setState(id, "stopped", "stop");
+        replyStop(id, true, "not running here");
+      }
+    } else if (child != null) {
       child.tell(new DomainActor.Stop(reportAdapter));
     } else {
       // no actor (failed here, or never adopted): stop it in libvirt directly
@@ -290,7 +354,11 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       // so that the Controller never starts it elsewhere while it might still run here.
       startFailedFatal.put(id, true);
       getContext().getLog().warn("{}: start failed on {}: {}", id, node, f.reason());
-      cleanup(id, "start");
+      if (config.resources().get(id).isStonith()) {
+        setState(id, "failed", "start"); // a device that does not answer leaves nothing running here
+      } else {
+        cleanup(id, "start");
+      }
       replyStart(id, false, f.reason());
     } else if (r instanceof DomainActor.MonitorFailed f) {
       Deque<Instant> q = failures.computeIfAbsent(id, k -> new ArrayDeque<>());
@@ -304,6 +372,33 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       setState(id, "stop-failed", "stop");
       getContext().getLog().error("{}: stop failed on {}: {}", id, node, f.reason());
       replyStop(id, false, f.reason());
+    }
+    return this;
+  }
+
+  /** Members carry their node name as a role ("xenha-node:NAME"); see XenhaNode. */
+  private Behavior<Command> onMemberChanged(MemberChanged msg) {
+    org.apache.pekko.cluster.Member m = msg.event().member();
+    String name = null;
+    for (String role : m.getRoles()) {
+      if (role.startsWith(NODE_ROLE_PREFIX)) {
+        name = role.substring(NODE_ROLE_PREFIX.length());
+      }
+    }
+    if (name == null || name.equals(node)) {
+      return this;
+    }
+    String before = membership.get(name);
+    String now = before;
+    if (msg.event() instanceof org.apache.pekko.cluster.ClusterEvent.MemberUp) {
+      now = "member";
+    } else if (msg.event() instanceof org.apache.pekko.cluster.ClusterEvent.MemberRemoved r) {
+      now = r.previousStatus() == org.apache.pekko.cluster.MemberStatus.exiting() ? "left" : "lost";
+    }
+    if (now != null && !now.equals(before)) {
+      membership.put(name, now);
+      seq++;
+      reportTo.tell(snapshot());
     }
     return this;
   }
@@ -337,6 +432,18 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   private Behavior<Command> onTerminated(Terminated t) {
     String id = childIds.remove(t.getRef());
     if (id == null) {
+      return this;
+    }
+    if (devices.remove(id) != null) {
+      String state = states.get(id);
+      if (!state.equals("stopped") && !startFailedFatal.containsKey(id)) {
+        // the device's monitor kept failing: it is failed here, the Controller moves it
+        getContext().getLog().error("fence device {}: restarts exhausted on {}, reporting it failed", id, node);
+        setState(id, "failed", "monitor");
+        replyStart(id, false, "restarts exhausted");
+      } else if (startFailedFatal.containsKey(id)) {
+        setState(id, "failed", "start");
+      }
       return this;
     }
     children.remove(id);
@@ -399,24 +506,35 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       msg.replyTo().tell(new FenceResult(msg.target(), msg.deviceId(), node, msg.action(), false, "unknown device or node", at));
       return this;
     }
-    String match = device.params().getOrDefault("process-match", "xenha");
-    Duration timeout = device.ops().stopTimeout();
-    CompletableFuture<String> outcome = CompletableFuture.supplyAsync(() -> {
+    ActorRef<FenceResult> done = getContext().messageAdapter(FenceResult.class, r -> new FenceDone(r, msg.replyTo()));
+    ActorRef<FenceDevice.Command> hosted = devices.get(msg.deviceId());
+    if (hosted != null) {
+      hosted.tell(new FenceDevice.Fence(msg.target(), msg.action(), done));
+      return this;
+    }
+    // not hosted here: any node but the target may use a device (Pacemaker does the same)
+    FenceAgent agent = FenceAgents.forDevice(device, config);
+    Duration timeout = FenceAgents.fenceTimeout(device, config);
+    CompletableFuture<FenceAgent.Outcome> outcome = CompletableFuture.supplyAsync(() -> {
       try {
-        return KillFenceAgent.fence(target.stateDir(), match, timeout);
+        return agent.execute(msg.action(), msg.target(), timeout);
       } catch (Exception e) {
         throw new java.util.concurrent.CompletionException(e);
       }
     }, blocking);
-    getContext().pipeToSelf(outcome, (text, err) -> new FenceDone(
-        new FenceResult(msg.target(), msg.deviceId(), node, msg.action(), err == null,
-            err == null ? text : rootMessage(err), Instant.now(clock).toString()),
+    getContext().pipeToSelf(outcome, (o, err) -> new FenceDone(
+        new FenceResult(msg.target(), msg.deviceId(), node, msg.action(), err == null && o.ok(),
+            err == null ? o.summary() : rootMessage(err), Instant.now(clock).toString()),
         msg.replyTo()));
     return this;
   }
 
   private Behavior<Command> onFenceDone(FenceDone msg) {
     FenceResult r = msg.result();
+    fenceHistory.addLast(r);
+    if (fenceHistory.size() > 100) {
+      fenceHistory.removeFirst();
+    }
     if (r.ok()) {
       getContext().getLog().warn("fenced {} with {}: {}", r.target(), r.device(), r.reason());
     } else {
@@ -463,7 +581,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     for (Map.Entry<String, String> e : states.entrySet()) {
       resources.put(e.getKey(), new NodeReport.LocalResource(e.getValue(), failCount(e.getKey()), lastOps.get(e.getKey())));
     }
-    return new NodeReport(node, address, getContext().getSelf(), incarnation, seq, shuttingDown, resources);
+    return new NodeReport(node, address, getContext().getSelf(), incarnation, seq, shuttingDown, resources, Map.copyOf(membership));
   }
 
   private OpResult result(String id, String op, boolean ok, String reason) {

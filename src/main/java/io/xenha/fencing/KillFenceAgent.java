@@ -50,6 +50,17 @@ public final class KillFenceAgent {
     return "killed pid " + pid;
   }
 
+  /** Whether the pid file names a live process matching processMatch (status of the "node"). */
+  public static boolean isRunning(Path targetStateDir, String processMatch) {
+    try {
+      long pid = Long.parseLong(Files.readString(targetStateDir.resolve(PID_FILE)).trim());
+      return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+          .map(h -> h.info().commandLine().orElse("").contains(processMatch)).orElse(false);
+    } catch (IOException | NumberFormatException e) {
+      return false;
+    }
+  }
+
   private static String abbreviate(String s) {
     return s.length() > 60 ? s.substring(0, 60) + "..." : s;
   }

@@ -1,5 +1,6 @@
 package io.xenha.jmx;
 
+import io.xenha.status.ClusterStatus.FencingRecord;
 import io.xenha.status.StatusJson;
 import io.xenha.status.StatusText;
 
@@ -38,7 +39,27 @@ final class ClusterBean implements ClusterMXBean {
   }
 
   @Override
+  public String[] getFencingFailures() {
+    return StatusText.fencingFailures(source.status()).toArray(String[]::new);
+  }
+
+  @Override
   public String status() {
     return getStatusJson();
+  }
+
+  @Override
+  public String fence(String node) {
+    return fenced(source.fence(node));
+  }
+
+  @Override
+  public String fencingHistory(String node) {
+    return StatusJson.fencingToJson(source.fencingHistory(node));
+  }
+
+  /** The one-line answer of a successful fence, as `xenha fence` prints it. */
+  static String fenced(FencingRecord r) {
+    return "fenced " + r.target() + " with " + r.device() + " from " + r.executor() + " (" + r.action() + ")";
   }
 }

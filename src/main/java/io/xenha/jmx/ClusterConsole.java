@@ -17,4 +17,20 @@ public interface ClusterConsole {
 
   /** This agent's node name. */
   String localNode();
+
+  /**
+   * Fences {@code node} now (manual fencing: `xenha fence NODE`, the Cluster bean's fence operation) and waits
+   * for the outcome. Throws IllegalArgumentException for an unknown node and IllegalStateException when the
+   * Controller refuses (e.g. fencing the Controller's own node, or no device can reach the node); the message says
+   * why. Returns the fencing record of the attempt that decided it.
+   */
+  default ClusterStatus.FencingRecord fence(String node) throws Exception {
+    throw new UnsupportedOperationException("manual fencing is not available");
+  }
+
+  /** Fencing history, newest first; only attempts against {@code node} when it is not null. */
+  default List<ClusterStatus.FencingRecord> fencingHistory(String node) throws Exception {
+    List<ClusterStatus.FencingRecord> all = status().fencing();
+    return all == null ? List.of() : all.stream().filter(r -> node == null || r.target().equals(node)).toList();
+  }
 }

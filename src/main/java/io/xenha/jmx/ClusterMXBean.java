@@ -16,6 +16,18 @@ public interface ClusterMXBean {
 
   boolean isQuorum();
 
+  /** The warnings of fences that have not succeeded ("FENCING OF NODE ..."); empty when none is stalled. */
+  String[] getFencingFailures();
+
   /** Same as the StatusJson attribute, for consoles that prefer operations. */
   String status();
+
+  /**
+   * Fences NODE now and waits for the outcome: "fenced NODE with DEVICE from EXECUTOR (ACTION)". A refusal or a
+   * failed fence is an exception whose message says why.
+   */
+  String fence(String node);
+
+  /** Fencing attempts as a JSON array, newest first; against NODE only unless it is null or empty. */
+  String fencingHistory(String node);
 }

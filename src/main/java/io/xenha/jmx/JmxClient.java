@@ -17,6 +17,7 @@ import javax.management.JMException;
 import javax.management.MBeanException;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
+import javax.management.ReflectionException;
 import javax.management.RuntimeMBeanException;
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
@@ -110,6 +111,51 @@ public final class JmxClient implements AutoCloseable {
       throw new IOException(rootReason(e.getTargetException()));
     } catch (JMException e) {
       throw new IOException(rootReason(e));
+    }
+  }
+
+  /** Fences NODE through the Cluster bean and returns its one-line answer; {@link Refused} says why not. */
+  public String fence(String node) throws IOException {
+    return (String) invoke(JmxNames.CLUSTER, "fence", new Object[] {node}, new String[] {String.class.getName()});
+  }
+
+  /** The fencing history, newest first; every node's when NODE is null. */
+  public List<ClusterStatus.FencingRecord> fencingHistory(String node) throws IOException {
+    String json =
+        (String)
+            invoke(JmxNames.CLUSTER, "fencingHistory", new Object[] {node}, new String[] {String.class.getName()});
+    try {
+      return StatusJson.fencingFromJson(json);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Any operation. When the bean answers with an error (a refusal, an unknown node) the exception is a
+   * {@link Refused} carrying the bean's message; any other IOException means the agent could not be asked.
+   */
+  public Object invoke(ObjectName name, String operation, Object[] params, String[] signature) throws IOException {
+    try {
+      return connection.invoke(name, operation, params, signature);
+    } catch (InstanceNotFoundException e) {
+      throw new IOException("no bean " + name + " at " + address + " (is it a xenha agent of this cluster?)");
+    } catch (RuntimeMBeanException e) {
+      throw new Refused(rootReason(e.getTargetException()));
+    } catch (MBeanException e) {
+      throw new Refused(rootReason(e.getTargetException()));
+    } catch (ReflectionException e) {
+      // an older agent without this operation
+      throw new IOException("bean " + name + " at " + address + " has no operation " + operation);
+    } catch (JMException e) {
+      throw new IOException(rootReason(e));
+    }
+  }
+
+  /** The agent answered, with an error: its message says why (e.g. why a fence was refused). */
+  public static final class Refused extends IOException {
+    public Refused(String message) {
+      super(message);
     }
   }
 

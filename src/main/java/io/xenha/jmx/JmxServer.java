@@ -35,6 +35,12 @@ public final class JmxServer implements AutoCloseable {
   /** How long a bean waits for the agent before it answers with an error. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
+  /**
+   * How long the fence operation waits for the agent. The Controller bounds the fence itself by its devices'
+   * timeouts; this only keeps a hung agent from holding a JMX caller forever.
+   */
+  public static final Duration FENCE_TIMEOUT = Duration.ofMinutes(5);
+
   // Which server registered a name in the platform MBeanServer: a closing server must not remove a newer one's beans.
   private static final Map<ObjectName, JmxServer> PLATFORM_OWNERS = new ConcurrentHashMap<>();
 
@@ -82,7 +88,7 @@ public final class JmxServer implements AutoCloseable {
     }
     boolean platform = port > 0;
     MBeanServer mbs = platform ? ManagementFactory.getPlatformMBeanServer() : MBeanServerFactory.newMBeanServer();
-    JmxServer s = new JmxServer(mbs, platform, new StatusSource(console, timeout));
+    JmxServer s = new JmxServer(mbs, platform, new StatusSource(console, timeout, FENCE_TIMEOUT));
     try {
       s.registerAll(console.localNode(), nodeNames, resourceIds);
       if (platform) s.serve(host, port, address);

@@ -1,5 +1,7 @@
 package io.xenha.jmx;
 
+import io.xenha.status.ClusterStatus;
+import io.xenha.status.StatusText;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +39,17 @@ final class NodeBean implements LocalNodeMXBean {
   public Map<String, Long> getUtilization() {
     Map<String, Long> u = source.node(name).utilization();
     return u == null ? Map.of() : new LinkedHashMap<>(u);
+  }
+
+  @Override
+  public String getLastFencing() {
+    List<ClusterStatus.FencingRecord> history = source.fencingHistory(name);
+    return history.isEmpty() ? "" : StatusText.fencingLine(history.get(0));
+  }
+
+  @Override
+  public String fence() {
+    return ClusterBean.fenced(source.fence(name));
   }
 
   @Override

@@ -15,4 +15,10 @@ public interface NodeMXBean {
 
   /** Capacity offered to the placement strategy (memory, vcpus, ...). */
   Map<String, Long> getUtilization();
+
+  /** The newest fencing attempt against this node as one line (as in the status text), or empty when none. */
+  String getLastFencing();
+
+  /** Fences this node now: the same as the Cluster bean's fence(NODE). */
+  String fence();
 }

@@ -2,6 +2,10 @@ package io.xenha.jmx;
 
 import io.xenha.status.ClusterStatus;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -22,6 +26,7 @@ final class StatusSource implements AutoCloseable {
 
   private final ClusterConsole console;
   private final Duration timeout;
+  private final Duration fenceTimeout;
   private final ExecutorService executor =
       Executors.newCachedThreadPool(
           r -> {
@@ -32,9 +37,10 @@ final class StatusSource implements AutoCloseable {
   private ClusterStatus cached;
   private long cachedAt;
 
-  StatusSource(ClusterConsole console, Duration timeout) {
+  StatusSource(ClusterConsole console, Duration timeout, Duration fenceTimeout) {
     this.console = console;
     this.timeout = timeout;
+    this.fenceTimeout = fenceTimeout;
   }
 
   String localNode() {
@@ -68,6 +74,68 @@ final class StatusSource implements AutoCloseable {
       if (id.equals(r.id())) return r;
     }
     throw new IllegalStateException("resource " + id + " is not in the cluster status");
+  }
+
+  /**
+   * Manual fencing, never cached: asks the console and waits up to the fence timeout. Refusals and failures come
+   * back as the console's own message (IllegalArgumentException for an unknown node, else IllegalStateException).
+   */
+  ClusterStatus.FencingRecord fence(String node) {
+    if (node == null || node.isBlank()) throw new IllegalArgumentException("which node? fence needs a node name");
+    Future<ClusterStatus.FencingRecord> f = executor.submit(() -> console.fence(node));
+    ClusterStatus.FencingRecord record;
+    try {
+      record = f.get(fenceTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      // the Controller goes on with the fence: only this caller stops waiting
+      f.cancel(true);
+      throw new IllegalStateException(
+          "fencing " + node + ": no answer within " + describe(fenceTimeout) + "; see `xenha history --node " + node
+              + "` for the outcome");
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      // only plain JDK exceptions cross JMX: the client JVM may not have the console's exception classes
+      if (cause instanceof IllegalArgumentException) throw new IllegalArgumentException(reason(cause));
+      throw new IllegalStateException(reason(cause));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("fencing " + node + ": interrupted");
+    }
+    if (record == null) throw new IllegalStateException("fencing " + node + ": the agent reported no outcome");
+    if (!"success".equals(record.result())) {
+      throw new IllegalStateException(
+          "fencing " + node + " failed: " + record.action() + " with " + record.device() + " from " + record.executor()
+              + " at " + record.at());
+    }
+    synchronized (this) {
+      cached = null; // the node's state and the fencing history just changed
+    }
+    return record;
+  }
+
+  /** Fencing history, newest first, straight from the console; every node's when {@code node} is null or empty. */
+  List<ClusterStatus.FencingRecord> fencingHistory(String node) {
+    String which = node == null || node.isBlank() ? null : node;
+    List<ClusterStatus.FencingRecord> records =
+        call(which == null ? "the fencing history" : "the fencing history of " + which,
+            () -> console.fencingHistory(which));
+    return newestFirst(records);
+  }
+
+  /** Sorted by time, newest first; records without a readable time keep their order, after the others. */
+  static List<ClusterStatus.FencingRecord> newestFirst(List<ClusterStatus.FencingRecord> records) {
+    List<ClusterStatus.FencingRecord> sorted = new ArrayList<>(listOf(records));
+    sorted.removeIf(r -> r == null);
+    sorted.sort(Comparator.comparing((ClusterStatus.FencingRecord r) -> instant(r.at()), Comparator.reverseOrder()));
+    return sorted;
+  }
+
+  private static Instant instant(String at) {
+    try {
+      return at == null ? Instant.MIN : Instant.parse(at);
+    } catch (DateTimeParseException e) {
+      return Instant.MIN;
+    }
   }
 
   private <T> T call(String what, Callable<T> task) {

@@ -34,7 +34,8 @@ public final class NodeScores {
 
   /**
    * Scores of {@code rsc} on every configured node, in configuration order. A node where the resource may
-   * not run (not ONLINE, banned, or not opted in on an asymmetric cluster) scores {@link Score#MINUS_INFINITY}.
+   * not run (not ONLINE, banned, failed there, not opted in on an asymmetric cluster, or, for a fence device,
+   * one of the nodes it fences) scores {@link Score#MINUS_INFINITY}.
    */
   public Map<String, Integer> scores(ResourceSpec rsc) {
     ResourceState state = snapshot.resource(rsc.id());
@@ -42,12 +43,17 @@ public final class NodeScores {
     int stickiness = rsc.stickiness() != null
         ? rsc.stickiness()
         : snapshot.config().properties().defaultResourceStickiness();
+    int threshold = rsc.migrationThreshold() != null
+        ? rsc.migrationThreshold()
+        : snapshot.config().properties().migrationThreshold();
     Map<String, Integer> scores = new LinkedHashMap<>();
     for (String node : snapshot.config().nodes().keySet()) {
       int location = locationScore(rsc.id(), node);
       int score = location;
       if (state.activeOn().contains(node)) score = Score.add(score, stickiness);
-      if (state.failedOn().contains(node)) score = Score.MINUS_INFINITY;
+      if (state.failedOn().contains(node) || failCount(state, node) >= threshold) score = Score.MINUS_INFINITY;
+      // A device never runs on a node it fences: that node cannot fence itself once it is lost.
+      if (rsc.isStonith() && rsc.hosts().contains(node)) score = Score.MINUS_INFINITY;
       // Standby, offline and unclean nodes host nothing new, whatever the constraints say.
       if (snapshot.node(node) != NodeState.ONLINE) score = Score.MINUS_INFINITY;
       // Opt-in cluster: only nodes a location constraint invites are candidates.
@@ -60,6 +66,11 @@ public final class NodeScores {
   /** True when a score lets the resource run on the node. */
   public static boolean allowed(int score) {
     return score > Score.MINUS_INFINITY;
+  }
+
+  private static int failCount(ResourceState state, String node) {
+    Integer n = state.failCounts() == null ? null : state.failCounts().get(node);
+    return n == null ? 0 : n;
   }
 
   private int locationScore(String rsc, String node) {

@@ -14,7 +14,7 @@ final class OrderGraph {
   private final Map<String, List<OrderConstraint>> into = new HashMap<>();
   private final Map<String, List<OrderConstraint>> from = new HashMap<>();
 
-  /** {@code resources} in configuration order; orders naming anything else (fence devices) are ignored for now. */
+  /** {@code resources} in configuration order; orders naming anything else are ignored. */
   OrderGraph(List<String> resources, List<OrderConstraint> orders) {
     this.resources = List.copyOf(resources);
     for (String r : resources) {

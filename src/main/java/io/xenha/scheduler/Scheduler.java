@@ -78,8 +78,9 @@ public final class Scheduler {
       nodeOrder.addAll(config.nodes().keySet());
       snapshot.nodes().keySet().stream().filter(n -> !config.nodes().containsKey(n)).sorted().forEach(nodeOrder::add);
       for (int i = 0; i < nodeOrder.size(); i++) nodeIndex.put(nodeOrder.get(i), i);
+      // Domains and fence devices alike; a device is placed for monitoring only, fencing never waits for it.
       for (ResourceSpec r : config.resources().values()) {
-        if (!r.isDomain()) continue;
+        if (!r.isDomain() && !r.isStonith()) continue;
         List<String> active = new ArrayList<>(snapshot.resource(r.id()).activeOn());
         active.sort(nodeComparator());
         plans.put(r.id(), new Plan(r, List.copyOf(active)));

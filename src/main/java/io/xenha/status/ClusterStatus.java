@@ -39,5 +39,6 @@ public record ClusterStatus(
   public record Instance(String node, String state) {}
 
   /** One fencing attempt. result: success, failed. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   public record FencingRecord(String target, String device, String executor, String action, String result, String at) {}
 }

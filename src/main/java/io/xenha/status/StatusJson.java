@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import java.util.List;
 
 /** Reads and writes {@link ClusterStatus} as the JSON of contract.md (`xenha status --json`). */
 public final class StatusJson {
@@ -40,5 +41,27 @@ public final class StatusJson {
           "status schema " + status.schema() + " is not supported (this xenha reads schema " + ClusterStatus.SCHEMA + ")");
     }
     return status;
+  }
+
+  /** Fencing records as a JSON array (`xenha history --json`, the Cluster bean's fencingHistory). */
+  public static String fencingToJson(List<ClusterStatus.FencingRecord> records) {
+    try {
+      return MAPPER.writeValueAsString(records == null ? List.of() : records);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write the fencing history as JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  /** Parses what {@link #fencingToJson} wrote; throws IllegalArgumentException on bad input. */
+  public static List<ClusterStatus.FencingRecord> fencingFromJson(String json) {
+    try {
+      List<ClusterStatus.FencingRecord> records =
+          MAPPER.readValue(
+              json,
+              MAPPER.getTypeFactory().constructCollectionType(List.class, ClusterStatus.FencingRecord.class));
+      return records == null ? List.of() : records;
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("not a fencing history: " + e.getOriginalMessage(), e);
+    }
   }
 }

@@ -15,12 +15,16 @@ import java.util.TreeSet;
 /** Renders {@link ClusterStatus} as text laid out like Pacemaker's crm_mon, so operators read it at a glance. */
 public final class StatusText {
 
+  /** How the Controller's warning about a fence that has not succeeded yet begins. */
+  public static final String FENCING_FAILURE = "FENCING OF ";
+
   private StatusText() {}
 
   /** The whole status; sections are separated by blank lines and the text ends with a newline. */
   public static String render(ClusterStatus status) {
     List<String> sections = new ArrayList<>();
     sections.add(summary(status));
+    optional(sections, fencingAlarm(status));
     sections.add(nodeList(status));
     sections.add(resourceList(status));
     optional(sections, nodeAttributes(status));
@@ -187,20 +191,46 @@ public final class StatusText {
 
   private static String fencingHistory(ClusterStatus s) {
     StringBuilder b = new StringBuilder();
-    for (FencingRecord f : list(s.fencing())) {
-      String result = f.result() == null ? "unknown" : f.result();
-      String outcome =
-          switch (result) {
-            case "success" -> "successful";
-            default -> result;
-          };
-      String when = "success".equals(result) ? "completed" : "failed".equals(result) ? "last-failed" : "at";
-      b.append("  * ").append(orDash(f.action())).append(" of ").append(f.target()).append(' ').append(outcome)
-          .append(": device=").append(orDash(f.device()))
-          .append(", executor=").append(orDash(f.executor()))
-          .append(", ").append(when).append("='").append(orDash(f.at())).append("'\n");
-    }
+    for (FencingRecord f : list(s.fencing())) b.append("  * ").append(fencingLine(f)).append('\n');
     return b.isEmpty() ? "" : "Fencing History:\n" + b;
+  }
+
+  /**
+   * One fencing attempt as one line, like crm_mon's fencing history:
+   * {@code reboot of node2 FAILED: device=ipmi-node2, executor=node1, last-failed='...'}.
+   */
+  public static String fencingLine(FencingRecord f) {
+    String result = f.result() == null ? "unknown" : f.result();
+    // a failed fence keeps the lost node's resources down: it must stand out in a screenful of status
+    String outcome =
+        switch (result) {
+          case "success" -> "successful";
+          case "failed" -> "FAILED";
+          default -> result;
+        };
+    String when = "success".equals(result) ? "completed" : "failed".equals(result) ? "last-failed" : "at";
+    return orDash(f.action()) + " of " + orDash(f.target()) + ' ' + outcome
+        + ": device=" + orDash(f.device())
+        + ", executor=" + orDash(f.executor())
+        + ", " + when + "='" + orDash(f.at()) + "'";
+  }
+
+  /** The status warnings of fences that have not succeeded yet (the Controller words them "FENCING OF NODE ..."). */
+  public static List<String> fencingFailures(ClusterStatus s) {
+    return list(s.warnings()).stream().filter(w -> w != null && w.startsWith(FENCING_FAILURE)).toList();
+  }
+
+  // Right under the summary: a stalled fence blocks recovery, and the Warnings section is easy to miss at the end.
+  private static String fencingAlarm(ClusterStatus s) {
+    Set<String> nodes = new LinkedHashSet<>();
+    for (String w : fencingFailures(s)) {
+      String rest = w.substring(FENCING_FAILURE.length()).trim();
+      int end = rest.indexOf(' ');
+      nodes.add(end < 0 ? rest : rest.substring(0, end));
+    }
+    if (nodes.isEmpty()) return "";
+    return "!!! FENCING FAILED: " + String.join(", ", nodes) + " (see Warnings); resources of the lost "
+        + (nodes.size() == 1 ? "node stay" : "nodes stay") + " down until a fence succeeds\n";
   }
 
   private static String warnings(ClusterStatus s) {

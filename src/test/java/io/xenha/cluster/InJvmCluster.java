@@ -47,6 +47,15 @@ final class InJvmCluster implements AutoCloseable {
   private volatile boolean running = true;
 
   InJvmCluster(Path dir, int nodeCount, List<String> domains, String constraints) throws Exception {
+    this(dir, nodeCount, domains, constraints, "", "", n -> hv -> hv);
+  }
+
+  /**
+   * extraXenha: HOCON inserted in the xenha section (properties, more resources in a resources { } block...);
+   * extraPekko: Pekko settings for every node; wrap: per node, a decoration of its hypervisor port.
+   */
+  InJvmCluster(Path dir, int nodeCount, List<String> domains, String constraints, String extraXenha, String extraPekko,
+      java.util.function.Function<String, java.util.function.UnaryOperator<Hypervisor>> wrap) throws Exception {
     this.dir = dir;
     StringBuilder conf = new StringBuilder();
     conf.append("xenha {\n  cluster-name = itest\n  nodes {\n");
@@ -67,7 +76,7 @@ final class InJvmCluster implements AutoCloseable {
           + "<vcpu>1</vcpu><os><type>hvm</type></os></domain>");
       conf.append("    ").append(d).append(" { type = domain, domain-xml = \"").append(dir.resolve(d + ".xml")).append("\" }\n");
     }
-    conf.append("  }\n").append(constraints).append("\n}\n");
+    conf.append("  }\n").append(constraints).append("\n").append(extraXenha).append("\n}\n");
     Path file = dir.resolve("cluster.conf");
     Files.writeString(file, conf);
     LoadResult loaded = ConfigLoader.load(file, Optional.empty());
@@ -79,12 +88,14 @@ final class InJvmCluster implements AutoCloseable {
     for (String n : config.nodes().keySet()) {
       Process p = new ProcessBuilder("sleep", "600").start();
       standIns.put(n, p);
-      // the stand-in dying is the node being powered off: its hypervisor, with every domU on it, is gone too
+      // the stand-in dying is the node being powered off: its agent and its hypervisor, with every domU on it,
+      // are gone too (terminate() here runs no CoordinatedShutdown: nothing is stopped gracefully)
       p.onExit().thenRun(() -> {
         fencedAtNanos.put(n, System.nanoTime());
         XenhaNode fenced = nodes.get(n);
         if (fenced != null && running) {
           fenced.hypervisor().close();
+          fenced.system().terminate();
         }
       });
       Files.writeString(dir.resolve(n).resolve("xenha.pid"), p.pid() + "\n");
@@ -94,10 +105,11 @@ final class InJvmCluster implements AutoCloseable {
         "pekko.coordinated-shutdown.run-by-actor-system-terminate = off\n"
             + "pekko.coordinated-shutdown.terminate-actor-system = on\n"
             + "pekko.remote.artery.advanced.test-mode = on\n"
+            + extraPekko + "\n"
             + "pekko.loglevel = INFO\n");
     for (String n : config.nodes().keySet()) {
       XenhaNode node = XenhaNode.start(config, n, overrides,
-          new NodeAgent.Settings(Duration.ofMillis(200), Duration.ofSeconds(2)), Clock.systemUTC());
+          new NodeAgent.Settings(Duration.ofMillis(200), Duration.ofSeconds(2)), Clock.systemUTC(), wrap.apply(n));
       nodes.put(n, node);
       node.hypervisor().subscribe(e -> {
         if (e.type().equals("STARTED")) {
@@ -174,7 +186,13 @@ final class InJvmCluster implements AutoCloseable {
       if (e.getValue().system().whenTerminated().isCompleted()) {
         continue;
       }
-      for (String d : e.getValue().hypervisor().activeDomains(Duration.ofSeconds(5)).toCompletableFuture().get()) {
+      List<String> active;
+      try {
+        active = e.getValue().hypervisor().activeDomains(Duration.ofSeconds(5)).toCompletableFuture().get();
+      } catch (java.util.concurrent.ExecutionException closed) {
+        continue; // powered off (fenced) while its agent is still terminating: nothing runs there
+      }
+      for (String d : active) {
         where.computeIfAbsent(d, k -> new ArrayList<>()).add(e.getKey());
       }
     }

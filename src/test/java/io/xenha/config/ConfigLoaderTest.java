@@ -75,7 +75,7 @@ class ConfigLoaderTest {
     assertEquals(Integer.MAX_VALUE, web.migrationThreshold());
     assertEquals("Stopped", web.targetRole());
     assertEquals(new XenhaConfig.Ops(Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(10),
-        Duration.ofSeconds(20), Duration.ofSeconds(60)), web.ops());
+        Duration.ofSeconds(20), Duration.ofSeconds(60), null), web.ops());
     ResourceSpec fence = c.resources().get("fence");
     assertEquals(List.of("alpha", "beta"), fence.hosts());
     assertEquals("xenha", fence.params().get("process-match"));
@@ -335,7 +335,7 @@ class ConfigLoaderTest {
         resources {
           ping { type = builtin, agent = ping, clone {} }
           fs { type = ocf, agent = "heartbeat:Filesystem" }
-          ilo { type = stonith, agent = fence_ilo }
+          ilo { type = stonith, agent = fence_foo }
           web3 { type = domian }
         }
         constraints {
@@ -347,7 +347,7 @@ class ConfigLoaderTest {
     assertProblem(r, 9, "xenha.resources.ping.clone", "clones are not supported yet");
     assertProblem(r, 9, "xenha.resources.ping.type", "type builtin is not supported yet");
     assertProblem(r, 10, "xenha.resources.fs.type", "type ocf is not supported yet");
-    assertProblem(r, 11, "xenha.resources.ilo.agent", "fence agent 'fence_ilo' is not supported yet (only builtin:kill)");
+    assertProblem(r, 11, "xenha.resources.ilo.agent", "fence agent 'fence_foo' not found (install fence-agents)");
     assertProblem(r, 12, "xenha.resources.web3.type", "unknown type 'domian' (domain or stonith) (did you mean 'domain'?)");
     assertProblem(r, 15, "xenha.constraints.order[0].kind", "kind serialize is not supported yet");
     assertProblem(r, 16, "xenha.constraints.location[0].rule", "location rules are not supported yet");
@@ -453,7 +453,7 @@ class ConfigLoaderTest {
         xenha {
           nodes.node1 { address = "127.0.0.1:2551" }
           nodes.node2 { address = "127.0.0.1:2552", jmx-port = 9011 }
-          properties.stonith-enabled = false
+          properties { stonith-enabled = false, self-fence-deadline = 2m }
           cluster-name = t
         """ + inner + "\n}\n";
   }

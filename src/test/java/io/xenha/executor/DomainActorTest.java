@@ -93,9 +93,9 @@ class DomainActorTest {
   }
 
   private static ResourceSpec spec(String xml, Duration monitorInterval) {
-    Ops ops = new Ops(T, T, monitorInterval, Duration.ofSeconds(2), T);
+    Ops ops = new Ops(T, T, monitorInterval, Duration.ofSeconds(2), T, null);
     return new ResourceSpec("res-vm1", "domain", null, xml, "vm1", false, null, null, Duration.ZERO, 0, "started", ops,
-        null, List.of(), Map.of());
+        null, List.of(), Map.of(), Map.of());
   }
 
   private static ResourceSpec spec(Duration monitorInterval) {

@@ -68,9 +68,10 @@ class NodeAgentTest {
             vm1 { type = domain, domain-xml = "vm1.xml" }
             vm2 { type = domain, domain-xml = "vm2.xml" }
             fence { type = stonith, agent = "builtin:kill", params { process-match = sleep } }
+            outer { type = stonith, agent = "builtin:libvirt", hosts = [b], params { uri = "test://%s/outer.xml" } }
           }
         }
-        """.formatted(dir, dir));
+        """.formatted(dir, dir, dir));
     LoadResult r = ConfigLoader.load(file, Optional.empty());
     assertTrue(r.ok(), r.problems().toString());
     config = r.config().get();
@@ -197,5 +198,33 @@ class NodeAgentTest {
     assertFalse(refused.ok());
     assertTrue(refused.report().shuttingDown());
     assertEquals(List.of(), active());
+  }
+  @Test
+  void aFenceDeviceIsStartedOnlyWhenItsMonitorAnswersAndThenFencesThroughItsActor() throws Exception {
+    TestProbe<NodeReport> reports = testKit.createTestProbe();
+    TestProbe<OpResult> ops = testKit.createTestProbe();
+    ActorRef<NodeAgent.Command> agent = agent(reports);
+    // the outer libvirt host does not exist yet: the device's monitor fails, its start is refused
+    agent.tell(new NodeAgent.StartResource("outer", ops.getRef()));
+    OpResult refused = ops.expectMessageClass(OpResult.class, Duration.ofSeconds(10));
+    assertFalse(refused.ok(), refused.toString());
+    reports.fishForMessage(Duration.ofSeconds(10), m -> m.resources().get("outer").state().equals("failed")
+        ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+        : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
+
+    // the outer host: node b is a running VM there (libvirt's test driver defines it from the host file)
+    Files.writeString(dir.resolve("outer.xml"), "<node><cpu><nodes>1</nodes><sockets>1</sockets><cores>2</cores>"
+        + "<threads>1</threads><active>2</active><mhz>2000</mhz><model>x86_64</model></cpu><memory>4194304</memory>"
+        + "<domain type='test'><name>b</name><memory>131072</memory><os><type>hvm</type></os></domain></node>");
+    agent.tell(new NodeAgent.StartResource("outer", ops.getRef()));
+    OpResult started = ops.expectMessageClass(OpResult.class, Duration.ofSeconds(10));
+    assertTrue(started.ok(), started.toString());
+    assertEquals("started", started.report().resources().get("outer").state());
+    TestProbe<FenceResult> fence = testKit.createTestProbe();
+    agent.tell(new NodeAgent.FenceNode("b", "outer", "off", fence.getRef()));
+    FenceResult r = fence.expectMessageClass(FenceResult.class, Duration.ofSeconds(15));
+    assertTrue(r.ok(), r.toString());
+    assertTrue(r.reason().contains("destroyed b"), r.reason());
+    assertEquals("outer", r.device());
   }
 }

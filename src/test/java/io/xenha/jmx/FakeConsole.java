@@ -1,19 +1,28 @@
 package io.xenha.jmx;
 
 import io.xenha.status.ClusterStatus;
+import io.xenha.status.ClusterStatus.FencingRecord;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
-/** A console whose answers the test sets. */
-final class FakeConsole implements ClusterConsole {
+/** A console whose answers the test sets; public for the command tests of the cli package. */
+public final class FakeConsole implements ClusterConsole {
 
-  volatile ClusterStatus status;
-  volatile List<String> domains = List.of();
-  volatile Exception failure;
-  volatile Duration delay = Duration.ZERO;
+  public volatile ClusterStatus status;
+  public volatile List<String> domains = List.of();
+  public volatile Exception failure;
+  public volatile Duration delay = Duration.ZERO;
+  /** What fence(node) answers: a record, or {@link #fenceFailure} when set. */
+  public volatile FencingRecord fenceRecord;
+  public volatile Exception fenceFailure;
+  /** Every node fence was asked for, in order. */
+  public final List<String> fenced = new CopyOnWriteArrayList<>();
+  /** Null: the interface's default (the status's records). */
+  public volatile List<FencingRecord> history;
   private final String localNode;
 
-  FakeConsole(String localNode, ClusterStatus status) {
+  public FakeConsole(String localNode, ClusterStatus status) {
     this.localNode = localNode;
     this.status = status;
   }
@@ -35,6 +44,21 @@ final class FakeConsole implements ClusterConsole {
   @Override
   public String localNode() {
     return localNode;
+  }
+
+  @Override
+  public FencingRecord fence(String node) throws Exception {
+    fenced.add(node);
+    pause();
+    if (fenceFailure != null) throw fenceFailure;
+    return fenceRecord;
+  }
+
+  @Override
+  public List<FencingRecord> fencingHistory(String node) throws Exception {
+    if (history == null) return ClusterConsole.super.fencingHistory(node);
+    pause();
+    return history.stream().filter(r -> node == null || r.target().equals(node)).toList();
   }
 
   private void pause() throws InterruptedException {

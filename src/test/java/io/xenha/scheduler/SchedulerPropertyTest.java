@@ -38,6 +38,9 @@ class SchedulerPropertyTest {
     sb.append(" },\n  \"resources\": [");
     for (int i = 0; i < resources; i++) {
       sb.append(i == 0 ? " " : ", ").append("{ \"id\": \"r").append(i).append("\", \"priority\": ").append(r.nextInt(3))
+          .append(r.nextInt(5) == 0 ? ", \"type\": \"stonith\", \"hosts\": " + someNodes(r, nodes, 0.4) : "")
+          .append(", \"fail-counts\": { \"n").append(r.nextInt(nodes)).append("\": ").append(r.nextInt(4)).append(" }")
+          .append(", \"migration-threshold\": ").append(1 + r.nextInt(4))
           .append(", \"target-role\": \"").append(r.nextInt(8) == 0 ? "Stopped" : "Started").append('"')
           .append(", \"active-on\": ").append(someNodes(r, nodes, 0.25))
           .append(", \"failed-on\": ").append(someNodes(r, nodes, 0.1)).append(" }");

@@ -30,7 +30,8 @@ class SchedulerTest {
     assertEquals("host2", start(t, "web").node());
     // The unclean node cannot run a stop: the fence takes its resources down.
     assertTrue(t.actions().stream().noneMatch(a -> a.kind() == Action.Kind.STOP));
-    assertEquals(Map.of("web", "host2", "app", "host2", "nfs", "host3"), t.placement());
+    // the device stays where it runs: it is not a resource of the fenced node
+    assertEquals(Map.of("web", "host2", "app", "host2", "nfs", "host3", "fence-host1", "host2"), t.placement());
   }
 
   @Test
@@ -115,10 +116,51 @@ class SchedulerTest {
   }
 
   @Test
-  void fenceDevicesAreNotPlaced() {
+  void fenceDevicesArePlacedLikeOtherResources() {
     Transition t = Scheduler.plan(SnapshotFixture.scenario("balanced-initial"));
-    assertFalse(t.placement().containsKey("fence-ipmi"));
-    assertEquals(5, t.placement().size());
+    // a device that can fence every node runs anywhere: here on the least loaded node
+    assertEquals("host3", t.placement().get("fence-ipmi"));
+    assertEquals(6, t.placement().size());
+  }
+
+  @Test
+  void fencingAndDomainStartsNeverWaitForADevice() {
+    Transition t = Scheduler.plan(SnapshotFixture.scenario("stonith-unclean"));
+
+    Action fence = only(t, Action.Kind.FENCE, null, "node1");
+    Action device = start(t, "ipmi-node2");
+    assertTrue(fence.after().isEmpty());
+    assertFalse(start(t, "web").after().contains(device.id()));
+    // a device that ran on the lost node is restarted once the node is known dead, like anything else
+    assertTrue(device.after().contains(fence.id()));
+  }
+
+  @Test
+  void ordersApplyToDevicesAsToDomains() {
+    Transition t = Scheduler.plan(SnapshotFixture.fromJson("""
+        { "nodes": { "host1": "online", "host2": "online" },
+          "resources": [ { "id": "net" }, { "id": "ipmi-host1", "type": "stonith", "hosts": ["host1"] } ],
+          "orders": [ { "first": "net", "then": "ipmi-host1" } ] }"""));
+    assertEquals("host2", start(t, "ipmi-host1").node());
+    assertEquals(Set.of(start(t, "net").id()), start(t, "ipmi-host1").after());
+  }
+
+  @Test
+  void aDeviceThatRunsOnItsTargetMovesAway() {
+    Transition t = Scheduler.plan(SnapshotFixture.fromJson("""
+        { "properties": { "default-resource-stickiness": 1000 },
+          "nodes": { "host1": "online", "host2": "online" },
+          "resources": [ { "id": "ipmi-host1", "type": "stonith", "hosts": ["host1"], "active-on": ["host1"] } ] }"""));
+    assertEquals(List.of("  * Move       ipmi-host1 ( host1 -> host2 )"), t.summary());
+  }
+
+  @Test
+  void failCountsBelowTheThresholdDoNotBan() {
+    ClusterSnapshot s = SnapshotFixture.scenario("fail-count-ban");
+    assertTrue(NodeScores.allowed(NodeScores.of(s, s.config().resources().get("web")).get("node1")));
+    assertFalse(NodeScores.allowed(NodeScores.of(s, s.config().resources().get("db")).get("node1")));
+    assertFalse(NodeScores.allowed(NodeScores.of(s, s.config().resources().get("app")).get("node1")));
+    assertTrue(NodeScores.allowed(NodeScores.of(s, s.config().resources().get("dns")).get("node1")));
   }
 
   @Test

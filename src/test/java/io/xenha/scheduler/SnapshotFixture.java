@@ -27,10 +27,12 @@ import java.util.Set;
  *
  * <pre>
  * { "properties": { "stonith-enabled": true, "stonith-action": "reboot",
- *                   "default-resource-stickiness": 0, "symmetric-cluster": true },
+ *                   "default-resource-stickiness": 0, "symmetric-cluster": true, "migration-threshold": 3 },
  *   "nodes": { "host1": "online", "host2": "unclean" },                 // config order = key order
- *   "resources": [ { "id": "web", "type": "domain", "priority": 0, "stickiness": 100,
- *                    "target-role": "Started", "active-on": ["host1"], "failed-on": [] } ],
+ *   "resources": [ { "id": "web", "type": "domain", "priority": 0, "stickiness": 100, "migration-threshold": 2,
+ *                    "target-role": "Started", "active-on": ["host1"], "failed-on": [],
+ *                    "fail-counts": { "host1": 1 } },
+ *                  { "id": "ipmi-host1", "type": "stonith", "hosts": ["host1"] } ],
  *   "locations": [ { "resource": "web", "node": "host1", "score": "INFINITY" } ],
  *   "orders": [ { "first": "a", "then": "b", "kind": "mandatory", "symmetrical": true } ] }
  * </pre>
@@ -71,13 +73,17 @@ final class SnapshotFixture {
         p.path("stonith-action").asText("reboot"),
         "stop",
         p.path("default-resource-stickiness").asInt(0),
-        Score.INFINITY,
+        threshold(p.path("migration-threshold")),
         Duration.ZERO,
         p.path("symmetric-cluster").asBoolean(true),
         "default",
         0,
         true,
-        Duration.ofSeconds(20));
+        Duration.ofSeconds(20),
+        Duration.ofSeconds(60),
+        Duration.ZERO,
+        Duration.ofSeconds(30),
+        Duration.ofSeconds(30));
 
     Map<String, NodeSpec> nodes = new LinkedHashMap<>();
     Map<String, NodeState> nodeStates = new LinkedHashMap<>();
@@ -92,14 +98,24 @@ final class SnapshotFixture {
     for (JsonNode r : root.path("resources")) {
       String id = r.path("id").asText();
       JsonNode st = r.path("stickiness");
+      JsonNode mt = r.path("migration-threshold");
+      String type = r.path("type").asText("domain");
+      boolean stonith = type.equals("stonith");
       resources.put(id, new ResourceSpec(
-          id, r.path("type").asText("domain"), null, "", id, false,
+          id, type, null, stonith ? null : "", stonith ? null : id, false,
           st.isMissingNode() ? null : st.asInt(),
-          null, Duration.ZERO, r.path("priority").asInt(0), r.path("target-role").asText("Started"),
-          null, null, List.of(), Map.of()));
+          mt.isMissingNode() ? null : threshold(mt), Duration.ZERO, r.path("priority").asInt(0),
+          r.path("target-role").asText("Started"),
+          null, stonith ? "builtin:kill" : null, List.copyOf(strings(r.path("hosts"))), Map.of(), Map.of()));
       Set<String> active = strings(r.path("active-on"));
       Set<String> failed = strings(r.path("failed-on"));
-      if (!active.isEmpty() || !failed.isEmpty()) states.put(id, new ResourceState(id, active, failed, Map.of()));
+      Map<String, Integer> failCounts = new LinkedHashMap<>();
+      for (Map.Entry<String, JsonNode> f : r.path("fail-counts").properties()) {
+        failCounts.put(f.getKey(), f.getValue().asInt());
+      }
+      if (!active.isEmpty() || !failed.isEmpty() || !failCounts.isEmpty()) {
+        states.put(id, new ResourceState(id, active, failed, failCounts));
+      }
     }
 
     List<LocationConstraint> locations = new ArrayList<>();
@@ -114,8 +130,14 @@ final class SnapshotFixture {
     }
 
     XenhaConfig config = new XenhaConfig(null, "test", Optional.empty(), nodes, props, resources,
-        locations, orders, null, null, "");
+        locations, orders, null, null, "", Map.of());
     return new ClusterSnapshot(config, nodeStates, states);
+  }
+
+  /** A migration-threshold: a number or "INFINITY" (never moves); missing: INFINITY, as the scenarios assume. */
+  private static int threshold(JsonNode n) {
+    if (n.isMissingNode() || n.asText().equalsIgnoreCase("INFINITY")) return Integer.MAX_VALUE;
+    return n.asInt();
   }
 
   private static Set<String> strings(JsonNode array) {

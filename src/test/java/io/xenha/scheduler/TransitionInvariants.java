@@ -32,8 +32,9 @@ final class TransitionInvariants {
         assertTrue(startOf.put(a.resource(), a) == null, a.resource() + " started twice");
         assertEquals(NodeState.ONLINE, s.node(a.node()), a + " starts on a node that is not online");
         assertEquals(a.node(), t.placement().get(a.resource()), a + " starts away from its placement");
-        assertTrue(NodeScores.allowed(NodeScores.of(s, s.config().resources().get(a.resource())).get(a.node())),
-            a + " starts where it may not run");
+        ResourceSpec spec = s.config().resources().get(a.resource());
+        assertTrue(NodeScores.allowed(NodeScores.of(s, spec).get(a.node())), a + " starts where it may not run");
+        assertTrue(!spec.isStonith() || !spec.hosts().contains(a.node()), a + " starts a device on a node it fences");
       }
       if (a.kind() == Action.Kind.STOP) {
         NodeState ns = s.node(a.node());
@@ -52,7 +53,6 @@ final class TransitionInvariants {
     }
     // After the transition each placed resource runs exactly on its target; unplaced ones nowhere live.
     for (ResourceSpec r : s.config().resources().values()) {
-      if (!r.isDomain()) continue;
       Set<String> after = new HashSet<>();
       for (String n : s.resource(r.id()).activeOn()) {
         NodeState ns = s.node(n);
@@ -70,7 +70,7 @@ final class TransitionInvariants {
     for (OrderConstraint o : s.config().orders()) {
       ResourceSpec f = s.config().resources().get(o.first());
       ResourceSpec th = s.config().resources().get(o.then());
-      if (!o.mandatory() || f == null || th == null || !f.isDomain() || !th.isDomain()) continue;
+      if (!o.mandatory() || f == null || th == null) continue;
       if (t.placement().containsKey(o.then())) {
         assertTrue(t.placement().containsKey(o.first()), o.then() + " placed without its first " + o.first());
       }

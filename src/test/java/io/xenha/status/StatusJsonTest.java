@@ -71,4 +71,17 @@ class StatusJsonTest {
     assertTrue(e.getMessage().contains("schema 2"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> StatusJson.fromJson("not json"));
   }
+
+  @Test
+  void fencingHistoryArray() {
+    List<ClusterStatus.FencingRecord> records = StatusSamples.busy().fencing();
+    String json = StatusJson.fencingToJson(records);
+    assertTrue(json.startsWith("[ {\n  \"target\" : \"node6\""), json);
+    assertEquals(records, StatusJson.fencingFromJson(json));
+    assertEquals("[ ]", StatusJson.fencingToJson(List.of()));
+    // fields without a value are left out, as in the status
+    String partial = StatusJson.fencingToJson(List.of(new ClusterStatus.FencingRecord("n", null, null, "off", "failed", null)));
+    assertFalse(partial.contains("null"), partial);
+    assertThrows(IllegalArgumentException.class, () -> StatusJson.fencingFromJson("{}"));
+  }
 }

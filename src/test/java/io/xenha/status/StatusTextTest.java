@@ -1,6 +1,8 @@
 package io.xenha.status;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -51,13 +53,61 @@ class StatusTextTest {
           * web3 on node1: fail-count=3, last operation 'monitor: not running'
 
         Fencing History:
-          * reboot of node6 failed: device=ilo-node6, executor=node1, last-failed='2026-11-22T09:59:00Z'
+          * reboot of node6 FAILED: device=ilo-node6, executor=node1, last-failed='2026-11-22T09:59:00Z'
           * reboot of node5 successful: device=ilo-node5, executor=node1, completed='2026-11-22T10:00:00Z'
 
         Warnings:
           * stonith-enabled is false: data may be damaged
         """;
     assertEquals(expected, StatusText.render(StatusSamples.busy()));
+  }
+
+  @Test
+  void aStalledFenceIsShoutedRightUnderTheSummary() {
+    ClusterStatus busy = StatusSamples.busy();
+    String stalled = "FENCING OF node6 FAILED (ilo-node6: timed out): its resources stay down until a fence succeeds";
+    ClusterStatus s =
+        new ClusterStatus(
+            busy.schema(), busy.cluster(), busy.controller(), busy.quorum(), busy.nodes(), busy.resources(),
+            busy.fencing(), List.of("stonith-enabled is false: data may be damaged", stalled));
+    String text = StatusText.render(s);
+    String top =
+        """
+        Cluster Summary:
+          * Cluster name: hasi
+          * Current DC: node1 - partition with quorum
+          * 6 nodes configured
+          * 11 resource instances configured
+
+        !!! FENCING FAILED: node6 (see Warnings); resources of the lost node stay down until a fence succeeds
+
+        Node List:
+        """;
+    assertTrue(text.startsWith(top), text);
+    assertTrue(text.endsWith("Warnings:\n  * stonith-enabled is false: data may be damaged\n  * " + stalled + "\n"), text);
+    assertEquals(List.of(stalled), StatusText.fencingFailures(s));
+
+    ClusterStatus two =
+        new ClusterStatus(
+            1, "c", "node1", true, null, null, null,
+            List.of("FENCING OF node2 FAILED (x): y", "FENCING OF node3 FAILED (x): y"));
+    assertTrue(
+        StatusText.render(two)
+            .contains(
+                "\n!!! FENCING FAILED: node2, node3 (see Warnings); resources of the lost nodes stay down until a fence"
+                    + " succeeds\n"),
+        StatusText.render(two));
+    assertFalse(StatusText.render(StatusSamples.busy()).contains("!!!"));
+  }
+
+  @Test
+  void fencingLines() {
+    assertEquals(
+        "off of node2 FAILED: device=ipmi-node2, executor=node1, last-failed='t'",
+        StatusText.fencingLine(new ClusterStatus.FencingRecord("node2", "ipmi-node2", "node1", "off", "failed", "t")));
+    assertEquals(
+        "reboot of node2 successful: device=-, executor=-, completed='-'",
+        StatusText.fencingLine(new ClusterStatus.FencingRecord("node2", null, null, "reboot", "success", null)));
   }
 
   @Test
