@@ -272,6 +272,33 @@ class FencingConfigTest {
   }
 
   @Test
+  void twoNodeModeNeedsFencingAndExactlyTwoNodes() {
+    // xenha() has 2 nodes and stonith-enabled = false; the caller's text starts at line 6
+    LoadResult noFencing = load(xenha("cluster.split-brain-resolver = two-node"));
+    assertProblem(noFencing, 6, "xenha.cluster.split-brain-resolver", "two-node needs stonith-enabled = true");
+
+    LoadResult three = load("""
+        xenha {
+          nodes.node1 { address = "127.0.0.1:2551" }
+          nodes.node2 { address = "127.0.0.1:2552", jmx-port = 9011 }
+          nodes.node3 { address = "127.0.0.1:2553", jmx-port = 9012 }
+          cluster.split-brain-resolver = two-node
+        }
+        """);
+    assertProblem(three, 5, "xenha.cluster.split-brain-resolver", "two-node is for clusters of exactly 2 nodes (this one has 3)");
+
+    LoadResult ok = load("""
+        xenha {
+          nodes.node1 { address = "127.0.0.1:2551" }
+          nodes.node2 { address = "127.0.0.1:2552", jmx-port = 9011 }
+          cluster.split-brain-resolver = two-node
+        }
+        """);
+    assertTrue(ok.ok(), () -> ok.problems().toString());
+    assertEquals("two-node", ok.config().get().cluster().sbrStrategy());
+  }
+
+  @Test
   void selfFenceDeadlineMustOutlastEveryStop() {
     String domains = """
           resources {
