@@ -17,8 +17,9 @@ xenha_missing_packages() {
   [ -x /usr/sbin/fence_ipmilan ] || missing+=(fence-agents)
   command -v ipmi_sim >/dev/null 2>&1 || missing+=(openipmi)
   command -v ipmitool >/dev/null 2>&1 || missing+=(ipmitool)
-  # ssh client for the builtin:ssh fence device
+  # ssh client for the builtin:ssh fence device, and a real sshd for its test
   command -v ssh >/dev/null 2>&1 || missing+=(openssh-client)
+  [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
   printf '%s\n' "${missing[@]}" | sort -u | grep -v '^$' || true
 }
 

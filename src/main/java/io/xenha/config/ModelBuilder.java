@@ -70,7 +70,7 @@ final class ModelBuilder {
   /** Parameters each built-in agent reads; builtin:kill passes anything on, so it is not checked. */
   static final Map<String, List<String>> BUILTIN_PARAMS = Map.of(
       "builtin:libvirt", List.of("uri", "domain"),
-      "builtin:ssh", List.of("user", "command", "port", "identity-file"));
+      "builtin:ssh", List.of("user", "command", "port", "identity-file", "known-hosts"));
   /** Where Debian's fence-agents package installs its programs. */
   static final Path FENCE_AGENT_DIR = Path.of("/usr/sbin");
   static final String SECRET_MESSAGE =

@@ -9,7 +9,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The {@code builtin:ssh} fence device, the seed's "ssh reboot": runs {@code command} (default
- * {@code reboot -f}) on the target over ssh, then confirms the target stopped answering. Like Heartbeat's
+ * {@code reboot -f}) on the target over ssh, then confirms the target stopped answering. params: user (root),
+ * port, identity-file, known-hosts (a known_hosts file instead of the user's), command. Like Heartbeat's
  * external/ssh it cannot fence a node that is hung or cut off, so it is for tests and as a last level after a
  * real power switch, never the only device.
  */
@@ -33,6 +34,10 @@ final class SshFenceAgent implements FenceAgent {
     String identity = device.params().get("identity-file");
     if (identity != null) {
       cmd.addAll(List.of("-i", identity));
+    }
+    String knownHosts = device.params().get("known-hosts");
+    if (knownHosts != null) {
+      cmd.addAll(List.of("-o", "UserKnownHostsFile=" + knownHosts));
     }
     cmd.add(device.params().getOrDefault("user", "root") + "@" + host);
     cmd.add(remote);
