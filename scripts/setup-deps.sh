@@ -20,6 +20,9 @@ xenha_missing_packages() {
   # ssh client for the builtin:ssh fence device, and a real sshd for its test
   command -v ssh >/dev/null 2>&1 || missing+=(openssh-client)
   [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+  # OCF resource agents (Dummy, Filesystem, Xen, ...) and ping for the built-in ping agent (pingd)
+  [ -d /usr/lib/ocf/resource.d/heartbeat ] || missing+=(resource-agents)
+  command -v ping >/dev/null 2>&1 || missing+=(iputils-ping)
   printf '%s\n' "${missing[@]}" | sort -u | grep -v '^$' || true
 }
 

@@ -49,8 +49,11 @@ public final class Guardian {
               .build(),
           "report-forwarder");
       String address = org.apache.pekko.cluster.typed.Cluster.get(ctx.getSystem()).selfMember().address().toString();
+      ActorRef<io.xenha.attributes.NodeAttributes.Command> attributes =
+          ctx.spawn(io.xenha.attributes.NodeAttributes.create(node), "node-attributes");
       ActorRef<NodeAgent.Command> agent = ctx.spawn(
-          NodeAgent.create(config, node, address, hypervisor, blocking, reports, settings, clock), "node-agent");
+          NodeAgent.create(config, node, address, hypervisor, blocking, reports, settings.withAttributes(attributes), clock),
+          "node-agent");
       started.complete(new Started(agent, controller));
       return Behaviors.empty();
     });

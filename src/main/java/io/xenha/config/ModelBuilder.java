@@ -39,7 +39,7 @@ import java.util.regex.Pattern;
 /** Turns the resolved `xenha` object into an XenhaConfig, reporting every problem on the way. */
 final class ModelBuilder {
   static final List<String> TOP_KEYS = List.of(
-      "cluster-name", "node-name", "state-root", "nodes", "node-defaults", "properties",
+      "cluster-name", "node-name", "state-root", "ocf-root", "nodes", "node-defaults", "properties",
       "resource-defaults", "resources", "constraints", "fencing-topology", "cluster", "jmx");
   static final List<String> NODE_KEYS = List.of("address", "hypervisor", "jmx-host", "jmx-port", "state-dir");
   static final List<String> PROPERTY_KEYS = List.of(
@@ -53,6 +53,10 @@ final class ModelBuilder {
       "target-role", "ops", "clone");
   static final List<String> DOMAIN_ONLY_KEYS = List.of("domain-xml", "allow-migrate", "utilization");
   static final List<String> STONITH_ONLY_KEYS = List.of("agent", "hosts", "host-map", "params");
+  static final List<String> AGENT_KEYS = List.of("agent", "params");
+  static final List<String> CLONE_KEYS = List.of("clone-max", "clone-node-max", "clone-min", "interleave", "notify");
+  /** Built-in resource agents (type = builtin) and the parameters each reads. */
+  static final Map<String, List<String>> BUILTIN_AGENTS = Map.of("ping", List.of("host-list", "multiplier", "dampen", "name"));
   static final List<String> OP_NAMES = List.of("start", "stop", "monitor", "migrate", "fence");
   static final List<String> CLUSTER_KEYS = List.of(
       "split-brain-resolver", "stable-after", "heartbeat-interval", "acceptable-heartbeat-pause", "ask-timeout");
@@ -64,8 +68,7 @@ final class ModelBuilder {
   static final List<String> ORDER_KINDS = List.of("mandatory", "optional", "serialize");
   static final List<String> SBR_STRATEGIES =
       List.of("keep-majority", "keep-oldest", "static-quorum", "down-all", "lease-majority", "two-node");
-  static final List<String> RESOURCE_TYPES = List.of("domain", "stonith");
-  static final List<String> LATER_TYPES = List.of("ocf", "builtin");
+  static final List<String> RESOURCE_TYPES = List.of("domain", "stonith", "ocf", "builtin");
   static final List<String> BUILTIN_FENCE_AGENTS = List.of("builtin:kill", "builtin:libvirt", "builtin:ssh");
   /** Parameters each built-in agent reads; builtin:kill passes anything on, so it is not checked. */
   static final Map<String, List<String>> BUILTIN_PARAMS = Map.of(
@@ -122,12 +125,13 @@ final class ModelBuilder {
     }
     JmxSettings jmx = jmx(top.section("jmx"));
     Path stateRoot = path(top, "state-root", Path.of("/var/lib/xenha"));
+    Path ocfRoot = path(top, "ocf-root", Path.of("/usr/lib/ocf"));
     Map<String, NodeSpec> nodes = nodes(top, jmx, stateRoot);
     Optional<String> nodeName = nodeName(top, nodes);
     Section propertySection = top.section("properties");
     ClusterProperties properties = properties(propertySection);
     ResourceDefaults defaults = resourceDefaults(top.section("resource-defaults"));
-    Map<String, ResourceSpec> resources = resources(top, nodes, defaults, properties);
+    Map<String, ResourceSpec> resources = resources(top, nodes, defaults, properties, ocfRoot);
     checkSelfFenceDeadline(propertySection, properties, resources);
     Map<String, List<List<String>>> topology = fencingTopology(top, nodes, resources);
     Section constraints = top.section("constraints");
@@ -158,7 +162,7 @@ final class ModelBuilder {
     if (problems.hasErrors()) return null;
     return new XenhaConfig(mainFile, clusterName, nodeName, Collections.unmodifiableMap(nodes), properties,
         Collections.unmodifiableMap(resources), List.copyOf(locations), List.copyOf(orders), cluster, jmx,
-        checksum(resources), topology);
+        checksum(resources), topology, ocfRoot);
   }
 
   // ---- nodes
@@ -434,7 +438,7 @@ final class ModelBuilder {
   }
 
   private Map<String, ResourceSpec> resources(Section top, Map<String, NodeSpec> nodes, ResourceDefaults defaults,
-      ClusterProperties properties) {
+      ClusterProperties properties, Path ocfRoot) {
     Map<String, ResourceSpec> out = new LinkedHashMap<>();
     Section all = top.section("resources");
     if (all == null) return out;
@@ -449,7 +453,7 @@ final class ModelBuilder {
       }
       Section r = all.section(id);
       if (r == null) continue;
-      ResourceSpec spec = resource(id, r, nodes, defaults, properties);
+      ResourceSpec spec = resource(id, r, nodes, defaults, properties, ocfRoot);
       if (spec == null) continue;
       if (spec.domainName() != null) {
         String other = domainOwners.putIfAbsent(spec.domainName(), id);
@@ -464,29 +468,30 @@ final class ModelBuilder {
   }
 
   private ResourceSpec resource(String id, Section r, Map<String, NodeSpec> nodes, ResourceDefaults d,
-      ClusterProperties properties) {
-    if (r.has("clone")) r.error("clone", "clones are not supported yet");
+      ClusterProperties properties, Path ocfRoot) {
     String type = r.string("type", null);
     if (type == null) {
-      if (!r.has("type")) r.missing("type", "domain or stonith");
-      return null;
-    }
-    if (LATER_TYPES.contains(type)) {
-      r.error("type", "type " + type + " is not supported yet (domain or stonith)");
+      if (!r.has("type")) r.missing("type", String.join(", ", RESOURCE_TYPES));
       return null;
     }
     if (!RESOURCE_TYPES.contains(type)) {
-      r.error("type", "unknown type '" + type + "' (domain or stonith)" + Names.didYouMean(type, RESOURCE_TYPES));
+      r.error("type", "unknown type '" + type + "' (" + String.join(", ", RESOURCE_TYPES) + ")"
+          + Names.didYouMean(type, RESOURCE_TYPES));
       return null;
     }
     boolean domain = type.equals("domain");
+    boolean stonith = type.equals("stonith");
     List<String> known = new ArrayList<>(COMMON_RESOURCE_KEYS);
-    known.addAll(domain ? DOMAIN_ONLY_KEYS : STONITH_ONLY_KEYS);
+    known.addAll(domain ? DOMAIN_ONLY_KEYS : stonith ? STONITH_ONLY_KEYS : AGENT_KEYS);
     Map<String, String> elsewhere = new HashMap<>();
-    for (String k : domain ? STONITH_ONLY_KEYS : DOMAIN_ONLY_KEYS) {
-      elsewhere.put(k, "does not apply to type " + type + " (only to " + (domain ? "stonith" : "domain") + " resources)");
+    for (String k : DOMAIN_ONLY_KEYS) {
+      if (!known.contains(k)) elsewhere.put(k, "does not apply to type " + type + " (only to domain resources)");
+    }
+    for (String k : STONITH_ONLY_KEYS) {
+      if (!known.contains(k)) elsewhere.put(k, "does not apply to type " + type + " (only to stonith resources)");
     }
     r.checkKeys(known, elsewhere);
+    XenhaConfig.Clone clone = clone(r, type, nodes.size());
 
     r.string("description", null);
     Integer stickiness = r.score("resource-stickiness", null);
@@ -494,7 +499,16 @@ final class ModelBuilder {
     Duration startDelay = r.duration("start-delay", d.startDelay(), true);
     int priority = r.integer("priority", d.priority(), Integer.MIN_VALUE, Integer.MAX_VALUE);
     String targetRole = r.choice("target-role", d.targetRole(), TARGET_ROLES);
-    Ops ops = domain ? ops(r, d.ops(), "domain") : ops(r, stonithOps(d, properties), "stonith");
+    Ops ops = stonith ? ops(r, stonithOps(d, properties), "stonith") : ops(r, d.ops(), "domain");
+
+    if (!domain && !stonith) {
+      String agent = type.equals("ocf") ? ocfAgent(r, ocfRoot) : builtinAgent(r);
+      Section paramSection = r.section("params");
+      Map<String, String> params = params(paramSection, false);
+      if ("ping".equals(agent)) pingParams(r, paramSection, params);
+      return new ResourceSpec(id, type, null, null, null, false, stickiness, threshold, startDelay, priority,
+          targetRole, ops, agent, List.of(), Collections.unmodifiableMap(params), Map.of(), clone);
+    }
 
     if (domain) {
       boolean allowMigrate = r.bool("allow-migrate", d.allowMigrate());
@@ -528,7 +542,7 @@ final class ModelBuilder {
       hosts = new ArrayList<>(hostMap.keySet());
     }
     Section paramSection = r.section("params");
-    Map<String, String> params = params(paramSection);
+    Map<String, String> params = params(paramSection, true);
     if (agent != null) agentParams(r, paramSection, agent, params);
     return new ResourceSpec(id, type, null, null, null, false, stickiness, threshold, startDelay, priority,
         targetRole, ops, agent, List.copyOf(hosts), Collections.unmodifiableMap(params),
@@ -542,6 +556,98 @@ final class ModelBuilder {
         d.monitorIntervalSet() ? o.monitorInterval() : STONITH_MONITOR_INTERVAL,
         d.monitorTimeoutSet() ? o.monitorTimeout() : STONITH_MONITOR_TIMEOUT,
         o.migrateTimeout(), properties.stonithTimeout());
+  }
+
+  /** clone { clone-max, clone-node-max, clone-min, interleave, notify }; null when the resource is not a clone. */
+  private XenhaConfig.Clone clone(Section r, String type, int nodeCount) {
+    if (!r.has("clone")) return null;
+    if (type.equals("domain")) {
+      r.error("clone", "a domain cannot be a clone: a domU runs on one node at a time");
+      return null;
+    }
+    if (type.equals("stonith")) {
+      r.error("clone", "a fence device cannot be a clone: it is placed once and fences from any node");
+      return null;
+    }
+    Section c = r.section("clone");
+    if (c == null) return null;
+    c.checkKeys(CLONE_KEYS);
+    int max = c.integer("clone-max", nodeCount, 0, Integer.MAX_VALUE);
+    int nodeMax = c.integer("clone-node-max", 1, 1, Integer.MAX_VALUE);
+    int min = c.integer("clone-min", 0, 0, Integer.MAX_VALUE);
+    if (min > max) {
+      c.error("clone-min", "clone-min (" + min + ") is more than clone-max (" + max
+          + "): what is ordered after this clone could never start");
+    }
+    return new XenhaConfig.Clone(max, nodeMax, min, c.bool("interleave", false), c.bool("notify", false));
+  }
+
+  /**
+   * An OCF agent "provider:type" (or "ocf:provider:type"), returned as provider:type once its file is found under
+   * ocf-root/resource.d. Its meta-data is not read here: verify never runs agents.
+   */
+  private String ocfAgent(Section r, Path ocfRoot) {
+    String agent = r.string("agent", null);
+    if (agent == null) {
+      if (!r.has("agent")) r.missing("agent", "the OCF agent as provider:type, e.g. \"heartbeat:Dummy\"");
+      return null;
+    }
+    String name = agent.startsWith("ocf:") ? agent.substring(4) : agent;
+    String[] parts = name.split(":", -1);
+    if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty() || name.contains("/") || name.contains("..")) {
+      r.error("agent", "invalid OCF agent '" + agent + "' (provider:type, e.g. \"heartbeat:Dummy\" or \"ocf:heartbeat:Dummy\")");
+      return null;
+    }
+    Path dir = ocfRoot.resolve("resource.d");
+    Path file = dir.resolve(parts[0]).resolve(parts[1]);
+    if (!Files.isRegularFile(file)) {
+      r.error("agent", "OCF agent '" + name + "' not found under " + dir + " (install resource-agents)");
+      return null;
+    }
+    if (!Files.isExecutable(file)) {
+      r.error("agent", "OCF agent '" + name + "' is not executable: " + file);
+      return null;
+    }
+    return name;
+  }
+
+  /** A built-in resource agent (type = builtin): only ping so far; "builtin:ping" is accepted too. */
+  private String builtinAgent(Section r) {
+    String agent = r.string("agent", null);
+    if (agent == null) {
+      if (!r.has("agent")) r.missing("agent", "the built-in agent: ping");
+      return null;
+    }
+    String name = agent.startsWith("builtin:") ? agent.substring("builtin:".length()) : agent;
+    if (BUILTIN_AGENTS.containsKey(name)) return name;
+    r.error("agent", "unknown built-in agent '" + agent + "' (" + String.join(", ", new TreeSet<>(BUILTIN_AGENTS.keySet()))
+        + ")" + Names.didYouMean(name, BUILTIN_AGENTS.keySet()));
+    return null;
+  }
+
+  /**
+   * ping's params, checked and completed with their defaults: host-list (required, space separated in the model),
+   * multiplier (1), dampen (5s), name (pingd, the node attribute it sets). Its interval is ops.monitor.interval.
+   */
+  private void pingParams(Section r, Section p, Map<String, String> params) {
+    List<String> known = BUILTIN_AGENTS.get("ping");
+    if (p == null || !p.has("host-list")) {
+      problems.error(p != null ? p.obj.origin() : r.obj.origin(), r.keyPath("params") + ".host-list",
+          "missing key 'host-list' (the addresses to ping, e.g. [\"10.0.0.254\"])");
+      return;
+    }
+    for (String k : new TreeSet<>(p.obj.keySet())) {
+      if (!known.contains(k) && !isSecretKey(k)) {
+        problems.warning(p.value(k) == null ? p.obj.origin() : p.value(k).origin(), p.keyPath(k),
+            "parameter '" + k + "' is not read by ping (" + String.join(", ", known) + ")" + Names.didYouMean(k, known));
+      }
+    }
+    List<String> hosts = p.stringList("host-list");
+    if (hosts.isEmpty()) p.error("host-list", "must list at least one address to ping");
+    params.put("host-list", String.join(" ", hosts));
+    params.put("multiplier", Integer.toString(p.integer("multiplier", 1, 1, Integer.MAX_VALUE)));
+    params.put("dampen", human(p.duration("dampen", Duration.ofSeconds(5), true)));
+    params.put("name", p.string("name", "pingd"));
   }
 
   /** The agent name when it is usable; the agent itself is never run here (verify must not touch hardware). */
@@ -697,8 +803,11 @@ final class ModelBuilder {
     u.integer("vcpus", 1, 1, Integer.MAX_VALUE);
   }
 
-  /** Agent parameters as strings; lists become space-separated (Pacemaker's convention). Sorted by name. */
-  private Map<String, String> params(Section p) {
+  /**
+   * Agent parameters as strings; lists become space-separated (Pacemaker's convention). Sorted by name. A fence
+   * device's params may not choose the action.
+   */
+  private Map<String, String> params(Section p, boolean fence) {
     Map<String, String> out = new TreeMap<>();
     if (p == null) return out;
     for (Map.Entry<String, ConfigValue> e : p.obj.entrySet()) {
@@ -708,7 +817,7 @@ final class ModelBuilder {
         problems.error(v.origin(), p.keyPath(e.getKey()), SECRET_MESSAGE);
         continue;
       }
-      if (e.getKey().equalsIgnoreCase("action")) {
+      if (fence && e.getKey().equalsIgnoreCase("action")) {
         problems.error(v.origin(), p.keyPath(e.getKey()),
             "the fence action is chosen by xenha (properties.stonith-action, monitor, status): remove it");
         continue;
@@ -868,11 +977,16 @@ final class ModelBuilder {
       l.checkKeys(List.of("resource", "node", "score", "rule"));
       String resource = resourceRef(l, "resource", resourceIds);
       if (l.has("rule")) {
-        l.error("rule", "location rules are not supported yet (use node and score)");
+        Rule rule = rule(l);
+        if (l.has("node")) l.error("node", "a location has either node and score or a rule, not both");
+        if (l.has("score")) l.error("score", "the score of a rule is written in the rule (SCORE: EXPRESSION)");
+        if (resource != null && rule != null && !l.has("node") && !l.has("score")) {
+          out.add(new LocationConstraint(resource, null, rule.score() == null ? 0 : rule.score(), rule));
+        }
         continue;
       }
       String node = l.string("node", null);
-      if (node == null && !l.has("node")) l.missing("node", "the node the score applies to");
+      if (node == null && !l.has("node")) l.missing("node", "the node the score applies to, or a rule");
       Integer score = l.score("score", null);
       if (score == null && !l.has("score")) l.missing("score", "an integer, INFINITY or -INFINITY");
       if (node != null && !nodeNames.isEmpty() && !nodeNames.contains(node)) {
@@ -884,6 +998,21 @@ final class ModelBuilder {
       if (resource != null && node != null && score != null) out.add(new LocationConstraint(resource, node, score));
     }
     return out;
+  }
+
+  /** The rule of a location, or null after reporting where it does not parse. */
+  private static Rule rule(Section l) {
+    ConfigValue v = l.value("rule");
+    if (v.valueType() != ConfigValueType.STRING) {
+      l.error("rule", "expected a rule \"SCORE: EXPRESSION\" as a string, got " + Section.describe(v));
+      return null;
+    }
+    try {
+      return Rule.parse((String) v.unwrapped());
+    } catch (Rule.Invalid e) {
+      l.error("rule", e.getMessage());
+      return null;
+    }
   }
 
   private void colocations(Section constraints) {

@@ -58,7 +58,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   public sealed interface Command
       permits NodeReported, GetStatus, Stop, FenceRequest, AgentsListed, MembershipChanged, LifecycleRead,
           LifecycleWritten, Probed, ProbeTimeout, Settle, ActionDone, RunnerFinished, Replan, ManualFenceDone,
-          SelfFenceDeadline, HistoryGathered {}
+          SelfFenceDeadline, HistoryGathered, AttributesChanged {}
 
   /** A NodeAgent's report (sent through the singleton proxy by every node). */
   public record NodeReported(NodeReport report) implements Command, CborSerializable {}
@@ -101,6 +101,8 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
 
   private record HistoryGathered(List<FenceResult> history) implements Command {}
 
+  private record AttributesChanged(Map<String, Map<String, String>> attributes) implements Command {}
+
   static final LWWMapKey<String, String> LIFECYCLE = new LWWMapKey<>("xenha-node-lifecycle");
 
   private enum Phase { STARTING, ACTIVE }
@@ -125,6 +127,10 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   private final Map<String, Long> fencedIncarnation = new HashMap<>();
   /** stonith-enabled=false: lost nodes whose self-fence deadline has not passed yet. */
   private final Map<String, Instant> selfFencing = new HashMap<>();
+  /** Node attributes (pingd, ...) as Distributed Data last told us. */
+  private Map<String, Map<String, String>> attributes = Map.of();
+  /** clone id -> node -> instance numbers it was started as (from the transitions that started them). */
+  private final Map<String, Map<String, List<Integer>>> instanceNumbers = new HashMap<>();
   private final Set<String> probed = new HashSet<>();
   private final Set<String> writtenUp = new HashSet<>();
   private final List<ClusterStatus.FencingRecord> fencing = new ArrayList<>();
@@ -170,6 +176,10 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     replicator.askGet(
         replyTo -> new Replicator.Get<>(LIFECYCLE, new Replicator.ReadMajority(Duration.ofSeconds(3)), replyTo),
         Controller::lifecycleRead);
+    replicator.subscribe(io.xenha.attributes.NodeAttributes.KEY, rsp ->
+        rsp instanceof Replicator.Changed<LWWMap<String, String>> changed
+            ? new AttributesChanged(io.xenha.attributes.NodeAttributes.decode(changed.get(io.xenha.attributes.NodeAttributes.KEY)))
+            : new AttributesChanged(Map.of()));
     timers.startTimerWithFixedDelay("settle", new Settle(), Duration.ofMillis(500));
     timers.startTimerWithFixedDelay("replan", new Replan(), Duration.ofSeconds(10));
   }
@@ -193,6 +203,14 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
         .onMessage(ManualFenceDone.class, this::onManualFenceDone)
         .onMessage(SelfFenceDeadline.class, this::onSelfFenceDeadline)
         .onMessage(HistoryGathered.class, this::onHistoryGathered)
+        .onMessage(AttributesChanged.class, m -> {
+          if (!m.attributes().equals(attributes)) {
+            getContext().getLog().info("node attributes: {}", m.attributes());
+            attributes = m.attributes();
+            return replan();
+          }
+          return this;
+        })
         .onMessage(Stop.class, m -> Behaviors.stopped())
         .build();
   }
@@ -516,12 +534,31 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       return this;
     }
     getContext().getLog().info("new transition:\n{}", String.join("\n", t.summary()));
+    rememberInstanceNumbers(t);
     dirty = false;
     runner = getContext().spawnAnonymous(TransitionRunner.create(
         config, t, agents(),
         getContext().messageAdapter(TransitionRunner.ActionFinished.class, ActionDone::new),
         getContext().messageAdapter(TransitionRunner.Finished.class, RunnerFinished::new)));
     return this;
+  }
+
+  private void rememberInstanceNumbers(Transition t) {
+    for (Map.Entry<String, String> e : t.placement().entrySet()) {
+      int colon = e.getKey().lastIndexOf(':');
+      if (colon > 0 && config.resources().containsKey(e.getKey().substring(0, colon))) {
+        String clone = e.getKey().substring(0, colon);
+        int number;
+        try {
+          number = Integer.parseInt(e.getKey().substring(colon + 1));
+        } catch (NumberFormatException notAnInstance) {
+          continue;
+        }
+        Map<String, List<Integer>> byNode = instanceNumbers.computeIfAbsent(clone, k -> new HashMap<>());
+        byNode.values().forEach(l -> l.remove(Integer.valueOf(number)));
+        byNode.computeIfAbsent(e.getValue(), k -> new ArrayList<>()).add(number);
+      }
+    }
   }
 
   private TransitionRunner.Agents agents() {
@@ -671,9 +708,25 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
           failed.add(r.node());
         }
       }
-      resources.put(spec.id(), new ResourceState(spec.id(), active, failed, failCounts));
+      Map<String, List<Integer>> numbers = new TreeMap<>();
+      if (spec.cloneSet() != null) {
+        // keep instance numbers stable: a running instance keeps the number it was started as
+        instanceNumbers.getOrDefault(spec.id(), Map.of()).forEach((n, nums) -> {
+          if (active.contains(n)) {
+            numbers.put(n, nums);
+          }
+        });
+      }
+      resources.put(spec.id(), new ResourceState(spec.id(), active, failed, failCounts, numbers));
     }
-    return new ClusterSnapshot(config, nodes, resources);
+    // rules see every node attribute, plus #is_dc (#uname is the node's name itself)
+    Map<String, Map<String, String>> attrs = new LinkedHashMap<>();
+    for (String node : config.nodes().keySet()) {
+      Map<String, String> a = new TreeMap<>(attributes.getOrDefault(node, Map.of()));
+      a.put("#is_dc", Boolean.toString(node.equals(selfNode)));
+      attrs.put(node, a);
+    }
+    return new ClusterSnapshot(config, nodes, resources, attrs);
   }
 
   private Behavior<Command> onActionDone(ActionDone msg) {
@@ -835,12 +888,24 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
         case UNCLEAN -> "unclean";
         case OFFLINE -> "offline";
       };
-      nodes.add(new ClusterStatus.NodeStatus(node, state, Map.of(), null));
+      Map<String, Object> attrs = new TreeMap<>();
+      attributes.getOrDefault(node, Map.of()).forEach((k, v) -> {
+        try {
+          attrs.put(k, Long.parseLong(v));
+        } catch (NumberFormatException e) {
+          attrs.put(k, v);
+        }
+      });
+      nodes.add(new ClusterStatus.NodeStatus(node, state, attrs, null));
     }
     List<ClusterStatus.ResourceStatus> resources = new ArrayList<>();
     ClusterSnapshot snap = snapshot();
     for (ResourceSpec spec : config.resources().values()) {
       ResourceState rs = snap.resource(spec.id());
+      if (spec.cloneSet() != null) {
+        resources.add(cloneStatus(spec, rs));
+        continue;
+      }
       String node = null;
       String state;
       String lastOp = null;
@@ -878,6 +943,27 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     java.util.Collections.reverse(history);
     return new ClusterStatus(ClusterStatus.SCHEMA, config.clusterName(), selfNode, unreachableAddresses.isEmpty(),
         nodes, resources, history, w);
+  }
+
+  /** A clone set: one instance per node it runs on, as crm_mon lists "Started: [ node1 node2 ]". */
+  private ClusterStatus.ResourceStatus cloneStatus(ResourceSpec spec, ResourceState rs) {
+    List<ClusterStatus.Instance> instances = new ArrayList<>();
+    String lastOp = null;
+    for (String n : config.nodes().keySet()) {
+      NodeReport r = reports.get(n);
+      NodeReport.LocalResource lr = r == null ? null : r.resources().get(spec.id());
+      if (lr != null && !lr.state().equals("stopped")) {
+        instances.add(new ClusterStatus.Instance(n, unclean.contains(n) ? "blocked" : lr.state()));
+        lastOp = lr.lastOperation();
+      }
+    }
+    String state = instances.stream().anyMatch(i -> i.state().equals("started")) ? "started"
+        : !rs.failedOn().isEmpty() ? "failed" : "stopped";
+    Map<String, Integer> failCounts = new TreeMap<>();
+    for (String n : config.nodes().keySet()) {
+      failCounts.put(n, rs.failCounts().getOrDefault(n, 0));
+    }
+    return new ClusterStatus.ResourceStatus(spec.id(), spec.type(), state, null, true, failCounts, true, instances, lastOp);
   }
 
   Optional<Transition> lastTransition() {

@@ -148,8 +148,18 @@ public final class TransitionRunner extends AbstractBehavior<TransitionRunner.Co
     if (a.kind() != Action.Kind.START) {
       return Duration.ZERO;
     }
-    ResourceSpec spec = config.resources().get(a.resource());
+    ResourceSpec spec = spec(a.resource());
     return spec == null || spec.startDelay() == null ? Duration.ZERO : spec.startDelay();
+  }
+
+  /** The configured resource of an action: "pingd:1" is an instance of clone "pingd". */
+  private ResourceSpec spec(String resource) {
+    ResourceSpec spec = config.resources().get(resource);
+    int colon = resource.lastIndexOf(':');
+    if (spec == null && colon > 0) {
+      spec = config.resources().get(resource.substring(0, colon));
+    }
+    return spec;
   }
 
   private Behavior<Command> onDelayed(Delayed msg) {
@@ -185,7 +195,7 @@ public final class TransitionRunner extends AbstractBehavior<TransitionRunner.Co
       getContext().getSelf().tell(new Done(a, false, "node " + a.node() + " is not online", null, List.of()));
       return;
     }
-    ResourceSpec spec = config.resources().get(a.resource());
+    ResourceSpec spec = spec(a.resource());
     Duration opTimeout = a.kind() == Action.Kind.START ? spec.ops().startTimeout() : spec.ops().stopTimeout();
     Duration timeout = opTimeout.plus(config.cluster().askTimeout());
     getContext().ask(

@@ -85,8 +85,24 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   private record CleanupDone(String resourceId, Throwable failure) implements Command {}
 
   /** Tuning for supervision of the resource actors. */
-  public record Settings(Duration minBackoff, Duration maxBackoff) {
+  public record Settings(
+      Duration minBackoff, Duration maxBackoff, io.xenha.agents.PingAgent.Pinger pinger,
+      ActorRef<io.xenha.attributes.NodeAttributes.Command> attributes) {
     public static final Settings DEFAULT = new Settings(Duration.ofMillis(500), Duration.ofSeconds(10));
+
+    public Settings(Duration minBackoff, Duration maxBackoff) {
+      this(minBackoff, maxBackoff, io.xenha.agents.PingAgent.SYSTEM, null);
+    }
+
+    /** The same settings writing node attributes through {@code attributes}. */
+    public Settings withAttributes(ActorRef<io.xenha.attributes.NodeAttributes.Command> attributes) {
+      return new Settings(minBackoff, maxBackoff, pinger, attributes);
+    }
+
+    /** The same settings pinging through {@code pinger} (tests inject a cut cable). */
+    public Settings withPinger(io.xenha.agents.PingAgent.Pinger pinger) {
+      return new Settings(minBackoff, maxBackoff, pinger, attributes);
+    }
   }
 
   private final XenhaConfig config;
@@ -108,6 +124,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   private final Map<String, String> domainToResource = new HashMap<>();
   private final Map<String, ActorRef<DomainActor.Command>> children = new HashMap<>();
   private final Map<String, ActorRef<FenceDevice.Command>> devices = new HashMap<>();
+  private final Map<String, ActorRef<CloneInstance.Command>> instances = new HashMap<>();
   private final Map<ActorRef<Void>, String> childIds = new HashMap<>();
   private final Map<String, String> states = new LinkedHashMap<>();
   private final Map<String, String> lastOps = new HashMap<>();
@@ -230,13 +247,16 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   }
 
   private Behavior<Command> onStart(StartResource msg) {
-    ResourceSpec spec = config.resources().get(msg.resourceId());
+    ResourceSpec spec = config.resources().get(baseId(msg.resourceId()));
     if (spec == null) {
       msg.replyTo().tell(result(msg.resourceId(), "start", false, "unknown resource"));
       return this;
     }
     if (spec.isStonith()) {
       return startDevice(spec, msg.replyTo());
+    }
+    if (!spec.isDomain()) {
+      return startInstance(spec, msg.replyTo());
     }
     String state = states.get(msg.resourceId());
     if (shuttingDown) {
@@ -288,6 +308,50 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     return this;
   }
 
+  /** "pingd:1" -> "pingd": a clone instance is tracked under its clone's id (one instance per node). */
+  private String baseId(String id) {
+    int colon = id.lastIndexOf(':');
+    if (colon > 0 && !config.resources().containsKey(id) && config.resources().containsKey(id.substring(0, colon))) {
+      return id.substring(0, colon);
+    }
+    return id;
+  }
+
+  private Behavior<Command> startInstance(ResourceSpec spec, ActorRef<OpResult> replyTo) {
+    String id = spec.id();
+    if (shuttingDown) {
+      replyTo.tell(result(id, "start", false, node + " is shutting down"));
+      return this;
+    }
+    if (instances.containsKey(id) && states.get(id).equals("started")) {
+      replyTo.tell(result(id, "start", true, "already started"));
+      return this;
+    }
+    if (states.get(id).equals("stop-failed")) {
+      replyTo.tell(result(id, "start", false, "stop failed here earlier: state unknown"));
+      return this;
+    }
+    startWaiters.computeIfAbsent(id, k -> new ArrayList<>()).add(replyTo);
+    if (!instances.containsKey(id)) {
+      startFailedFatal.remove(id);
+      failures.remove(id);
+      setState(id, "starting", "start");
+      int threshold = spec.migrationThreshold() != null ? spec.migrationThreshold() : config.properties().migrationThreshold();
+      ActorRef<CloneInstance.Command> instance = getContext().spawn(
+          CloneInstance.supervised(spec, config, node, blocking, reportAdapter, attributes(), settings.pinger(),
+              threshold, config.properties().failureTimeout(), settings.minBackoff(), settings.maxBackoff()),
+          "instance-" + id + "-" + (++childCounter));
+      getContext().watch(instance);
+      instances.put(id, instance);
+      childIds.put(instance.unsafeUpcast(), id);
+    }
+    return this;
+  }
+
+  private ActorRef<io.xenha.attributes.NodeAttributes.Command> attributes() {
+    return settings.attributes() != null ? settings.attributes() : getContext().getSystem().ignoreRef();
+  }
+
   private void spawnDomain(String id) {
     ResourceSpec spec = config.resources().get(id);
     int threshold = spec.migrationThreshold() != null ? spec.migrationThreshold() : config.properties().migrationThreshold();
@@ -301,7 +365,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   }
 
   private Behavior<Command> onStop(StopResource msg) {
-    String id = msg.resourceId();
+    String id = baseId(msg.resourceId());
     ResourceSpec spec = config.resources().get(id);
     if (spec == null) {
       msg.replyTo().tell(result(id, "stop", false, "unknown resource"));
@@ -317,6 +381,14 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       ActorRef<FenceDevice.Command> device = devices.get(id);
       if (device != null) {
         device.tell(new FenceDevice.Stop(reportAdapter));
+      } else {
+        setState(id, "stopped", "stop");
+        replyStop(id, true, "not running here");
+      }
+    } else if (!spec.isDomain()) {
+      ActorRef<CloneInstance.Command> instance = instances.get(id);
+      if (instance != null) {
+        instance.tell(new CloneInstance.Stop(reportAdapter));
       } else {
         setState(id, "stopped", "stop");
         replyStop(id, true, "not running here");
@@ -354,8 +426,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       // so that the Controller never starts it elsewhere while it might still run here.
       startFailedFatal.put(id, true);
       getContext().getLog().warn("{}: start failed on {}: {}", id, node, f.reason());
-      if (config.resources().get(id).isStonith()) {
-        setState(id, "failed", "start"); // a device that does not answer leaves nothing running here
+      if (!config.resources().get(id).isDomain()) {
+        setState(id, "failed", "start"); // the agent's own start failed: (a later stop is the agent's business)
       } else {
         cleanup(id, "start");
       }
@@ -423,6 +495,17 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   }
 
   private void checkStopAll() {
+    if (shuttingDown && children.isEmpty() && !instances.isEmpty() && !stopAllWaiters.isEmpty()) {
+      // the domUs are down: now what they depend on (configpool, evms, pingd), as orders stop in reverse
+      for (String id : new ArrayList<>(instances.keySet())) {
+        if (!stopWaiters.containsKey(id)) {
+          stopWaiters.put(id, new ArrayList<>());
+          setState(id, "stopping", "stop");
+          instances.get(id).tell(new CloneInstance.Stop(reportAdapter));
+        }
+      }
+      return;
+    }
     if (shuttingDown && children.isEmpty() && !stopAllWaiters.isEmpty()) {
       stopAllWaiters.forEach(w -> w.tell(org.apache.pekko.Done.getInstance()));
       stopAllWaiters.clear();
@@ -432,6 +515,18 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   private Behavior<Command> onTerminated(Terminated t) {
     String id = childIds.remove(t.getRef());
     if (id == null) {
+      return this;
+    }
+    if (instances.remove(id) != null) {
+      String state = states.get(id);
+      if (!state.equals("stopped") && !state.equals("stop-failed") && !startFailedFatal.containsKey(id)) {
+        getContext().getLog().error("{}: restarts exhausted on {}, reporting it failed", id, node);
+        setState(id, "failed", "monitor");
+        replyStart(id, false, "restarts exhausted");
+      } else if (startFailedFatal.containsKey(id)) {
+        setState(id, "failed", "start");
+      }
+      checkStopAll();
       return this;
     }
     if (devices.remove(id) != null) {

@@ -1,13 +1,30 @@
 package io.xenha.scheduler;
 
 import io.xenha.config.XenhaConfig;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Everything the scheduler decides on, frozen: the configuration, each node's state, and each resource's
- * state (a resource missing from {@code resources} is stopped everywhere).
+ * Everything the scheduler decides on, frozen: the configuration, each node's state, each resource's state (a
+ * resource missing from {@code resources} is stopped everywhere) and each node's attributes (node -> name -> value,
+ * e.g. pingd, and #is_dc = "true" on the Controller's node; a node missing from {@code attributes} has none).
  */
-public record ClusterSnapshot(XenhaConfig config, Map<String, NodeState> nodes, Map<String, ResourceState> resources) {
+public record ClusterSnapshot(XenhaConfig config, Map<String, NodeState> nodes, Map<String, ResourceState> resources,
+    Map<String, Map<String, String>> attributes) {
+
+  public ClusterSnapshot {
+    if (attributes == null) attributes = Map.of();
+  }
+
+  /** A snapshot without node attributes. */
+  public ClusterSnapshot(XenhaConfig config, Map<String, NodeState> nodes, Map<String, ResourceState> resources) {
+    this(config, nodes, resources, Map.of());
+  }
+
+  public static ClusterSnapshot of(XenhaConfig config, Map<String, NodeState> nodes,
+      Map<String, ResourceState> resources) {
+    return new ClusterSnapshot(config, nodes, resources, Map.of());
+  }
 
   public ResourceState resource(String id) {
     ResourceState s = resources.get(id);
@@ -16,5 +33,18 @@ public record ClusterSnapshot(XenhaConfig config, Map<String, NodeState> nodes, 
 
   public NodeState node(String name) {
     return nodes.getOrDefault(name, NodeState.OFFLINE);
+  }
+
+  /**
+   * The attributes a rule sees on {@code node}: the snapshot's, plus Pacemaker's built-ins #uname (the node's
+   * name) and #is_dc ("false" unless the snapshot says otherwise).
+   */
+  public Map<String, String> ruleAttributes(String node) {
+    Map<String, String> out = new HashMap<>();
+    out.put("#is_dc", "false");
+    Map<String, String> own = attributes.get(node);
+    if (own != null) out.putAll(own);
+    out.put("#uname", node);
+    return out;
   }
 }

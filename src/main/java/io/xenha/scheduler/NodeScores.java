@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * The one place where a resource's score on each node is computed (Pacemaker's allowed-nodes table):
- * node state, location constraints, stickiness and failure bans meet here, so colocation and utilization
+ * node state, location constraints and their rules, stickiness and failure bans meet here, so colocation and utilization
  * can be added later without touching placement.
  */
 public final class NodeScores {
@@ -75,8 +75,16 @@ public final class NodeScores {
 
   private int locationScore(String rsc, String node) {
     int sum = 0;
+    Map<String, String> attributes = null;
     for (LocationConstraint l : locations.getOrDefault(rsc, List.of())) {
-      if (l.node().equals(node)) sum = Score.add(sum, l.score());
+      if (l.rule() != null) {
+        if (attributes == null) attributes = snapshot.ruleAttributes(node);
+        // A rule that does not match, or a score-attribute the node lacks, contributes nothing.
+        Integer s = l.rule().scoreOn(attributes);
+        if (s != null) sum = Score.add(sum, s);
+      } else if (node.equals(l.node())) {
+        sum = Score.add(sum, l.score());
+      }
     }
     return sum;
   }

@@ -1,5 +1,6 @@
 package io.xenha.scheduler;
 
+import io.xenha.config.Score;
 import io.xenha.config.XenhaConfig;
 import io.xenha.config.XenhaConfig.ClusterProperties;
 import io.xenha.config.XenhaConfig.OrderConstraint;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,26 +37,84 @@ public final class Scheduler {
     return sb.toString();
   }
 
-  /** What the scheduler decided for one resource; filled in topological order. */
-  private static final class Plan {
-    final ResourceSpec spec;
+  /**
+   * One thing that starts and stops on its own: a primitive (id = the resource's id, number -1) or one instance of a
+   * clone set (id "ID:N"; active on at most one node).
+   */
+  private static final class Unit {
+    final String id;
+    final int number;
     final List<String> active;
     String target;
-    String notRunnable; // null: may run; "": target-role Stopped; else why not ("node availability", ...)
     List<String> stops = List.of();
     String start;
     String restartCause;
-    final List<Integer> stopIds = new ArrayList<>();
+    final List<Integer> stopIds = new ArrayList<>(); // parallel to stops
     Integer startId;
 
-    Plan(ResourceSpec spec, List<String> active) {
-      this.spec = spec;
+    Unit(String id, int number, List<String> active) {
+      this.id = id;
+      this.number = number;
       this.active = active;
     }
 
     /** Was running and starts again in this transition (moved or restarted): its dependents must restart. */
     boolean cycles() {
       return start != null && !active.isEmpty();
+    }
+  }
+
+  /** What the scheduler decided for one resource (a primitive or a whole clone set); filled in topological order. */
+  private static final class Plan {
+    final ResourceSpec spec;
+    final List<String> active;
+    final List<Unit> units = new ArrayList<>();
+    Map<String, Integer> scores;
+    String notRunnable; // null: may run; "": target-role Stopped; else why not ("node availability", ...)
+    int slots; // clones: instances placed
+
+    Plan(ResourceSpec spec, List<String> active) {
+      this.spec = spec;
+      this.active = active;
+    }
+
+    boolean isClone() {
+      return spec.isClone();
+    }
+
+    /** START ids of this resource on {@code node}, or everywhere when node is null. */
+    List<Integer> startIds(String node) {
+      List<Integer> out = new ArrayList<>();
+      for (Unit u : units) if (u.startId != null && (node == null || node.equals(u.start))) out.add(u.startId);
+      return out;
+    }
+
+    /** STOP ids of this resource on {@code node}, or everywhere when node is null. */
+    List<Integer> stopIds(String node) {
+      List<Integer> out = new ArrayList<>();
+      for (Unit u : units) {
+        for (int i = 0; i < u.stopIds.size(); i++) if (node == null || node.equals(u.stops.get(i))) out.add(u.stopIds.get(i));
+      }
+      return out;
+    }
+
+    /** Starts again where it ran: anywhere (node null: moved or restarted), or restarted in place on node. */
+    boolean cycles(String node) {
+      for (Unit u : units) {
+        if (node == null ? u.cycles() : node.equals(u.start) && u.active.contains(node)) return true;
+      }
+      return false;
+    }
+
+    /** Nodes the resource runs on once the transition is done. */
+    Set<String> targets() {
+      Set<String> out = new HashSet<>();
+      for (Unit u : units) if (u.target != null) out.add(u.target);
+      return out;
+    }
+
+    boolean restarting() {
+      return units.stream().anyMatch(u -> u.restartCause != null);
     }
   }
 
@@ -78,109 +138,254 @@ public final class Scheduler {
       nodeOrder.addAll(config.nodes().keySet());
       snapshot.nodes().keySet().stream().filter(n -> !config.nodes().containsKey(n)).sorted().forEach(nodeOrder::add);
       for (int i = 0; i < nodeOrder.size(); i++) nodeIndex.put(nodeOrder.get(i), i);
-      // Domains and fence devices alike; a device is placed for monitoring only, fencing never waits for it.
+      // Every resource; a fence device is placed for monitoring only, fencing never waits for it.
       for (ResourceSpec r : config.resources().values()) {
-        if (!r.isDomain() && !r.isStonith()) continue;
         List<String> active = new ArrayList<>(snapshot.resource(r.id()).activeOn());
         active.sort(nodeComparator());
-        plans.put(r.id(), new Plan(r, List.copyOf(active)));
+        Plan p = new Plan(r, List.copyOf(active));
+        if (p.isClone()) {
+          p.units.addAll(runningInstances(r.id(), p.active));
+        } else {
+          p.units.add(new Unit(r.id(), -1, p.active));
+        }
+        plans.put(r.id(), p);
       }
       this.graph = new OrderGraph(List.copyOf(plans.keySet()), config.orders());
       this.topo = graph.topologicalOrder();
     }
 
+    /**
+     * The running instances of a clone, by number: the numbers the snapshot reports where it does (a number
+     * given twice is kept once), the lowest free numbers in node order for active nodes it does not number.
+     */
+    private List<Unit> runningInstances(String id, List<String> active) {
+      Map<String, List<Integer>> known = snapshot.resource(id).instances();
+      Set<Integer> taken = new HashSet<>();
+      Map<String, List<Integer>> numbers = new LinkedHashMap<>();
+      for (String n : active) {
+        List<Integer> mine = new ArrayList<>();
+        for (int k : new TreeSet<>(known.getOrDefault(n, List.of()))) if (k >= 0 && taken.add(k)) mine.add(k);
+        numbers.put(n, mine);
+      }
+      for (String n : active) {
+        if (numbers.get(n).isEmpty()) numbers.get(n).add(lowestFree(taken));
+      }
+      List<Unit> out = new ArrayList<>();
+      for (Map.Entry<String, List<Integer>> e : numbers.entrySet()) {
+        for (int k : e.getValue()) out.add(new Unit(id + ":" + k, k, List.of(e.getKey())));
+      }
+      out.sort(Comparator.comparingInt(u -> u.number));
+      return out;
+    }
+
+    private static int lowestFree(Set<Integer> taken) {
+      int k = 0;
+      while (taken.contains(k)) k++;
+      taken.add(k);
+      return k;
+    }
+
     Transition plan() {
       NodeScores scorer = new NodeScores(snapshot);
-      Map<String, Map<String, Integer>> scores = new HashMap<>();
-      for (Plan p : plans.values()) scores.put(p.spec.id(), scorer.scores(p.spec));
-      decideRunnable(scores);
-      place(scores);
+      for (Plan p : plans.values()) p.scores = new LinkedHashMap<>(scorer.scores(p.spec));
+      decideRunnableAndPlaceClones();
+      place();
       decideActions();
       List<Integer> fences = createFences();
       createStops();
       createStarts(fences);
       Map<String, String> placement = new LinkedHashMap<>();
-      for (Plan p : plans.values()) if (p.target != null) placement.put(p.spec.id(), p.target);
+      for (Plan p : plans.values()) {
+        for (Unit u : p.units) if (u.target != null) placement.put(u.id, u.target);
+      }
       return new Transition(
           List.copyOf(actions), Collections.unmodifiableMap(placement), summary(), List.copyOf(warnings));
     }
 
-    /** Steps 1, 3, 5: which resources cannot run at all, and why (in topological order so blocking chains). */
-    private void decideRunnable(Map<String, Map<String, Integer>> scores) {
+    /**
+     * An order is local (per node) when its first is a clone and its then a primitive (xenha's choice: a domU
+     * needs its own node's instance) or an interleaved clone; otherwise then waits for first everywhere.
+     */
+    private boolean local(OrderConstraint o) {
+      Plan then = plans.get(o.then());
+      return plans.get(o.first()).isClone() && (!then.isClone() || then.spec.cloneSet().interleave());
+    }
+
+    /** A mandatory first that cannot run, or a clone with fewer instances than its clone-min, blocks its thens. */
+    private boolean blocks(Plan first) {
+      return first.notRunnable != null || (first.isClone() && first.slots < Math.max(1, first.spec.cloneSet().cloneMin()));
+    }
+
+    /**
+     * Step 2 (docs/scheduler.md), in topological order so blocking passes down chains and a clone is placed before what is
+     * ordered after it: which resources cannot run and why; a local mandatory order keeps its then off the nodes
+     * where the first clone will not run; clones are placed here.
+     */
+    private void decideRunnableAndPlaceClones() {
       for (String id : topo) {
         Plan p = plans.get(id);
         if ("stopped".equalsIgnoreCase(p.spec.targetRole())) {
           p.notRunnable = "";
-        } else if (scores.get(id).values().stream().noneMatch(NodeScores::allowed)) {
+        } else if (p.scores.values().stream().noneMatch(NodeScores::allowed)) {
           p.notRunnable = "node availability";
         } else {
           for (OrderConstraint o : graph.into(id)) {
-            if (o.mandatory() && plans.get(o.first()).notRunnable != null) {
+            if (o.mandatory() && blocks(plans.get(o.first()))) {
               p.notRunnable = "unrunnable " + o.first() + " start";
               break;
             }
           }
         }
+        if (p.notRunnable == null) {
+          for (OrderConstraint o : graph.into(id)) {
+            if (!o.mandatory() || !local(o)) continue;
+            Set<String> firstOn = plans.get(o.first()).targets();
+            p.scores.replaceAll((n, sc) -> firstOn.contains(n) ? sc : Score.MINUS_INFINITY);
+          }
+          if (p.scores.values().stream().noneMatch(NodeScores::allowed)) p.notRunnable = "node availability";
+        }
+        if (p.isClone()) placeClone(p);
       }
     }
 
-    /** Step 4: best score, then fewest resources placed so far, then the current node, then node order. */
-    private void place(Map<String, Map<String, Integer>> scores) {
+    /**
+     * Step 2 for a clone: up to clone-max instances, at most clone-node-max per node, one per node first (a node
+     * takes a second instance only once every allowed node has one). Running instances stay where they are unless
+     * a free node scores better; the other slots go to the best nodes. A new slot goes to an instance that ran
+     * there, then to a displaced instance (a move), then to a new instance with the lowest free number.
+     */
+    private void placeClone(Plan p) {
+      if (p.notRunnable != null) return; // every running instance stops
+      Map<String, Integer> s = p.scores;
+      List<String> allowed = nodeOrder.stream().filter(n -> s.containsKey(n) && NodeScores.allowed(s.get(n))).toList();
+      XenhaConfig.Clone c = p.spec.cloneSet();
+      int n = (int) Math.min(c.cloneMax(), (long) allowed.size() * c.cloneNodeMax());
+      if (n == 0) return;
+      int cap = Math.min(c.cloneNodeMax(), (n + allowed.size() - 1) / allowed.size());
+      Map<String, Integer> count = new HashMap<>();
+      Set<String> occupied = new HashSet<>();
+      for (Unit u : p.units) occupied.add(u.active.get(0));
+      int bestFree = allowed.stream().filter(x -> !occupied.contains(x)).mapToInt(s::get).max().orElse(Score.MINUS_INFINITY);
+      List<Unit> keepOrder = new ArrayList<>(p.units);
+      keepOrder.sort(Comparator.<Unit>comparingInt(u -> -s.getOrDefault(u.active.get(0), Score.MINUS_INFINITY))
+          .thenComparing(u -> u.active.get(0), nodeComparator())
+          .thenComparingInt(u -> u.number));
+      int total = 0;
+      for (Unit u : keepOrder) {
+        String node = u.active.get(0);
+        if (allowed.contains(node) && count.getOrDefault(node, 0) < cap && total < n && s.get(node) >= bestFree) {
+          u.target = node;
+          count.merge(node, 1, Integer::sum);
+          total++;
+        }
+      }
+      List<String> fresh = new ArrayList<>();
+      for (; total < n; total++) {
+        String best = allowed.stream().filter(x -> count.getOrDefault(x, 0) < cap)
+            .min(Comparator.<String>comparingInt(x -> -s.get(x))
+                .thenComparingInt(x -> count.getOrDefault(x, 0))
+                .thenComparing(nodeComparator()))
+            .orElseThrow();
+        count.merge(best, 1, Integer::sum);
+        fresh.add(best);
+      }
+      fresh.sort(nodeComparator());
+      List<Unit> displaced = new ArrayList<>();
+      for (Unit u : p.units) if (u.target == null) displaced.add(u);
+      for (var it = fresh.iterator(); it.hasNext(); ) {
+        String node = it.next();
+        Unit back = displaced.stream().filter(u -> u.active.get(0).equals(node)).findFirst().orElse(null);
+        if (back != null) {
+          back.target = node;
+          displaced.remove(back);
+          it.remove();
+        }
+      }
+      Set<Integer> taken = new HashSet<>();
+      for (Unit u : p.units) taken.add(u.number);
+      for (String node : fresh) {
+        if (!displaced.isEmpty()) {
+          displaced.remove(0).target = node;
+        } else {
+          int k = lowestFree(taken);
+          Unit u = new Unit(p.spec.id() + ":" + k, k, List.of());
+          u.target = node;
+          p.units.add(u);
+        }
+      }
+      p.units.sort(Comparator.comparingInt(u -> u.number));
+      p.slots = n;
+    }
+
+    /** Step 3 for primitives: best score, then fewest resources placed so far, then the current node, then node order. */
+    private void place() {
       Map<String, Integer> configIndex = new HashMap<>();
       for (String id : plans.keySet()) configIndex.put(id, configIndex.size());
+      Map<String, Integer> placed = new HashMap<>();
       List<Plan> order = new ArrayList<>();
-      for (Plan p : plans.values()) if (p.notRunnable == null) order.add(p);
+      for (Plan p : plans.values()) {
+        if (p.isClone()) {
+          // instances count for balancing like any resource, as in Pacemaker
+          for (Unit u : p.units) if (u.target != null) placed.merge(u.target, 1, Integer::sum);
+        } else if (p.notRunnable == null) {
+          order.add(p);
+        }
+      }
       order.sort(Comparator.<Plan>comparingInt(p -> -p.spec.priority())
           .thenComparing(p -> p.active.isEmpty())
           .thenComparingInt(p -> configIndex.get(p.spec.id())));
-      Map<String, Integer> placed = new HashMap<>();
       for (Plan p : order) {
-        Map<String, Integer> s = scores.get(p.spec.id());
+        Map<String, Integer> s = p.scores;
         Comparator<String> best = Comparator.<String>comparingInt(n -> -s.get(n))
             .thenComparingInt(n -> placed.getOrDefault(n, 0))
             .thenComparing(n -> !p.active.contains(n))
             .thenComparing(nodeComparator());
         String target = s.keySet().stream().filter(n -> NodeScores.allowed(s.get(n))).min(best).orElseThrow();
-        p.target = target;
+        p.units.get(0).target = target;
         placed.merge(target, 1, Integer::sum);
       }
     }
 
-    /** Step 6 and the restart half of step 8: where each resource stops and starts. */
+    /** Step 4 and restarts: where each primitive and instance stops and starts. */
     private void decideActions() {
       for (String id : topo) {
         Plan p = plans.get(id);
-        List<String> live = p.active.stream().filter(this::canStopOn).toList();
-        if (p.active.size() > 1) {
+        if (!p.isClone() && p.active.size() > 1) {
           warnings.add("resource " + id + " was active on " + String.join(", ", p.active)
-              + (p.target != null ? ": stopping all but one" : ": stopping all"));
+              + (p.units.get(0).target != null ? ": stopping all but one" : ": stopping all"));
         }
-        if (p.target == null) {
-          p.stops = live;
-        } else if (p.active.contains(p.target)) {
-          p.restartCause = restartCause(id);
-          if (p.restartCause != null) {
-            p.stops = live;
-            p.start = p.target;
+        for (Unit u : p.units) {
+          List<String> live = u.active.stream().filter(this::canStopOn).toList();
+          if (u.target == null) {
+            u.stops = live;
+          } else if (u.active.contains(u.target)) {
+            u.restartCause = restartCause(id, u.target);
+            if (u.restartCause != null) {
+              u.stops = live;
+              u.start = u.target;
+            } else {
+              u.stops = live.stream().filter(n -> !n.equals(u.target)).toList();
+            }
           } else {
-            p.stops = live.stream().filter(n -> !n.equals(p.target)).toList();
+            u.stops = live;
+            u.start = u.target;
           }
-        } else {
-          p.stops = live;
-          p.start = p.target;
         }
       }
     }
 
-    /** A mandatory {@code first} that moves or restarts forces its running {@code then} to restart. */
-    private String restartCause(String id) {
+    /**
+     * A mandatory first that moves or restarts forces its running then to restart; for a local order only the
+     * first's instance restarting on the same node does.
+     */
+    private String restartCause(String id, String node) {
       for (OrderConstraint o : graph.into(id)) {
-        if (o.mandatory() && plans.get(o.first()).cycles()) return o.first();
+        if (o.mandatory() && plans.get(o.first()).cycles(local(o) ? node : null)) return o.first();
       }
       return null;
     }
 
-    /** Step 7: one fence per unclean node; returns their ids. */
+    /** Step 5: one fence per unclean node; returns their ids. */
     private List<Integer> createFences() {
       List<Integer> ids = new ArrayList<>();
       if (!props.stonithEnabled()) return ids;
@@ -194,28 +399,35 @@ public final class Scheduler {
     private void createStops() {
       for (int i = topo.size() - 1; i >= 0; i--) {
         Plan p = plans.get(topo.get(i));
-        Set<Integer> after = new TreeSet<>();
-        for (OrderConstraint o : graph.from(p.spec.id())) {
-          Plan then = plans.get(o.then());
-          // Reverse order on stop; a restarting `then` must also be down before its mandatory `first` goes.
-          if (o.symmetrical() || (o.mandatory() && then.restartCause != null)) after.addAll(then.stopIds);
+        for (Unit u : p.units) {
+          for (String n : u.stops) {
+            Set<Integer> after = new TreeSet<>();
+            for (OrderConstraint o : graph.from(p.spec.id())) {
+              Plan then = plans.get(o.then());
+              // Reverse order on stop; a restarting then must also be down before its mandatory first goes.
+              if (o.symmetrical() || (o.mandatory() && then.restarting())) {
+                after.addAll(then.stopIds(local(o) ? n : null));
+              }
+            }
+            u.stopIds.add(add(Action.Kind.STOP, u.id, n, stopReason(p, u), after));
+          }
         }
-        for (String n : p.stops) p.stopIds.add(add(Action.Kind.STOP, p.spec.id(), n, stopReason(p), after));
       }
     }
 
-    /** Starts in topological order: after every fence, after this resource's stops, after its firsts' starts. */
+    /** Starts in topological order: after every fence, after their own stops, after their firsts' starts. */
     private void createStarts(List<Integer> fences) {
       for (String id : topo) {
         Plan p = plans.get(id);
-        if (p.start == null) continue;
-        Set<Integer> after = new TreeSet<>(fences);
-        after.addAll(p.stopIds);
-        for (OrderConstraint o : graph.into(id)) {
-          Integer first = plans.get(o.first()).startId;
-          if (first != null) after.add(first);
+        for (Unit u : p.units) {
+          if (u.start == null) continue;
+          Set<Integer> after = new TreeSet<>(fences);
+          after.addAll(u.stopIds);
+          for (OrderConstraint o : graph.into(id)) {
+            after.addAll(plans.get(o.first()).startIds(local(o) ? u.start : null));
+          }
+          u.startId = add(Action.Kind.START, u.id, u.start, startReason(u), after);
         }
-        p.startId = add(Action.Kind.START, id, p.start, startReason(p), after);
       }
     }
 
@@ -225,20 +437,23 @@ public final class Scheduler {
       return id;
     }
 
-    private String stopReason(Plan p) {
-      if (p.target == null) return p.notRunnable.isEmpty() ? "target-role is Stopped" : p.notRunnable;
-      if (p.restartCause != null) return "restart due to required " + p.restartCause + " start";
-      if (p.start == null) return "multiple active";
-      return "moving to " + p.target;
+    private String stopReason(Plan p, Unit u) {
+      if (u.target == null) {
+        if (p.notRunnable == null) return "node availability"; // a clone instance without a slot
+        return p.notRunnable.isEmpty() ? "target-role is Stopped" : p.notRunnable;
+      }
+      if (u.restartCause != null) return "restart due to required " + u.restartCause + " start";
+      if (u.start == null) return "multiple active";
+      return "moving to " + u.target;
     }
 
-    private String startReason(Plan p) {
-      if (p.restartCause != null) return "restart due to required " + p.restartCause + " start";
-      if (p.active.isEmpty()) return "not running";
-      return "moving from " + String.join(", ", p.active);
+    private String startReason(Unit u) {
+      if (u.restartCause != null) return "restart due to required " + u.restartCause + " start";
+      if (u.active.isEmpty()) return "not running";
+      return "moving from " + String.join(", ", u.active);
     }
 
-    /** Step 10: fence lines in node order, then one line per changed resource, by resource id. */
+    /** Fence lines in node order, then one line per changed primitive or instance, by resource id and number. */
     private List<String> summary() {
       List<String> lines = new ArrayList<>();
       for (Action a : actions) {
@@ -249,27 +464,31 @@ public final class Scheduler {
       List<String> ids = new ArrayList<>(plans.keySet());
       Collections.sort(ids);
       for (String id : ids) {
-        String line = summaryLine(plans.get(id));
-        if (line != null) lines.add(line);
+        Plan p = plans.get(id);
+        for (Unit u : p.units) {
+          String line = summaryLine(p, u);
+          if (line != null) lines.add(line);
+        }
       }
       return List.copyOf(lines);
     }
 
-    private String summaryLine(Plan p) {
-      String id = p.spec.id();
-      if (p.target == null) {
-        if (p.active.isEmpty()) return null;
-        return line("Stop", id, String.join(", ", p.active), p.notRunnable.isEmpty() ? "" : "due to " + p.notRunnable);
+    private String summaryLine(Plan p, Unit u) {
+      String id = u.id;
+      if (u.target == null) {
+        if (u.active.isEmpty()) return null;
+        String why = p.notRunnable == null ? "node availability" : p.notRunnable;
+        return line("Stop", id, String.join(", ", u.active), why.isEmpty() ? "" : "due to " + why);
       }
-      if (p.restartCause != null) {
-        return line("Restart", id, p.target, "due to required " + p.restartCause + " start");
+      if (u.restartCause != null) {
+        return line("Restart", id, u.target, "due to required " + u.restartCause + " start");
       }
-      if (p.start == null) {
-        List<String> extra = p.active.stream().filter(n -> !n.equals(p.target)).toList();
+      if (u.start == null) {
+        List<String> extra = u.active.stream().filter(n -> !n.equals(u.target)).toList();
         return extra.isEmpty() ? null : line("Stop", id, String.join(", ", extra), "due to multiple active");
       }
-      if (p.active.isEmpty()) return line("Start", id, p.target, "");
-      return line("Move", id, String.join(", ", p.active) + " -> " + p.target, "");
+      if (u.active.isEmpty()) return line("Start", id, u.target, "");
+      return line("Move", id, String.join(", ", u.active) + " -> " + u.target, "");
     }
 
     private static String line(String verb, String id, String where, String why) {

@@ -5,8 +5,8 @@ import java.util.Map;
 
 /**
  * The scheduler's answer: the actions to run (a DAG through {@link Action#after()}), where each resource is
- * meant to run once they have (resources that cannot run anywhere are absent), and the crm_simulate-style
- * summary lines.
+ * meant to run once they have (resources that cannot run anywhere are absent; clone instances as "ID:N"), and the
+ * crm_simulate-style summary lines.
  */
 public record Transition(List<Action> actions, Map<String, String> placement, List<String> summary, List<String> warnings) {
   public boolean isEmpty() {

@@ -43,6 +43,8 @@ final class InJvmCluster implements AutoCloseable {
   final Map<String, Long> fencedAtNanos = new ConcurrentHashMap<>();
   final List<StartEvent> starts = new CopyOnWriteArrayList<>();
   final List<String> violations = new CopyOnWriteArrayList<>();
+  /** Nodes whose LAN cable is pulled: their ping agent reaches nothing (the cluster link stays up). */
+  final java.util.Set<String> cableCut = ConcurrentHashMap.newKeySet();
   private final Thread checker;
   private volatile boolean running = true;
 
@@ -109,7 +111,9 @@ final class InJvmCluster implements AutoCloseable {
             + "pekko.loglevel = INFO\n");
     for (String n : config.nodes().keySet()) {
       XenhaNode node = XenhaNode.start(config, n, overrides,
-          new NodeAgent.Settings(Duration.ofMillis(200), Duration.ofSeconds(2)), Clock.systemUTC(), wrap.apply(n));
+          new NodeAgent.Settings(Duration.ofMillis(200), Duration.ofSeconds(2)).withPinger((host, timeout) ->
+              !cableCut.contains(n) && io.xenha.agents.PingAgent.SYSTEM.reachable(host, timeout)),
+          Clock.systemUTC(), wrap.apply(n));
       nodes.put(n, node);
       node.hypervisor().subscribe(e -> {
         if (e.type().equals("STARTED")) {

@@ -333,25 +333,19 @@ class ConfigLoaderTest {
   void notSupportedYet() {
     LoadResult r = load(xenha(twoDomains() + """
         resources {
-          ping { type = builtin, agent = ping, clone {} }
-          fs { type = ocf, agent = "heartbeat:Filesystem" }
           ilo { type = stonith, agent = fence_foo }
           web3 { type = domian }
         }
         constraints {
           order = [ { first = web1, then = web2, kind = serialize } ]
-          location = [ { resource = web1, rule = "-INFINITY: not_defined pingd" } ]
           colocation = [ { resource = web1, with = web2, score = INFINITY } ]
         }
         """));
-    assertProblem(r, 9, "xenha.resources.ping.clone", "clones are not supported yet");
-    assertProblem(r, 9, "xenha.resources.ping.type", "type builtin is not supported yet");
-    assertProblem(r, 10, "xenha.resources.fs.type", "type ocf is not supported yet");
-    assertProblem(r, 11, "xenha.resources.ilo.agent", "fence agent 'fence_foo' not found (install fence-agents)");
-    assertProblem(r, 12, "xenha.resources.web3.type", "unknown type 'domian' (domain or stonith) (did you mean 'domain'?)");
-    assertProblem(r, 15, "xenha.constraints.order[0].kind", "kind serialize is not supported yet");
-    assertProblem(r, 16, "xenha.constraints.location[0].rule", "location rules are not supported yet");
-    assertProblem(r, 17, "xenha.constraints.colocation", "colocation is not supported yet");
+    assertProblem(r, 9, "xenha.resources.ilo.agent", "fence agent 'fence_foo' not found (install fence-agents)");
+    assertProblem(r, 10, "xenha.resources.web3.type",
+        "unknown type 'domian' (domain, stonith, ocf, builtin) (did you mean 'domain'?)");
+    assertProblem(r, 13, "xenha.constraints.order[0].kind", "kind serialize is not supported yet");
+    assertProblem(r, 14, "xenha.constraints.colocation", "colocation is not supported yet");
   }
 
   @Test

@@ -159,7 +159,7 @@ class FencingConfigTest {
     assertProblem(r, 10, "xenha.resources.ssh.params.identity-file",
         "cannot read identity file " + dir.resolve("nope") + ": no such file");
     Problem w = assertProblem(r, 10, "xenha.resources.ssh.params.usr",
-        "parameter 'usr' is not read by builtin:ssh (user, command, port, identity-file) (did you mean 'user'?)");
+        "parameter 'usr' is not read by builtin:ssh (user, command, port, identity-file, known-hosts) (did you mean 'user'?)");
     assertTrue(w.warning());
     assertProblem(r, 11, "xenha.resources.f.params.action", "the fence action is chosen by xenha");
     assertEquals(5, r.errors().size(), () -> r.problems().toString());

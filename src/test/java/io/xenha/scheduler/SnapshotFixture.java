@@ -2,6 +2,7 @@ package io.xenha.scheduler;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.xenha.config.Rule;
 import io.xenha.config.Score;
 import io.xenha.config.XenhaConfig;
 import io.xenha.config.XenhaConfig.ClusterProperties;
@@ -32,10 +33,16 @@ import java.util.Set;
  *   "resources": [ { "id": "web", "type": "domain", "priority": 0, "stickiness": 100, "migration-threshold": 2,
  *                    "target-role": "Started", "active-on": ["host1"], "failed-on": [],
  *                    "fail-counts": { "host1": 1 } },
- *                  { "id": "ipmi-host1", "type": "stonith", "hosts": ["host1"] } ],
- *   "locations": [ { "resource": "web", "node": "host1", "score": "INFINITY" } ],
+ *                  { "id": "ipmi-host1", "type": "stonith", "hosts": ["host1"] },
+ *                  { "id": "pingd", "type": "builtin", "clone": { "clone-max": 2, "clone-node-max": 1, "clone-min": 0,
+ *                    "interleave": false }, "active-on": ["host1"], "instances": { "host1": [1] } } ],
+ *   "attributes": { "host1": { "pingd": "100", "#is_dc": "true" } },
+ *   "locations": [ { "resource": "web", "node": "host1", "score": "INFINITY" },
+ *                  { "resource": "web", "rule": "-INFINITY: not_defined pingd or pingd lte 0" } ],
  *   "orders": [ { "first": "a", "then": "b", "kind": "mandatory", "symmetrical": true } ] }
  * </pre>
+ * A "clone" object makes the resource a clone set (clone-max defaults to the number of nodes); "instances" gives the
+ * instance numbers running on a node.
  * Everything but "nodes" and the resource ids is optional; defaults are Pacemaker's.
  */
 final class SnapshotFixture {
@@ -101,27 +108,51 @@ final class SnapshotFixture {
       JsonNode mt = r.path("migration-threshold");
       String type = r.path("type").asText("domain");
       boolean stonith = type.equals("stonith");
+      JsonNode c = r.path("clone");
+      XenhaConfig.Clone clone = c.isMissingNode() ? null : new XenhaConfig.Clone(
+          c.path("clone-max").asInt(nodes.size()), c.path("clone-node-max").asInt(1), c.path("clone-min").asInt(0),
+          c.path("interleave").asBoolean(false), c.path("notify").asBoolean(false));
+      boolean domain = type.equals("domain");
       resources.put(id, new ResourceSpec(
-          id, type, null, stonith ? null : "", stonith ? null : id, false,
+          id, type, null, domain ? "" : null, domain ? id : null, false,
           st.isMissingNode() ? null : st.asInt(),
           mt.isMissingNode() ? null : threshold(mt), Duration.ZERO, r.path("priority").asInt(0),
           r.path("target-role").asText("Started"),
-          null, stonith ? "builtin:kill" : null, List.copyOf(strings(r.path("hosts"))), Map.of(), Map.of()));
+          null, stonith ? "builtin:kill" : domain ? null : r.path("agent").asText("heartbeat:Dummy"),
+          List.copyOf(strings(r.path("hosts"))), Map.of(), Map.of(), clone));
       Set<String> active = strings(r.path("active-on"));
       Set<String> failed = strings(r.path("failed-on"));
       Map<String, Integer> failCounts = new LinkedHashMap<>();
       for (Map.Entry<String, JsonNode> f : r.path("fail-counts").properties()) {
         failCounts.put(f.getKey(), f.getValue().asInt());
       }
+      Map<String, List<Integer>> instances = new LinkedHashMap<>();
+      for (Map.Entry<String, JsonNode> f : r.path("instances").properties()) {
+        List<Integer> numbers = new ArrayList<>();
+        for (JsonNode k : f.getValue()) numbers.add(k.asInt());
+        instances.put(f.getKey(), List.copyOf(numbers));
+      }
       if (!active.isEmpty() || !failed.isEmpty() || !failCounts.isEmpty()) {
-        states.put(id, new ResourceState(id, active, failed, failCounts));
+        states.put(id, new ResourceState(id, active, failed, failCounts, instances));
       }
     }
 
     List<LocationConstraint> locations = new ArrayList<>();
     for (JsonNode l : root.path("locations")) {
-      locations.add(new LocationConstraint(
-          l.path("resource").asText(), l.path("node").asText(), Score.parse(l.path("score").asText())));
+      if (l.has("rule")) {
+        Rule rule = Rule.parse(l.path("rule").asText());
+        locations.add(new LocationConstraint(
+            l.path("resource").asText(), null, rule.score() == null ? 0 : rule.score(), rule));
+      } else {
+        locations.add(new LocationConstraint(
+            l.path("resource").asText(), l.path("node").asText(), Score.parse(l.path("score").asText())));
+      }
+    }
+    Map<String, Map<String, String>> attributes = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> e : root.path("attributes").properties()) {
+      Map<String, String> values = new LinkedHashMap<>();
+      for (Map.Entry<String, JsonNode> a : e.getValue().properties()) values.put(a.getKey(), a.getValue().asText());
+      attributes.put(e.getKey(), values);
     }
     List<OrderConstraint> orders = new ArrayList<>();
     for (JsonNode o : root.path("orders")) {
@@ -130,8 +161,8 @@ final class SnapshotFixture {
     }
 
     XenhaConfig config = new XenhaConfig(null, "test", Optional.empty(), nodes, props, resources,
-        locations, orders, null, null, "", Map.of());
-    return new ClusterSnapshot(config, nodeStates, states);
+        locations, orders, null, null, "", Map.of(), Path.of("/usr/lib/ocf"));
+    return new ClusterSnapshot(config, nodeStates, states, attributes);
   }
 
   /** A migration-threshold: a number or "INFINITY" (never moves); missing: INFINITY, as the scenarios assume. */

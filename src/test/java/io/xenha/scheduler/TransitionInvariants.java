@@ -32,14 +32,14 @@ final class TransitionInvariants {
         assertTrue(startOf.put(a.resource(), a) == null, a.resource() + " started twice");
         assertEquals(NodeState.ONLINE, s.node(a.node()), a + " starts on a node that is not online");
         assertEquals(a.node(), t.placement().get(a.resource()), a + " starts away from its placement");
-        ResourceSpec spec = s.config().resources().get(a.resource());
+        ResourceSpec spec = s.config().resources().get(base(a.resource()));
         assertTrue(NodeScores.allowed(NodeScores.of(s, spec).get(a.node())), a + " starts where it may not run");
         assertTrue(!spec.isStonith() || !spec.hosts().contains(a.node()), a + " starts a device on a node it fences");
       }
       if (a.kind() == Action.Kind.STOP) {
         NodeState ns = s.node(a.node());
         assertTrue(ns == NodeState.ONLINE || ns == NodeState.STANDBY, a + " stops on a node that cannot run it");
-        assertTrue(s.resource(a.resource()).activeOn().contains(a.node()), a + " stops where it is not active");
+        assertTrue(s.resource(base(a.resource())).activeOn().contains(a.node()), a + " stops where it is not active");
       }
     }
     for (Action a : actions) {
@@ -51,33 +51,70 @@ final class TransitionInvariants {
         }
       }
     }
-    // After the transition each placed resource runs exactly on its target; unplaced ones nowhere live.
+    // After the transition each placed resource runs exactly on its targets; unplaced ones nowhere live.
     for (ResourceSpec r : s.config().resources().values()) {
+      if (r.isClone() && r.cloneSet().cloneNodeMax() > 1) continue; // activeOn does not count instances per node
       Set<String> after = new HashSet<>();
       for (String n : s.resource(r.id()).activeOn()) {
         NodeState ns = s.node(n);
         if (ns == NodeState.ONLINE || ns == NodeState.STANDBY) after.add(n);
       }
       for (Action a : actions) {
-        if (r.id().equals(a.resource()) && a.kind() == Action.Kind.STOP) after.remove(a.node());
+        if (r.id().equals(base(a.resource())) && a.kind() == Action.Kind.STOP) after.remove(a.node());
       }
       for (Action a : actions) {
-        if (r.id().equals(a.resource()) && a.kind() == Action.Kind.START) after.add(a.node());
+        if (r.id().equals(base(a.resource())) && a.kind() == Action.Kind.START) after.add(a.node());
       }
-      String target = t.placement().get(r.id());
-      assertEquals(target == null ? Set.of() : Set.of(target), after, r.id() + " ends up on the wrong nodes");
+      assertEquals(placedOn(t, r), after, r.id() + " ends up on the wrong nodes");
+    }
+    for (ResourceSpec r : s.config().resources().values()) {
+      if (!r.isClone()) continue;
+      List<String> nodes = t.placement().entrySet().stream()
+          .filter(e -> e.getKey().startsWith(r.id() + ":")).map(Map.Entry::getValue).toList();
+      assertTrue(nodes.size() <= r.cloneSet().cloneMax(), r.id() + " has more than clone-max instances");
+      for (String n : nodes) {
+        assertTrue(nodes.stream().filter(n::equals).count() <= r.cloneSet().cloneNodeMax(), r.id() + " exceeds clone-node-max on " + n);
+      }
     }
     for (OrderConstraint o : s.config().orders()) {
       ResourceSpec f = s.config().resources().get(o.first());
       ResourceSpec th = s.config().resources().get(o.then());
       if (!o.mandatory() || f == null || th == null) continue;
-      if (t.placement().containsKey(o.then())) {
-        assertTrue(t.placement().containsKey(o.first()), o.then() + " placed without its first " + o.first());
+      boolean local = f.isClone() && (!th.isClone() || th.cloneSet().interleave());
+      Set<String> firstOn = placedOn(t, f);
+      for (String n : placedOn(t, th)) {
+        assertTrue(!firstOn.isEmpty(), o.then() + " placed without its first " + o.first());
+        if (local) assertTrue(firstOn.contains(n), o.then() + " placed on " + n + " without its first " + o.first() + " there");
       }
-      Action first = startOf.get(o.first());
-      Action then = startOf.get(o.then());
-      if (first != null && then != null) assertTrue(then.after().contains(first.id()), then + " before " + first);
+      for (Action then : startsOf(actions, th)) {
+        for (Action first : startsOf(actions, f)) {
+          if (!local || first.node().equals(then.node())) {
+            assertTrue(then.after().contains(first.id()), then + " before " + first);
+          }
+        }
+      }
     }
     assertNotEquals(null, t.summary());
+  }
+
+  /** The resource an action's id names: "pingd:1" is an instance of pingd. */
+  static String base(String id) {
+    if (id == null) return "";
+    int colon = id.indexOf(':');
+    return colon < 0 ? id : id.substring(0, colon);
+  }
+
+  private static Set<String> placedOn(Transition t, ResourceSpec r) {
+    Set<String> out = new HashSet<>();
+    for (Map.Entry<String, String> e : t.placement().entrySet()) {
+      if (base(e.getKey()).equals(r.id()) && (r.isClone() ? e.getKey().contains(":") : e.getKey().equals(r.id()))) {
+        out.add(e.getValue());
+      }
+    }
+    return out;
+  }
+
+  private static List<Action> startsOf(List<Action> actions, ResourceSpec r) {
+    return actions.stream().filter(a -> a.kind() == Action.Kind.START && base(a.resource()).equals(r.id())).toList();
   }
 }

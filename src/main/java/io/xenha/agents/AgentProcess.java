@@ -1,0 +1,177 @@
+package io.xenha.agents;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one agent process in its own process group with a given environment, a deadline and bounded output capture;
+ * the same approach as the fence-agent runner.
+ */
+final class AgentProcess {
+
+  /** What one run gave: exit code (meaningless when timedOut), captured output, run time. */
+  record Exec(int exitCode, boolean timedOut, String stdout, String stderr, Duration took) {}
+
+  static final int MAX_OUTPUT = 64 * 1024;
+
+  private static final Logger log = LoggerFactory.getLogger(AgentProcess.class);
+  private static final Path SETSID = Path.of("/usr/bin/setsid");
+  private static final Path KILL = Path.of("/usr/bin/kill");
+  // how long killed processes get to disappear, and how long we wait for output after the agent exited
+  private static final Duration REAP = Duration.ofSeconds(2);
+
+  private AgentProcess() {}
+
+  /**
+   * Runs {@code agent arg} with exactly {@code env} as its environment, working directory / and stdin at EOF. At the
+   * timeout the agent's whole process group (and every descendant still attached) is killed with SIGKILL.
+   */
+  static Exec run(Path agent, String arg, Map<String, String> env, Duration timeout, int maxOutput)
+      throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>();
+    boolean ownGroup = Files.isExecutable(SETSID);
+    if (ownGroup) {
+      // own session and process group: a timeout kills the agent and everything it started
+      cmd.add(SETSID.toString());
+      cmd.add("-w");
+    }
+    cmd.add(agent.toString());
+    cmd.add(arg);
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(new File("/"))
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    pb.environment().clear();
+    pb.environment().putAll(env);
+    long start = System.nanoTime();
+    long deadline = start + timeout.toNanos();
+    Process p = pb.start();
+    Capture out = Capture.start(p.getInputStream(), agent.getFileName() + "-stdout", maxOutput);
+    Capture err = Capture.start(p.getErrorStream(), agent.getFileName() + "-stderr", maxOutput);
+    try {
+      boolean exited = p.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      if (!exited) {
+        killTree(p, ownGroup);
+      }
+      // a daemon a start action left behind may still hold the pipes: it is the resource, so it is not killed;
+      // we just stop waiting for its output (the drain thread keeps discarding it until it closes them)
+      long until = System.nanoTime() + REAP.toNanos();
+      boolean drained = out.await(until) & err.await(until);
+      if (!drained && exited) {
+        log.debug("{} {}: a process it started still holds its output open; not waiting for it", agent, arg);
+      }
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      return new Exec(exited ? p.exitValue() : -1, !exited, out.text(), err.text(), took);
+    } catch (InterruptedException | RuntimeException | Error e) {
+      killTree(p, ownGroup);
+      throw e;
+    }
+  }
+
+  /** Kills p and all it started; returns once they are gone (or REAP passed). */
+  static void killTree(Process p, boolean ownGroup) throws InterruptedException {
+    // snapshot first: once p dies its children are re-parented and no longer its descendants
+    List<ProcessHandle> tree = new ArrayList<>(p.descendants().toList());
+    if (ownGroup && Files.isExecutable(KILL)) {
+      signalGroup(p.pid());
+    }
+    p.destroyForcibly();
+    tree.forEach(ProcessHandle::destroyForcibly);
+    // poll rather than onExit(): for processes that are not our children onExit() polls in 300 ms steps
+    long until = System.nanoTime() + REAP.toNanos();
+    while (p.isAlive() || tree.stream().anyMatch(AgentProcess::running)) {
+      if (System.nanoTime() > until) {
+        tree.stream().filter(AgentProcess::running).forEach(h ->
+            log.warn("pid {} (started by agent pid {}) is still alive after SIGKILL", h.pid(), p.pid()));
+        return;
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  /** Alive and not a zombie: a killed orphan stays a zombie until init reaps it, which some inits do only every second. */
+  static boolean running(ProcessHandle h) {
+    if (!h.isAlive()) {
+      return false;
+    }
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(h.pid()), "stat"));
+      int end = stat.lastIndexOf(')'); // the command name may contain spaces and parentheses
+      return end < 0 || end + 2 >= stat.length() || stat.charAt(end + 2) != 'Z';
+    } catch (IOException e) {
+      return h.isAlive(); // no /proc (not Linux) or the process just went away
+    }
+  }
+
+  private static void signalGroup(long pgid) throws InterruptedException {
+    try {
+      Process k = new ProcessBuilder(KILL.toString(), "-KILL", "--", "-" + pgid)
+          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      k.waitFor(REAP.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (IOException e) {
+      log.debug("kill -KILL -{}: {}", pgid, e.toString());
+    }
+  }
+
+  /** Drains one output stream on its own thread, keeping the first max bytes, so the agent never blocks on a full pipe. */
+  private static final class Capture {
+    private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
+    private final Thread thread;
+    private final int max;
+    private boolean truncated;
+
+    private Capture(InputStream in, String name, int max) {
+      this.max = max;
+      thread = new Thread(() -> drain(in), name);
+      thread.setDaemon(true);
+    }
+
+    static Capture start(InputStream in, String name, int max) {
+      Capture c = new Capture(in, name, max);
+      c.thread.start();
+      return c;
+    }
+
+    private void drain(InputStream in) {
+      byte[] buf = new byte[8192];
+      try (in) {
+        int n;
+        while ((n = in.read(buf)) >= 0) {
+          synchronized (kept) {
+            int room = max - kept.size();
+            if (room > 0) {
+              kept.write(buf, 0, Math.min(room, n));
+            }
+            if (n > room) {
+              truncated = true;
+            }
+          }
+        }
+      } catch (IOException e) {
+        // stream closed under us after a kill: what we have is all there is
+      }
+    }
+
+    /** Waits for EOF until the System.nanoTime() deadline; true when the stream is fully read. */
+    boolean await(long deadline) throws InterruptedException {
+      thread.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+      return !thread.isAlive();
+    }
+
+    String text() {
+      synchronized (kept) {
+        return kept.toString(StandardCharsets.UTF_8) + (truncated ? "\n[output truncated at " + max + " bytes]" : "");
+      }
+    }
+  }
+}
