@@ -101,6 +101,29 @@ class ClonesTest {
   }
 
   @Test
+  void everyDomainStartsAfterTheConfigpoolInstanceOnItsNode(@TempDir Path dir) throws Exception {
+    try (InJvmCluster c = new InJvmCluster(dir, 3, DOMAINS, CONSTRAINTS, STACK, "", n -> hv -> hv)) {
+      awaitAllOnce(c);
+      for (InJvmCluster.StartEvent start : c.starts) {
+        // Dummy creates its state file when it starts: the instance on the domU's node started before the domU
+        Path state = dummyState(dir, start.node(), "configpool");
+        long poolStarted = Files.getLastModifiedTime(state).toMillis();
+        assertTrue(poolStarted <= start.atMillis(), start + " started before configpool on " + start.node()
+            + " (" + poolStarted + ")");
+        Path evms = dummyState(dir, start.node(), "evms");
+        assertTrue(Files.getLastModifiedTime(evms).toMillis() <= poolStarted, "evms before configpool on " + start.node());
+      }
+    }
+  }
+
+  static Path dummyState(Path dir, String node, String resource) throws java.io.IOException {
+    try (Stream<Path> files = Files.walk(dir.resolve(node))) {
+      return files.filter(p -> p.getFileName().toString().contains(resource) && p.getFileName().toString().endsWith(".state"))
+          .findFirst().orElseThrow(() -> new AssertionError("no Dummy state file of " + resource + " on " + node));
+    }
+  }
+
+  @Test
   void aFailedConfigpoolInstanceStopsTheDomainsOnItsNodeAndTheyMove(@TempDir Path dir) throws Exception {
     try (InJvmCluster c = new InJvmCluster(dir, 3, DOMAINS, CONSTRAINTS, STACK, "", n -> hv -> hv)) {
       Map<String, List<String>> before = awaitAllOnce(c);

@@ -34,7 +34,7 @@ import org.apache.pekko.cluster.typed.Join;
 final class InJvmCluster implements AutoCloseable {
 
   /** One domain start seen by libvirt. */
-  record StartEvent(String node, String domain, long atNanos) {}
+  record StartEvent(String node, String domain, long atNanos, long atMillis) {}
 
   final Path dir;
   final XenhaConfig config;
@@ -117,7 +117,7 @@ final class InJvmCluster implements AutoCloseable {
       nodes.put(n, node);
       node.hypervisor().subscribe(e -> {
         if (e.type().equals("STARTED")) {
-          starts.add(new StartEvent(n, e.domain(), System.nanoTime()));
+          starts.add(new StartEvent(n, e.domain(), System.nanoTime(), System.currentTimeMillis()));
         }
       });
       var first = Cluster.get(nodes.values().iterator().next().system()).selfMember().address();

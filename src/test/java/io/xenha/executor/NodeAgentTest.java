@@ -69,6 +69,7 @@ class NodeAgentTest {
             vm2 { type = domain, domain-xml = "vm2.xml" }
             fence { type = stonith, agent = "builtin:kill", params { process-match = sleep } }
             outer { type = stonith, agent = "builtin:libvirt", hosts = [b], params { uri = "test://%s/outer.xml" } }
+            pool { type = ocf, agent = "heartbeat:Dummy", clone {} }
           }
         }
         """.formatted(dir, dir, dir));
@@ -226,5 +227,34 @@ class NodeAgentTest {
     assertTrue(r.ok(), r.toString());
     assertTrue(r.reason().contains("destroyed b"), r.reason());
     assertEquals("outer", r.device());
+  }
+  @Test
+  void stopAllStopsTheDomainsBeforeTheClonesTheyNeed() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        Files.isExecutable(Path.of("/usr/lib/ocf/resource.d/heartbeat/Dummy")), "resource-agents is not installed");
+    TestProbe<NodeReport> reports = testKit.createTestProbe();
+    TestProbe<OpResult> ops = testKit.createTestProbe();
+    ActorRef<NodeAgent.Command> agent = agent(reports);
+    agent.tell(new NodeAgent.StartResource("pool:0", ops.getRef()));
+    OpResult pool = ops.expectMessageClass(OpResult.class, Duration.ofSeconds(20));
+    assertTrue(pool.ok(), pool.toString());
+    Path state;
+    try (java.util.stream.Stream<Path> files = Files.walk(dir.resolve("a"))) {
+      state = files.filter(p -> p.getFileName().toString().contains("pool") && p.getFileName().toString().endsWith(".state"))
+          .findFirst().orElseThrow();
+    }
+    agent.tell(new NodeAgent.StartResource("vm1", ops.getRef()));
+    assertTrue(ops.expectMessageClass(OpResult.class, Duration.ofSeconds(10)).ok());
+    java.util.List<Boolean> poolUpWhenVmStopped = new java.util.concurrent.CopyOnWriteArrayList<>();
+    hv.subscribe(e -> {
+      if (e.domain().equals("vm1") && e.type().equals("STOPPED")) {
+        poolUpWhenVmStopped.add(Files.exists(state));
+      }
+    });
+    TestProbe<org.apache.pekko.Done> done = testKit.createTestProbe();
+    agent.tell(new NodeAgent.StopAll(done.getRef()));
+    done.expectMessage(Duration.ofSeconds(20), org.apache.pekko.Done.getInstance());
+    assertEquals(List.of(true), poolUpWhenVmStopped, "vm1 stopped while its storage was still up");
+    assertFalse(Files.exists(state), "then the storage clone was stopped too");
   }
 }
