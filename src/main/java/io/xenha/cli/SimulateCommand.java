@@ -29,30 +29,37 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** `xenha simulate`: runs the scheduler offline on a configuration (and a state) and prints the transition (crm_simulate). */
+/** `xenha simulate`: plans a transition offline from a configuration and a state and prints it (crm_simulate). */
 @Command(
     name = "simulate",
     mixinStandardHelpOptions = true,
     description = {
-      "Run the scheduler offline on a configuration and print the transition it would execute, in crm_simulate's",
-      "wording (\"Transition Summary:\" then one action per line). Nothing is started, stopped or fenced.",
+      "Run the scheduler offline on a configuration and print the transition it",
+      "would execute in crm_simulate's wording (\"Transition Summary:\", then one",
+      "action per line). Nothing is started, stopped or fenced.",
       "",
-      "Without --state every configured node is online and nothing runs. Every builtin ping resource is assumed to",
-      "have set its node attribute on every node as it will once it runs there: name (default pingd) =",
-      "multiplier x number of hosts in host-list, so that pingd location rules let the domUs start.",
+      "Without --state every configured node is online and nothing runs. Each",
+      "builtin ping resource is assumed to have set its node attribute on every",
+      "node as it will once it runs there with all hosts answering: attribute",
+      "params.name (default pingd) = multiplier x number of hosts in host-list,",
+      "so that pingd location rules let the domUs start.",
       "",
-      "--state FILE describes the cluster as it is now, in JSON (every key optional):",
+      "--state FILE gives the cluster as it is now, in JSON (every key optional):",
       "  { \"nodes\": { \"host1\": \"online\", \"host2\": \"standby\" },",
       "    \"resources\": { \"nfs\": [\"host1\"], \"pingd\": [\"host1\", \"host2\"],",
-      "                   \"sles\": { \"active-on\": [\"host2\"], \"failed-on\": [], \"fail-counts\": { \"host2\": 1 } } },",
+      "      \"sles\": { \"active-on\": [\"host2\"], \"failed-on\": [],",
+      "                \"fail-counts\": { \"host2\": 1 } } },",
       "    \"attributes\": { \"host1\": { \"pingd\": \"100\" } } }",
-      "nodes: online | standby | offline | unclean (lost, not fenced yet); a configured node not listed is online.",
-      "resources: where each resource runs (a clone set by its id: the nodes running an instance), as a list of",
-      "nodes or as an object with active-on, failed-on and fail-counts; a resource not listed is stopped.",
-      "attributes: node attributes seen by location rules; when the key is missing the ping defaults above apply,",
-      "\"attributes\": {} means no attribute anywhere.",
+      "nodes: online | standby | offline | unclean (lost, not fenced yet); a",
+      "  configured node that is not listed is online.",
+      "resources: where each resource runs, as a list of nodes or as an object",
+      "  with active-on, failed-on and fail-counts; a clone set goes by its id",
+      "  (the nodes running an instance); a resource not listed is stopped.",
+      "attributes: node attributes seen by location rules; without this key the",
+      "  ping attributes above are assumed; \"attributes\": {} means none at all.",
       "",
-      "Exit code 0: transition printed; 2: bad configuration or state (problems go to stderr)."
+      "Exit code 0: transition printed; 2: bad configuration or state (the",
+      "problems go to stderr)."
     })
 public final class SimulateCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();

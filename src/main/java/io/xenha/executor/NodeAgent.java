@@ -292,7 +292,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       return this;
     }
     startWaiters.computeIfAbsent(id, k -> new ArrayList<>()).add(replyTo);
-    if (!devices.containsKey(id)) {
+    // an actor whose start failed is stopping by itself: a new start gets a new actor
+    if (!devices.containsKey(id) || startFailedFatal.containsKey(id)) {
       startFailedFatal.remove(id);
       failures.remove(id);
       setState(id, "starting", "start");
@@ -332,7 +333,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       return this;
     }
     startWaiters.computeIfAbsent(id, k -> new ArrayList<>()).add(replyTo);
-    if (!instances.containsKey(id)) {
+    if (!instances.containsKey(id) || startFailedFatal.containsKey(id)) {
       startFailedFatal.remove(id);
       failures.remove(id);
       setState(id, "starting", "start");
@@ -517,7 +518,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     if (id == null) {
       return this;
     }
-    if (instances.remove(id) != null) {
+    if (t.getRef().equals(instances.get(id))) {
+      instances.remove(id);
       String state = states.get(id);
       if (!state.equals("stopped") && !state.equals("stop-failed") && !startFailedFatal.containsKey(id)) {
         getContext().getLog().error("{}: restarts exhausted on {}, reporting it failed", id, node);
@@ -529,7 +531,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       checkStopAll();
       return this;
     }
-    if (devices.remove(id) != null) {
+    if (t.getRef().equals(devices.get(id))) {
+      devices.remove(id);
       String state = states.get(id);
       if (!state.equals("stopped") && !startFailedFatal.containsKey(id)) {
         // the device's monitor kept failing: it is failed here, the Controller moves it
@@ -540,6 +543,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         setState(id, "failed", "start");
       }
       return this;
+    }
+    if (!t.getRef().equals(children.get(id))) {
+      return this; // an earlier actor of a resource that has a new one by now
     }
     children.remove(id);
     checkStopAll();

@@ -36,7 +36,7 @@ class ConfigLoaderTest {
     assertEquals(2553, c.node("node3").port());
     assertEquals(9013, c.node("node3").jmxPort());
     assertEquals("test:///default", c.node("node1").hypervisor());
-    assertEquals(List.of("db", "app1", "app2", "web1", "web2", "dns", "fence-kill"), List.copyOf(c.resources().keySet()));
+    assertEquals(List.of("db", "app1", "app2", "web1", "web2", "dns", "fence-kill", "pingd", "storage"), List.copyOf(c.resources().keySet()));
     ResourceSpec db = c.resources().get("db");
     assertEquals("db", db.domainName());
     assertTrue(db.domainXml().contains("<vcpu>2</vcpu>"));

@@ -36,7 +36,7 @@ class VerifyCommandTest {
   void demoConfigurationIsValid() {
     Run r = verify("--config", "conf/demo.conf");
     assertEquals(0, r.exit());
-    assertEquals(List.of("configuration valid: 3 nodes, 7 resources"), r.lines());
+    assertEquals(List.of("configuration valid: 3 nodes, 9 resources"), r.lines());
   }
 
   @Test
