@@ -23,6 +23,8 @@ xenha_missing_packages() {
   # OCF resource agents (Dummy, Filesystem, Xen, ...) and ping for the built-in ping agent (pingd)
   [ -d /usr/lib/ocf/resource.d/heartbeat ] || missing+=(resource-agents)
   command -v ping >/dev/null 2>&1 || missing+=(iputils-ping)
+  # network namespaces for the network-loss test (scripts/netns-lab.sh)
+  command -v ip >/dev/null 2>&1 || missing+=(iproute2)
   printf '%s\n' "${missing[@]}" | sort -u | grep -v '^$' || true
 }
 
