@@ -28,7 +28,6 @@ final class AgentProcess {
 
   private static final Logger log = LoggerFactory.getLogger(AgentProcess.class);
   private static final Path SETSID = Path.of("/usr/bin/setsid");
-  private static final Path KILL = Path.of("/usr/bin/kill");
   // how long killed processes get to disappear, and how long we wait for output after the agent exited
   private static final Duration REAP = Duration.ofSeconds(2);
 
@@ -78,49 +77,12 @@ final class AgentProcess {
     }
   }
 
-  /** Kills p and all it started; returns once they are gone (or REAP passed). */
   static void killTree(Process p, boolean ownGroup) throws InterruptedException {
-    // snapshot first: once p dies its children are re-parented and no longer its descendants
-    List<ProcessHandle> tree = new ArrayList<>(p.descendants().toList());
-    if (ownGroup && Files.isExecutable(KILL)) {
-      signalGroup(p.pid());
-    }
-    p.destroyForcibly();
-    tree.forEach(ProcessHandle::destroyForcibly);
-    // poll rather than onExit(): for processes that are not our children onExit() polls in 300 ms steps
-    long until = System.nanoTime() + REAP.toNanos();
-    while (p.isAlive() || tree.stream().anyMatch(AgentProcess::running)) {
-      if (System.nanoTime() > until) {
-        tree.stream().filter(AgentProcess::running).forEach(h ->
-            log.warn("pid {} (started by agent pid {}) is still alive after SIGKILL", h.pid(), p.pid()));
-        return;
-      }
-      Thread.sleep(10);
-    }
+    ProcessTrees.killTree(p, ownGroup);
   }
 
-  /** Alive and not a zombie: a killed orphan stays a zombie until init reaps it, which some inits do only every second. */
   static boolean running(ProcessHandle h) {
-    if (!h.isAlive()) {
-      return false;
-    }
-    try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(h.pid()), "stat"));
-      int end = stat.lastIndexOf(')'); // the command name may contain spaces and parentheses
-      return end < 0 || end + 2 >= stat.length() || stat.charAt(end + 2) != 'Z';
-    } catch (IOException e) {
-      return h.isAlive(); // no /proc (not Linux) or the process just went away
-    }
-  }
-
-  private static void signalGroup(long pgid) throws InterruptedException {
-    try {
-      Process k = new ProcessBuilder(KILL.toString(), "-KILL", "--", "-" + pgid)
-          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-      k.waitFor(REAP.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (IOException e) {
-      log.debug("kill -KILL -{}: {}", pgid, e.toString());
-    }
+    return ProcessTrees.running(h);
   }
 
   /** Drains one output stream on its own thread, keeping the first max bytes, so the agent never blocks on a full pipe. */

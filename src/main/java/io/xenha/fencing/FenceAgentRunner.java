@@ -46,7 +46,6 @@ public final class FenceAgentRunner {
   // the timestamp and level fence-agents' logging puts before each message
   private static final Pattern LOG_PREFIX = Pattern.compile("^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d,\\d+ \\w+: ");
   private static final Path SETSID = Path.of("/usr/bin/setsid");
-  private static final Path KILL = Path.of("/usr/bin/kill");
   // how long killed processes get to disappear, and leftovers holding the output pipes open after the agent exited
   private static final Duration REAP = Duration.ofSeconds(2);
 
@@ -255,49 +254,14 @@ public final class FenceAgentRunner {
     return String.join(",", keys);
   }
 
-  /** Kills p and all it started; returns once they are gone (or REAP passed). */
+  /** Kills p and all it started; returns once they are gone. */
   static void killTree(Process p, boolean ownGroup) throws InterruptedException {
-    // snapshot first: once p dies its children are re-parented and no longer its descendants
-    List<ProcessHandle> tree = new ArrayList<>(p.descendants().toList());
-    if (ownGroup && Files.isExecutable(KILL)) {
-      signalGroup(p.pid());
-    }
-    p.destroyForcibly();
-    tree.forEach(ProcessHandle::destroyForcibly);
-    // poll rather than onExit(): for processes that are not our children onExit() polls in 300 ms steps
-    long until = System.nanoTime() + REAP.toNanos();
-    while (p.isAlive() || tree.stream().anyMatch(FenceAgentRunner::running)) {
-      if (System.nanoTime() > until) {
-        tree.stream().filter(FenceAgentRunner::running).forEach(h ->
-            log.warn("pid {} (started by fence agent pid {}) is still alive after SIGKILL", h.pid(), p.pid()));
-        return;
-      }
-      Thread.sleep(10);
-    }
+    io.xenha.agents.ProcessTrees.killTree(p, ownGroup);
   }
 
-  /** Alive and not a zombie: a killed orphan stays a zombie until init reaps it, which some inits do only every second. */
+  /** Alive and not a zombie (see ProcessTrees). */
   static boolean running(ProcessHandle h) {
-    if (!h.isAlive()) {
-      return false;
-    }
-    try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(h.pid()), "stat"));
-      int end = stat.lastIndexOf(')'); // the command name may contain spaces and parentheses
-      return end < 0 || end + 2 >= stat.length() || stat.charAt(end + 2) != 'Z';
-    } catch (IOException e) {
-      return h.isAlive(); // no /proc (not Linux) or the process just went away
-    }
-  }
-
-  private static void signalGroup(long pgid) throws InterruptedException {
-    try {
-      Process k = new ProcessBuilder(KILL.toString(), "-KILL", "--", "-" + pgid)
-          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-      k.waitFor(REAP.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (IOException e) {
-      log.debug("kill -KILL -{}: {}", pgid, e.toString());
-    }
+    return io.xenha.agents.ProcessTrees.running(h);
   }
 
   private static Outcome timedOut(String name, String action, Duration timeout) {
