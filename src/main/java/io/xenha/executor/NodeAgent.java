@@ -282,29 +282,44 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   }
 
   private Behavior<Command> startDevice(ResourceSpec spec, ActorRef<OpResult> replyTo) {
+    return startChild(spec, replyTo, devices, "device-", threshold -> FenceDevice.supervised(
+        spec, config, node, FenceAgents.forDevice(spec, config), blocking, reportAdapter,
+        threshold, config.properties().failureTimeout(), settings.minBackoff(), settings.maxBackoff()));
+  }
+
+  private Behavior<Command> startInstance(ResourceSpec spec, ActorRef<OpResult> replyTo) {
+    return startChild(spec, replyTo, instances, "instance-", threshold -> CloneInstance.supervised(
+        spec, config, node, blocking, reportAdapter, attributes(), settings.pinger(),
+        threshold, config.properties().failureTimeout(), settings.minBackoff(), settings.maxBackoff()));
+  }
+
+  /** Starts a fence device or an OCF/built-in instance here: one supervised actor per resource. */
+  private <C> Behavior<Command> startChild(ResourceSpec spec, ActorRef<OpResult> replyTo, Map<String, ActorRef<C>> actors,
+      String prefix, java.util.function.IntFunction<Behavior<C>> behavior) {
     String id = spec.id();
     if (shuttingDown) {
       replyTo.tell(result(id, "start", false, node + " is shutting down"));
       return this;
     }
-    if (devices.containsKey(id) && states.get(id).equals("started")) {
+    if (actors.containsKey(id) && states.get(id).equals("started")) {
       replyTo.tell(result(id, "start", true, "already started"));
+      return this;
+    }
+    if (states.get(id).equals("stop-failed")) {
+      replyTo.tell(result(id, "start", false, "stop failed here earlier: state unknown"));
       return this;
     }
     startWaiters.computeIfAbsent(id, k -> new ArrayList<>()).add(replyTo);
     // an actor whose start failed is stopping by itself: a new start gets a new actor
-    if (!devices.containsKey(id) || startFailedFatal.containsKey(id)) {
+    if (!actors.containsKey(id) || startFailedFatal.containsKey(id)) {
       startFailedFatal.remove(id);
       failures.remove(id);
       setState(id, "starting", "start");
       int threshold = spec.migrationThreshold() != null ? spec.migrationThreshold() : config.properties().migrationThreshold();
-      ActorRef<FenceDevice.Command> device = getContext().spawn(
-          FenceDevice.supervised(spec, config, node, FenceAgents.forDevice(spec, config), blocking, reportAdapter,
-              threshold, config.properties().failureTimeout(), settings.minBackoff(), settings.maxBackoff()),
-          "device-" + id + "-" + (++childCounter));
-      getContext().watch(device);
-      devices.put(id, device);
-      childIds.put(device.unsafeUpcast(), id);
+      ActorRef<C> child = getContext().spawn(behavior.apply(threshold), prefix + id + "-" + (++childCounter));
+      getContext().watch(child);
+      actors.put(id, child);
+      childIds.put(child.unsafeUpcast(), id);
     }
     return this;
   }
@@ -316,37 +331,6 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       return id.substring(0, colon);
     }
     return id;
-  }
-
-  private Behavior<Command> startInstance(ResourceSpec spec, ActorRef<OpResult> replyTo) {
-    String id = spec.id();
-    if (shuttingDown) {
-      replyTo.tell(result(id, "start", false, node + " is shutting down"));
-      return this;
-    }
-    if (instances.containsKey(id) && states.get(id).equals("started")) {
-      replyTo.tell(result(id, "start", true, "already started"));
-      return this;
-    }
-    if (states.get(id).equals("stop-failed")) {
-      replyTo.tell(result(id, "start", false, "stop failed here earlier: state unknown"));
-      return this;
-    }
-    startWaiters.computeIfAbsent(id, k -> new ArrayList<>()).add(replyTo);
-    if (!instances.containsKey(id) || startFailedFatal.containsKey(id)) {
-      startFailedFatal.remove(id);
-      failures.remove(id);
-      setState(id, "starting", "start");
-      int threshold = spec.migrationThreshold() != null ? spec.migrationThreshold() : config.properties().migrationThreshold();
-      ActorRef<CloneInstance.Command> instance = getContext().spawn(
-          CloneInstance.supervised(spec, config, node, blocking, reportAdapter, attributes(), settings.pinger(),
-              threshold, config.properties().failureTimeout(), settings.minBackoff(), settings.maxBackoff()),
-          "instance-" + id + "-" + (++childCounter));
-      getContext().watch(instance);
-      instances.put(id, instance);
-      childIds.put(instance.unsafeUpcast(), id);
-    }
-    return this;
   }
 
   private ActorRef<io.xenha.attributes.NodeAttributes.Command> attributes() {
