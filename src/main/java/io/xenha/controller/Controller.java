@@ -722,7 +722,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     // rules see every node attribute, plus #is_dc (#uname is the node's name itself)
     Map<String, Map<String, String>> attrs = new LinkedHashMap<>();
     for (String node : config.nodes().keySet()) {
-      Map<String, String> a = new TreeMap<>(attributes.getOrDefault(node, Map.of()));
+      Map<String, String> a = new TreeMap<>(attributesOf(node));
       a.put("#is_dc", Boolean.toString(node.equals(selfNode)));
       attrs.put(node, a);
     }
@@ -889,7 +889,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
         case OFFLINE -> "offline";
       };
       Map<String, Object> attrs = new TreeMap<>();
-      attributes.getOrDefault(node, Map.of()).forEach((k, v) -> {
+      attributesOf(node).forEach((k, v) -> {
         try {
           attrs.put(k, Long.parseLong(v));
         } catch (NumberFormatException e) {
@@ -943,6 +943,18 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     java.util.Collections.reverse(history);
     return new ClusterStatus(ClusterStatus.SCHEMA, config.clusterName(), selfNode, unreachableAddresses.isEmpty(),
         nodes, resources, history, w);
+  }
+
+  /**
+   * A node's attributes: its agent's own report when we have one (the freshest: a pingd start's result carries the
+   * value it set), else the replicated copy.
+   */
+  private Map<String, String> attributesOf(String node) {
+    NodeReport r = reports.get(node);
+    if (r != null && r.attributes() != null && !unclean.contains(node)) {
+      return r.attributes();
+    }
+    return attributes.getOrDefault(node, Map.of());
   }
 
   /** A clone set: one instance per node it runs on, as crm_mon lists "Started: [ node1 node2 ]". */

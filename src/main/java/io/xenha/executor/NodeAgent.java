@@ -45,7 +45,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
 
   /** Messages a NodeAgent accepts. */
   public sealed interface Command extends CborSerializable
-      permits Probe, StartResource, StopResource, FenceNode, FenceHistory, StopAll, MemberChanged, ProbeDone, DomainReport, HypervisorEvent,
+      permits Probe, StartResource, StopResource, FenceNode, FenceHistory, StopAll, MemberChanged, AttributeChanged, ProbeDone, DomainReport, HypervisorEvent,
           DirectStopDone, FenceDone, CleanupDone {}
 
   /** Asks what runs here: libvirt is asked, running domUs are adopted, and the report comes back. */
@@ -69,6 +69,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
    * no-quorum-policy=stop); from now on starts are refused. Replies when nothing runs here any more.
    */
   public record StopAll(ActorRef<org.apache.pekko.Done> replyTo) implements Command {}
+
+  private record AttributeChanged(io.xenha.attributes.NodeAttributes.Command change) implements Command {}
 
   private record MemberChanged(org.apache.pekko.cluster.ClusterEvent.MemberEvent event) implements Command {}
 
@@ -120,6 +122,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   private final List<ActorRef<org.apache.pekko.Done>> stopAllWaiters = new ArrayList<>();
   private final ArrayDeque<FenceResult> fenceHistory = new ArrayDeque<>();
   private final Map<String, String> membership = new HashMap<>();
+  private final Map<String, String> attributes = new java.util.TreeMap<>();
+  private ActorRef<io.xenha.attributes.NodeAttributes.Command> attributeAdapter;
 
   private final Map<String, String> domainToResource = new HashMap<>();
   private final Map<String, ActorRef<DomainActor.Command>> children = new HashMap<>();
@@ -198,6 +202,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         .onMessage(FenceNode.class, this::onFence)
         .onMessage(StopAll.class, this::onStopAll)
         .onMessage(MemberChanged.class, this::onMemberChanged)
+        .onMessage(AttributeChanged.class, this::onAttributeChanged)
         .onMessage(FenceHistory.class, m -> {
           m.replyTo().tell(new FenceHistoryReply(List.copyOf(fenceHistory)));
           return this;
@@ -333,8 +338,34 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     return id;
   }
 
+  /**
+   * Agents set node attributes through the NodeAgent: it keeps them in its reports (so a start's result already
+   * carries the pingd value it set) and passes them on to Distributed Data.
+   */
   private ActorRef<io.xenha.attributes.NodeAttributes.Command> attributes() {
-    return settings.attributes() != null ? settings.attributes() : getContext().getSystem().ignoreRef();
+    if (attributeAdapter == null) {
+      attributeAdapter = getContext().messageAdapter(io.xenha.attributes.NodeAttributes.Command.class, AttributeChanged::new);
+    }
+    return attributeAdapter;
+  }
+
+  private Behavior<Command> onAttributeChanged(AttributeChanged msg) {
+    boolean changed;
+    if (msg.change() instanceof io.xenha.attributes.NodeAttributes.Set set) {
+      changed = !set.value().equals(attributes.put(set.name(), set.value()));
+    } else if (msg.change() instanceof io.xenha.attributes.NodeAttributes.Delete delete) {
+      changed = attributes.remove(delete.name()) != null;
+    } else {
+      return this;
+    }
+    if (settings.attributes() != null) {
+      settings.attributes().tell(msg.change());
+    }
+    if (changed) {
+      seq++;
+      reportTo.tell(snapshot());
+    }
+    return this;
   }
 
   private void spawnDomain(String id) {
@@ -666,7 +697,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     for (Map.Entry<String, String> e : states.entrySet()) {
       resources.put(e.getKey(), new NodeReport.LocalResource(e.getValue(), failCount(e.getKey()), lastOps.get(e.getKey())));
     }
-    return new NodeReport(node, address, getContext().getSelf(), incarnation, seq, shuttingDown, resources, Map.copyOf(membership));
+    return new NodeReport(node, address, getContext().getSelf(), incarnation, seq, shuttingDown, resources, Map.copyOf(membership),
+        Map.copyOf(attributes));
   }
 
   private OpResult result(String id, String op, boolean ok, String reason) {

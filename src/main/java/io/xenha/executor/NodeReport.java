@@ -7,11 +7,13 @@ import java.util.Map;
  * What one NodeAgent knows of its own resources, as a whole snapshot. {@code incarnation} changes when the
  * agent restarts and {@code seq} grows with every change, so the Controller can drop a report that arrives
  * after a newer one. {@code membership}: what this node has seen of the others (node name to member, left or
- * lost), so that a new Controller knows who was in the cluster without waiting for replication.
+ * lost), so that a new Controller knows who was in the cluster without waiting for replication. {@code attributes}:
+ * this node's attributes as its agents set them (pingd), fresher than their Distributed Data copy.
  */
 public record NodeReport(
     String node, String address, org.apache.pekko.actor.typed.ActorRef<NodeAgent.Command> agent, long incarnation, long seq,
-    boolean shuttingDown, Map<String, LocalResource> resources, Map<String, String> membership)
+    boolean shuttingDown, Map<String, LocalResource> resources, Map<String, String> membership,
+    Map<String, String> attributes)
     implements CborSerializable {
 
   /** Local states: starting, started, stopping, stopped, failed (restarts exhausted or start failed), stop-failed. */

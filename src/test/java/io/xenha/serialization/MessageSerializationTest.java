@@ -49,7 +49,7 @@ class MessageSerializationTest {
     TestProbe<ClusterStatus> statuses = testKit.createTestProbe();
     NodeReport report = new NodeReport("n1", "pekko://x@127.0.0.1:2551", agent.getRef(), 17L, 4L, false,
         Map.of("vm1", new NodeReport.LocalResource("started", 1, "start"), "vm2", new NodeReport.LocalResource("stopped", 0, null)),
-        Map.of("n2", "member", "n3", "left"));
+        Map.of("n2", "member", "n3", "left"), Map.of("pingd", "100"));
     ClusterStatus status = new ClusterStatus(1, "demo", "n1", true,
         List.of(new ClusterStatus.NodeStatus("n1", "online", Map.of("pingd", 100), Map.of("memory", 1024L))),
         List.of(new ClusterStatus.ResourceStatus("vm1", "domain", "started", "n1", true, Map.of("n1", 0), null, null, "start")),
