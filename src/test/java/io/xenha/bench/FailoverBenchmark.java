@@ -29,7 +29,13 @@ public final class FailoverBenchmark {
         for (String n : demo.nodes()) {
           rss.append(n).append(' ').append(rssMiB(demo.pid(n))).append(" MiB  ");
         }
-        String victim = demo.nodes().get(1);
+        // the victim: the node (other than node1) running the most domUs, so that every run moves something
+        Map<String, Integer> load = new TreeMap<>();
+        for (String n : demo.nodes().subList(1, demo.nodes().size())) {
+          load.put(n, demo.activeDomains(n).size());
+        }
+        String victim = load.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        int lost = load.get(victim);
         long t0 = System.nanoTime();
         demo.kill(victim);
         while (!allOnce(demo, domains, victim)) {
@@ -40,7 +46,7 @@ public final class FailoverBenchmark {
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;
         times.add(ms);
-        System.out.printf("run %d: failover %d ms; RSS %s%n", run, ms, rss);
+        System.out.printf("run %d: kill -9 %s (%d domUs): failover %d ms; RSS %s%n", run, victim, lost, ms, rss);
       }
     }
     Collections.sort(times);
