@@ -457,12 +457,18 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     List<String> waiting = new ArrayList<>();
     Set<String> members = currentMembers();
     for (String node : config.nodes().keySet()) {
-      if (probed.contains(node) || unclean.contains(node) || offline.contains(node)) {
+      if (unclean.contains(node) || offline.contains(node)) {
+        continue;
+      }
+      if (probed.contains(node) && nodeState(node) == NodeState.ONLINE) {
         continue;
       }
       if (members.contains(node)) {
+        // probed while still joining, or not probed yet: placing now would put everything on the others
         if (!deadlinePassed || !config.properties().stonithEnabled()) {
-          waiting.add(node); // in the cluster now: its probe answer is on the way
+          waiting.add(node); // in the cluster now: its probe answer (or its Up) is on the way
+        } else if (probed.contains(node)) {
+          continue; // it answers but is not Up yet after dc-deadtime: go on without it
         } else {
           // a member whose agent does not answer for dc-deadtime: what it runs is unknown
           getContext().getLog().error("{} is a member but its agent did not answer probes within dc-deadtime: fencing it", node);
