@@ -1,10 +1,7 @@
 package io.xenha.agents;
 
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,8 +52,8 @@ final class AgentProcess {
     long start = System.nanoTime();
     long deadline = start + timeout.toNanos();
     Process p = pb.start();
-    Capture out = Capture.start(p.getInputStream(), agent.getFileName() + "-stdout", maxOutput);
-    Capture err = Capture.start(p.getErrorStream(), agent.getFileName() + "-stderr", maxOutput);
+    OutputCapture out = OutputCapture.start(p.getInputStream(), agent.getFileName() + "-stdout", maxOutput);
+    OutputCapture err = OutputCapture.start(p.getErrorStream(), agent.getFileName() + "-stderr", maxOutput);
     try {
       boolean exited = p.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       if (!exited) {
@@ -83,57 +80,5 @@ final class AgentProcess {
 
   static boolean running(ProcessHandle h) {
     return ProcessTrees.running(h);
-  }
-
-  /** Drains one output stream on its own thread, keeping the first max bytes, so the agent never blocks on a full pipe. */
-  private static final class Capture {
-    private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
-    private final Thread thread;
-    private final int max;
-    private boolean truncated;
-
-    private Capture(InputStream in, String name, int max) {
-      this.max = max;
-      thread = new Thread(() -> drain(in), name);
-      thread.setDaemon(true);
-    }
-
-    static Capture start(InputStream in, String name, int max) {
-      Capture c = new Capture(in, name, max);
-      c.thread.start();
-      return c;
-    }
-
-    private void drain(InputStream in) {
-      byte[] buf = new byte[8192];
-      try (in) {
-        int n;
-        while ((n = in.read(buf)) >= 0) {
-          synchronized (kept) {
-            int room = max - kept.size();
-            if (room > 0) {
-              kept.write(buf, 0, Math.min(room, n));
-            }
-            if (n > room) {
-              truncated = true;
-            }
-          }
-        }
-      } catch (IOException e) {
-        // stream closed under us after a kill: what we have is all there is
-      }
-    }
-
-    /** Waits for EOF until the System.nanoTime() deadline; true when the stream is fully read. */
-    boolean await(long deadline) throws InterruptedException {
-      thread.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-      return !thread.isAlive();
-    }
-
-    String text() {
-      synchronized (kept) {
-        return kept.toString(StandardCharsets.UTF_8) + (truncated ? "\n[output truncated at " + max + " bytes]" : "");
-      }
-    }
   }
 }

@@ -1,8 +1,7 @@
 package io.xenha.fencing;
 
-import java.io.ByteArrayOutputStream;
+import io.xenha.agents.OutputCapture;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -209,8 +208,8 @@ public final class FenceAgentRunner {
     cmd.add(agent.toString());
     long start = System.nanoTime();
     Process p = new ProcessBuilder(cmd).start();
-    Capture out = Capture.start(p.getInputStream(), agent.getFileName() + "-stdout");
-    Capture err = Capture.start(p.getErrorStream(), agent.getFileName() + "-stderr");
+    OutputCapture out = OutputCapture.start(p.getInputStream(), agent.getFileName() + "-stdout", MAX_OUTPUT);
+    OutputCapture err = OutputCapture.start(p.getErrorStream(), agent.getFileName() + "-stderr", MAX_OUTPUT);
     try {
       writeStdin(p, input);
       boolean exited = p.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -360,55 +359,6 @@ public final class FenceAgentRunner {
       }
     } catch (IOException | UnsupportedOperationException e) {
       // not POSIX or unreadable attributes: nothing to warn about
-    }
-  }
-
-  /** Drains one output stream on its own thread, keeping the first MAX_OUTPUT bytes, so the agent never blocks on a full pipe. */
-  private static final class Capture {
-    private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
-    private final Thread thread;
-    private volatile boolean truncated;
-
-    private Capture(InputStream in, String name) {
-      thread = new Thread(() -> drain(in), name);
-      thread.setDaemon(true);
-    }
-
-    static Capture start(InputStream in, String name) {
-      Capture c = new Capture(in, name);
-      c.thread.start();
-      return c;
-    }
-
-    private void drain(InputStream in) {
-      byte[] buf = new byte[8192];
-      try (in) {
-        int n;
-        while ((n = in.read(buf)) >= 0) {
-          synchronized (kept) {
-            int room = MAX_OUTPUT - kept.size();
-            if (room > 0) {
-              kept.write(buf, 0, Math.min(room, n));
-            }
-            if (n > room) {
-              truncated = true;
-            }
-          }
-        }
-      } catch (IOException e) {
-        // stream closed under us after a kill: what we have is all there is
-      }
-    }
-
-    boolean await(Duration d) throws InterruptedException {
-      thread.join(Math.max(1, d.toMillis()));
-      return !thread.isAlive();
-    }
-
-    String text() {
-      synchronized (kept) {
-        return kept.toString(StandardCharsets.UTF_8) + (truncated ? "\n[output truncated at " + MAX_OUTPUT + " bytes]" : "");
-      }
     }
   }
 }
