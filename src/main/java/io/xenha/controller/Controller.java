@@ -23,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -136,7 +135,6 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   private final List<ClusterStatus.FencingRecord> fencing = new ArrayList<>();
   private final List<String> warnings = new ArrayList<>();
   private ActorRef<TransitionRunner.Command> runner;
-  private boolean dirty;
   private int fenceFailures;
   private Transition lastTransition;
 
@@ -518,8 +516,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       return this;
     }
     if (runner != null) {
-      dirty = true;
-      return this;
+      return this; // the runner's end plans again, from the facts as they are then
     }
     if (!unreachableAddresses.isEmpty()) {
       return this; // membership is not settled: the Split Brain Resolver decides first
@@ -541,7 +538,6 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     }
     getContext().getLog().info("new transition:\n{}", String.join("\n", t.summary()));
     rememberInstanceNumbers(t);
-    dirty = false;
     runner = getContext().spawnAnonymous(TransitionRunner.create(
         config, t, agents(),
         getContext().messageAdapter(TransitionRunner.ActionFinished.class, ActionDone::new),
@@ -797,10 +793,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
 
   private Behavior<Command> onRunnerFinished(RunnerFinished msg) {
     runner = null;
-    if (msg.finished().complete() && !dirty) {
-      return replan(); // a complete transition should plan to nothing; planning again confirms it
-    }
-    if (fenceFailures > 0) {
+    if (!msg.finished().complete() && fenceFailures > 0) {
       // every device failed: retry with backoff, loudly (never recover without a confirmed fence)
       long delay = Math.min(config.properties().fenceRetryMaxBackoff().toMillis(), 1000L << Math.min(10, fenceFailures - 1));
       timers.startSingleTimer("fence-retry", new Replan(), Duration.ofMillis(delay));
@@ -984,7 +977,4 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     return new ClusterStatus.ResourceStatus(spec.id(), spec.type(), state, null, true, failCounts, true, instances, lastOp);
   }
 
-  Optional<Transition> lastTransition() {
-    return Optional.ofNullable(lastTransition);
-  }
 }

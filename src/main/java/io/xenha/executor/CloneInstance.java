@@ -56,7 +56,6 @@ public final class CloneInstance extends AbstractBehavior<CloneInstance.Command>
   private final TimerScheduler<Command> timers;
   private final Path stateDir;
   private ActorRef<DomainActor.Report> stopReplyTo;
-  private boolean started;
   private Integer published; // the ping score written to the node attribute
   private Integer pending;
 
@@ -191,7 +190,6 @@ public final class CloneInstance extends AbstractBehavior<CloneInstance.Command>
         if (isPing()) {
           publish(d.score()); // the first value is written at once: rules need it to place anything
         }
-        started = true;
         reportTo.tell(new DomainActor.Started(spec.id(), false));
         scheduleMonitor();
       }

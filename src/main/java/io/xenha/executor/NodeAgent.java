@@ -80,7 +80,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
 
   private record HypervisorEvent(Hypervisor.DomainEvent event) implements Command {}
 
-  private record DirectStopDone(String resourceId, Throwable failure, ActorRef<OpResult> replyTo) implements Command {}
+  private record DirectStopDone(String resourceId, Throwable failure) implements Command {}
 
   private record FenceDone(FenceResult result, ActorRef<FenceResult> replyTo) implements Command {}
 
@@ -362,8 +362,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       settings.attributes().tell(msg.change());
     }
     if (changed) {
-      seq++;
-      reportTo.tell(snapshot());
+      report();
     }
     return this;
   }
@@ -414,7 +413,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     } else {
       // no actor (failed here, or never adopted): stop it in libvirt directly
       getContext().pipeToSelf(
-          hypervisor.stop(spec.domainName(), spec.ops().stopTimeout()), (ok, err) -> new DirectStopDone(id, err, null));
+          hypervisor.stop(spec.domainName(), spec.ops().stopTimeout()), (ok, err) -> new DirectStopDone(id, err));
     }
     return this;
   }
@@ -485,8 +484,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     }
     if (now != null && !now.equals(before)) {
       membership.put(name, now);
-      seq++;
-      reportTo.tell(snapshot());
+      report();
     }
     return this;
   }
@@ -495,8 +493,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     if (!shuttingDown) {
       shuttingDown = true;
       getContext().getLog().info("{} shutting down: stopping every domU here", node);
-      seq++;
-      reportTo.tell(snapshot());
+      report();
     }
     stopAllWaiters.add(msg.replyTo());
     for (String id : new ArrayList<>(children.keySet())) {
@@ -688,6 +685,11 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   private void setState(String id, String state, String operation) {
     states.put(id, state);
     lastOps.put(id, operation);
+    report();
+  }
+
+  /** Tells the Controller this node's whole state, as a new report. */
+  private void report() {
     seq++;
     reportTo.tell(snapshot());
   }
