@@ -33,8 +33,22 @@ import org.apache.pekko.cluster.typed.Join;
  */
 final class InJvmCluster implements AutoCloseable {
 
-  /** One domain start seen by libvirt. */
-  record StartEvent(String node, String domain, long atNanos, long atMillis) {}
+  /**
+   * One domain start seen by libvirt, with the nodes that were powered off (stand-in process gone) at that
+   * instant: read synchronously from the OS, so "started after the fence" needs no timestamps that race.
+   */
+  record StartEvent(String node, String domain, long atNanos, long atMillis, java.util.Set<String> offAtStart) {}
+
+  /** The nodes whose stand-in process no longer exists: powered off. */
+  java.util.Set<String> poweredOff() {
+    java.util.Set<String> off = new java.util.TreeSet<>();
+    standIns.forEach((n, p) -> {
+      if (!ProcessHandle.of(p.pid()).map(ProcessHandle::isAlive).orElse(false)) {
+        off.add(n);
+      }
+    });
+    return off;
+  }
 
   final Path dir;
   final XenhaConfig config;
@@ -113,11 +127,11 @@ final class InJvmCluster implements AutoCloseable {
       XenhaNode node = XenhaNode.start(config, n, overrides,
           new NodeAgent.Settings(Duration.ofMillis(200), Duration.ofSeconds(2)).withPinger((host, timeout) ->
               !cableCut.contains(n) && io.xenha.agents.PingAgent.SYSTEM.reachable(host, timeout)),
-          Clock.systemUTC(), wrap.apply(n));
+          Clock.systemUTC(), hv -> new PowerSwitch(wrap.apply(n).apply(hv), standIns.get(n)));
       nodes.put(n, node);
       node.hypervisor().subscribe(e -> {
         if (e.type().equals("STARTED")) {
-          starts.add(new StartEvent(n, e.domain(), System.nanoTime(), System.currentTimeMillis()));
+          starts.add(new StartEvent(n, e.domain(), System.nanoTime(), System.currentTimeMillis(), poweredOff()));
         }
       });
       var first = Cluster.get(nodes.values().iterator().next().system()).selfMember().address();
