@@ -1033,6 +1033,14 @@ final class ModelBuilder {
    */
   private void checkSelfFenceDeadline(Section p, ClusterProperties properties, Map<String, ResourceSpec> resources) {
     if (properties.stonithEnabled()) return;
+    if (!"stop".equals(properties.noQuorumPolicy())) {
+      // nothing else stops a lost node's domUs: freeze/ignore there and recovery here would run them twice
+      ConfigValue at = p == null ? null : p.value("no-quorum-policy");
+      problems.error(at == null ? null : at.origin(), "xenha.properties.no-quorum-policy",
+          "with stonith-enabled = false, no-quorum-policy must be stop (is " + properties.noQuorumPolicy()
+              + "): the survivors recover a lost node's domUs after self-fence-deadline, which is safe only if that node"
+              + " stops them itself");
+    }
     ResourceSpec longest = null;
     for (ResourceSpec r : resources.values()) {
       if (r.isDomain() && (longest == null || r.ops().stopTimeout().compareTo(longest.ops().stopTimeout()) > 0)) {

@@ -299,6 +299,14 @@ class FencingConfigTest {
   }
 
   @Test
+  void withoutFencingTheLosingSideMustStopWhatItRuns() {
+    // xenha() switches fencing off; the caller's text starts at line 6
+    LoadResult frozen = load(xenha("properties.no-quorum-policy = freeze"));
+    assertProblem(frozen, 6, "xenha.properties.no-quorum-policy", "with stonith-enabled = false, no-quorum-policy must be stop (is freeze)");
+    assertTrue(load(xenha("properties.no-quorum-policy = stop")).ok());
+  }
+
+  @Test
   void selfFenceDeadlineMustOutlastEveryStop() {
     String domains = """
           resources {
