@@ -5,6 +5,6 @@ cd "$(dirname "$0")/.."
 . scripts/setup-deps.sh
 xenha_install_deps
 if [ ! -f target/xenha.jar ] || [ -n "$(find src pom.xml conf -newer target/xenha.jar -print -quit)" ]; then
-  mvn -B -ntp -q -DskipTests package
+  mvn -B -ntp -q -Dstyle.color=never -DskipTests package
 fi
 exec java -jar target/xenha.jar demo "$@"
