@@ -3,6 +3,7 @@ package io.xenha.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.xenha.cib.CibXml;
 import io.xenha.config.ConfigLoader;
 import io.xenha.config.LoadResult;
 import io.xenha.config.Problem;
@@ -13,6 +14,8 @@ import io.xenha.scheduler.NodeState;
 import io.xenha.scheduler.ResourceState;
 import io.xenha.scheduler.Scheduler;
 import io.xenha.scheduler.Transition;
+import io.xenha.scheduler.engine.CibInput;
+import io.xenha.scheduler.engine.PolicyEngine;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -70,7 +73,7 @@ public final class SimulateCommand implements Callable<Integer> {
   @Option(names = {"-s", "--state"}, paramLabel = "STATE.json", description = "the cluster's current state (see above)")
   Path state;
 
-  @Option(names = "--cib", paramLabel = "CIB.xml", description = "a Pacemaker CIB with its status section (not supported yet)")
+  @Option(names = "--cib", paramLabel = "CIB.xml", description = "a Pacemaker CIB with its status section (instead of --config/--state)")
   Path cib;
 
   /** A state file that cannot be used; the message names what is wrong. */
@@ -85,10 +88,7 @@ public final class SimulateCommand implements Callable<Integer> {
     // looked up at call time so that tests can redirect them
     PrintStream out = System.out;
     PrintStream err = System.err;
-    if (cib != null) {
-      err.println("simulate --cib is not supported yet (the policy-engine issue)");
-      return 2;
-    }
+    if (cib != null) return simulateCib(out, err);
     LoadResult result = ConfigLoader.load(config, Optional.empty());
     // stdout carries only the transition, so that it can be diffed against crm_simulate
     for (Problem p : result.errors()) err.println(p.format());
@@ -109,6 +109,23 @@ public final class SimulateCommand implements Callable<Integer> {
     Transition t = Scheduler.plan(snapshot);
     for (String w : t.warnings()) err.println("warning: " + w);
     out.print(Scheduler.format(t));
+    out.flush();
+    return 0;
+  }
+
+  /** Reads a Pacemaker CIB (configuration and status) and prints the Transition Summary as crm_simulate does. */
+  private int simulateCib(PrintStream out, PrintStream err) {
+    CibXml xml;
+    try {
+      xml = CibXml.read(cib);
+    } catch (CibXml.Invalid e) {
+      err.println(e.getMessage());
+      return 2;
+    }
+    PolicyEngine.Result result = PolicyEngine.run(CibInput.read(xml));
+    StringBuilder sb = new StringBuilder("Transition Summary:\n");
+    for (String line : result.summary()) sb.append(line).append('\n');
+    out.print(sb);
     out.flush();
     return 0;
   }

@@ -1,0 +1,756 @@
+package io.xenha.scheduler.engine;
+
+import static io.xenha.cib.CibXml.attr;
+import static io.xenha.cib.CibXml.child;
+import static io.xenha.cib.CibXml.children;
+
+import io.xenha.cib.CibXml;
+import io.xenha.scheduler.engine.Input.Expr;
+import io.xenha.scheduler.engine.Input.RuleNode;
+import io.xenha.scheduler.engine.Model.Node;
+import io.xenha.scheduler.engine.Model.Role;
+import io.xenha.scheduler.engine.Model.Rsc;
+import io.xenha.scheduler.engine.Model.Variant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.w3c.dom.Element;
+
+/**
+ * Reads a Pacemaker CIB (configuration and status) into the engine's {@link Input}: the configuration's resources
+ * and constraints, and from the status section each node's state and each resource's operation history, failures
+ * and fail counts (Pacemaker's unpack.c).
+ */
+public final class CibInput {
+  private final CibXml cib;
+  private final Input in = new Input();
+  private final Map<String, String> rscDefaults = new LinkedHashMap<>();
+  private final Map<String, String> opDefaults = new LinkedHashMap<>();
+  private final Map<String, Node> byUname = new LinkedHashMap<>();
+  private final Map<String, Node> byNodeId = new HashMap<>();
+  private final Map<Rsc, Element> primitiveXml = new HashMap<>();
+  private boolean stonithEnabled;
+
+  private CibInput(CibXml cib) {
+    this.cib = cib;
+  }
+
+  public static Input read(CibXml cib) {
+    CibInput r = new CibInput(cib);
+    r.readAll();
+    return r.in;
+  }
+
+  private void readAll() {
+    Element root = cib.root();
+    Element config = child(root, "configuration");
+    in.properties.putAll(CibXml.nvpairs(child(config, "crm_config"), "cluster_property_set"));
+    rscDefaults.putAll(CibXml.nvpairs(child(config, "rsc_defaults"), "meta_attributes"));
+    opDefaults.putAll(CibXml.nvpairs(child(config, "op_defaults"), "meta_attributes"));
+    String quorum = attr(root, "have-quorum");
+    in.haveQuorum = quorum == null || Values.isTrue(quorum);
+    String date = attr(root, "execution-date");
+    if (date != null) in.now = Long.parseLong(date.trim());
+    stonithEnabled = in.flag("stonith-enabled", true);
+    readNodes(child(config, "nodes"));
+    String dc = attr(root, "dc-uuid");
+    if (dc != null && byNodeId.containsKey(dc)) in.dcUname = byNodeId.get(dc).uname;
+    for (Node n : in.nodes) n.attributes.put("#is_dc", String.valueOf(n.uname.equals(in.dcUname)));
+    for (Element e : children(child(config, "resources"), null)) {
+      Rsc r = readResource(e, null, "");
+      if (r != null) in.resources.add(r);
+    }
+    Element status = child(root, "status");
+    readNodeStates(status);
+    readConstraints(child(config, "constraints"));
+    readHistory(status);
+  }
+
+  // ---- nodes
+
+  private void readNodes(Element nodes) {
+    for (Element e : children(nodes, "node")) {
+      String type = attr(e, "type");
+      if (type != null && !type.equals("member") && !type.equals("normal")) continue;
+      String uname = attr(e, "uname");
+      String id = attr(e, "id");
+      if (uname == null) uname = id;
+      Node n = new Node(id, uname);
+      n.attributes.putAll(CibXml.nvpairs(e, "instance_attributes"));
+      for (Map.Entry<String, String> u : CibXml.nvpairs(e, "utilization").entrySet()) {
+        n.capacity.put(u.getKey(), utilizationValue(u.getValue()));
+      }
+      // Not seen in the status section yet: offline, and unclean when fencing would be needed at start-up.
+      n.unseen = true;
+      if (stonithEnabled && in.flag("startup-fencing", true)) n.unclean = true;
+      byUname.put(uname, n);
+      byNodeId.put(id, n);
+    }
+    List<Node> sorted = new ArrayList<>(byUname.values());
+    sorted.sort(Comparator.comparing((Node n) -> n.uname, CibInput::compareNames));
+    in.nodes.addAll(sorted);
+  }
+
+  /** Pacemaker sorts node names with numbers compared as numbers ("node2" before "node10"). */
+  static int compareNames(String a, String b) {
+    int i = 0;
+    int j = 0;
+    while (i < a.length() && j < b.length()) {
+      char ca = a.charAt(i);
+      char cb = b.charAt(j);
+      if (Character.isDigit(ca) && Character.isDigit(cb)) {
+        int si = i;
+        int sj = j;
+        while (i < a.length() && Character.isDigit(a.charAt(i))) i++;
+        while (j < b.length() && Character.isDigit(b.charAt(j))) j++;
+        long na = Long.parseLong(a.substring(si, Math.min(i, si + 18)));
+        long nb = Long.parseLong(b.substring(sj, Math.min(j, sj + 18)));
+        if (na != nb) return Long.compare(na, nb);
+      } else {
+        int c = Character.compare(Character.toLowerCase(ca), Character.toLowerCase(cb));
+        if (c != 0) return c;
+        i++;
+        j++;
+      }
+    }
+    return Integer.compare(a.length() - i, b.length() - j);
+  }
+
+  private void readNodeStates(Element status) {
+    for (Element st : children(status, "node_state")) {
+      Node n = byNodeId.get(attr(st, "id"));
+      if (n == null && attr(st, "uname") != null) n = byUname.get(attr(st, "uname"));
+      if (n == null) continue;
+      Element transientAttrs = child(st, "transient_attributes");
+      if (transientAttrs != null) n.attributes.putAll(CibXml.nvpairs(transientAttrs, "instance_attributes"));
+      n.unseen = false;
+      n.unclean = false;
+      determineOnline(st, n);
+    }
+    for (Node n : in.nodes) {
+      if (Values.isTrue(n.attributes.get("standby"))) n.standby = true;
+      if (Values.isTrue(n.attributes.get("maintenance"))) n.maintenance = true;
+      if (n.unseen && n.unclean) fence(n, "node is unclean");
+    }
+  }
+
+  private void fence(Node n, String reason) {
+    n.unclean = true;
+    n.online = false;
+    if (n.fenceReason == null) n.fenceReason = reason;
+    in.fenceReasons.putIfAbsent(n, reason);
+  }
+
+  /** Pacemaker's determine_online_status (with and without fencing). */
+  private void determineOnline(Element st, Node n) {
+    String join = attr(st, "join");
+    String peer = attr(st, "crmd");
+    String inCluster = attr(st, "in_ccm");
+    String expected = attr(st, "expected");
+    String shutdown = n.attributes.get("shutdown");
+    n.shutdown = shutdown != null && !shutdown.isEmpty() && !shutdown.equals("0");
+    n.expectedUp = !n.shutdown && "member".equals(expected);
+    boolean inCcm = isTrueOrTime(inCluster);
+    boolean crmdOnline = "online".equalsIgnoreCase(peer);
+    boolean online = false;
+    if (!stonithEnabled) {
+      if (!inCcm) {
+        online = false;
+      } else if (crmdOnline) {
+        online = "member".equalsIgnoreCase(join);
+      } else if (n.expectedUp) {
+        fence(n, "peer is unexpectedly down");
+      }
+    } else {
+      String terminate = n.attributes.get("terminate");
+      boolean doTerminate = Values.isTrue(terminate)
+          || (terminate != null && !terminate.isEmpty() && terminate.charAt(0) != '0' && Character.isDigit(terminate.charAt(0)));
+      online = inCcm;
+      if (expected == null) expected = "down";
+      if (n.shutdown) {
+        online = crmdOnline;
+      } else if (inCluster == null) {
+        fence(n, "peer has not been seen by the cluster");
+      } else if ("nack".equalsIgnoreCase(join)) {
+        fence(n, "peer failed Pacemaker membership criteria");
+      } else if (!doTerminate && "down".equalsIgnoreCase(expected)) {
+        if (inCcm || crmdOnline) {
+          n.standby = true;
+          n.pending = true;
+        }
+      } else if (doTerminate && "down".equalsIgnoreCase(join) && !inCcm && !crmdOnline) {
+        online = false;
+      } else if (!inCcm) {
+        fence(n, "peer is no longer part of the cluster");
+      } else if (!crmdOnline) {
+        fence(n, "peer process is no longer available");
+      } else if (doTerminate) {
+        fence(n, "termination was requested");
+      } else if ("member".equalsIgnoreCase(join)) {
+        // active
+      } else if ("pending".equalsIgnoreCase(join) || "down".equalsIgnoreCase(join)) {
+        n.standby = true;
+        n.pending = true;
+      } else {
+        fence(n, "peer was in an unknown state");
+      }
+    }
+    n.online = online && !n.unclean;
+  }
+
+  private static boolean isTrueOrTime(String v) {
+    if (v == null) return false;
+    if (Values.isTrue(v)) return true;
+    try {
+      return Long.parseLong(v.trim()) > 0;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  // ---- resources
+
+  /** One resource element; suffix is ":N" inside instance N of a clone (ids get it, baseId does not). */
+  private Rsc readResource(Element e, Rsc parent, String suffix) {
+    switch (e.getTagName()) {
+      case "primitive": {
+        Rsc r = new Rsc(attr(e, "id") + suffix, Variant.PRIMITIVE);
+        r.baseId = attr(e, "id");
+        r.parent = parent;
+        r.cls = attr(e, "class");
+        r.provider = attr(e, "provider");
+        r.type = attr(e, "type");
+        r.params.putAll(sortedParams(e));
+        for (Map.Entry<String, String> u : CibXml.nvpairs(e, "utilization").entrySet()) {
+          r.utilization.put(u.getKey(), utilizationValue(u.getValue()));
+        }
+        meta(r, e, parent);
+        primitiveXml.put(r, e);
+        register(r);
+        return r;
+      }
+      case "group": {
+        Rsc g = new Rsc(attr(e, "id") + suffix, Variant.GROUP);
+        g.baseId = attr(e, "id");
+        g.parent = parent;
+        meta(g, e, parent);
+        g.ordered = !"false".equalsIgnoreCase(g.meta.getOrDefault("ordered", "true"));
+        g.colocated = !"false".equalsIgnoreCase(g.meta.getOrDefault("collocated", "true"));
+        register(g);
+        for (Element c : children(e, "primitive")) {
+          Rsc m = readResource(c, g, suffix);
+          if (m != null) g.children.add(m);
+        }
+        return g;
+      }
+      case "clone": {
+        Rsc c = new Rsc(attr(e, "id"), Variant.CLONE);
+        c.parent = parent;
+        meta(c, e, parent);
+        if (!c.meta.containsKey("resource-stickiness")) c.meta.put("resource-stickiness", "1");
+        c.stickiness = Values.score(c.meta.get("resource-stickiness"));
+        int nodes = in.nodes.size();
+        c.cloneMax = intMeta(c, "clone-max", nodes);
+        c.cloneNodeMax = intMeta(c, "clone-node-max", 1);
+        c.cloneMin = intMeta(c, "clone-min", 0);
+        c.interleave = Values.isTrue(c.meta.get("interleave"));
+        c.notify = Values.isTrue(c.meta.get("notify"));
+        c.unique = false;
+        register(c);
+        Element template = null;
+        for (Element t : children(e, null)) {
+          if (t.getTagName().equals("primitive") || t.getTagName().equals("group")) template = t;
+        }
+        if (template == null) return null;
+        for (int i = 0; i < c.cloneMax; i++) c.children.add(readResource(template, c, ":" + i));
+        return c;
+      }
+      default:
+        return null;
+    }
+  }
+
+  private void register(Rsc r) {
+    in.byId.putIfAbsent(r.id, r);
+    in.byId.putIfAbsent(r.baseId, r);
+  }
+
+  private static Map<String, String> sortedParams(Element e) {
+    return new java.util.TreeMap<>(CibXml.nvpairs(e, "instance_attributes"));
+  }
+
+  /** Meta attributes: the element's own XML attributes, then meta_attributes, then the parent's, then rsc_defaults. */
+  private void meta(Rsc r, Element e, Rsc parent) {
+    for (int i = 0; i < e.getAttributes().getLength(); i++) {
+      var a = e.getAttributes().item(i);
+      String name = a.getNodeName();
+      if (!List.of("id", "class", "provider", "type", "description").contains(name)) r.meta.put(name, a.getNodeValue());
+    }
+    for (Map.Entry<String, String> m : CibXml.nvpairs(e, "meta_attributes").entrySet()) r.meta.putIfAbsent(m.getKey(), m.getValue());
+    if (parent != null) for (Map.Entry<String, String> m : parent.meta.entrySet()) r.meta.putIfAbsent(m.getKey(), m.getValue());
+    for (Map.Entry<String, String> m : rscDefaults.entrySet()) r.meta.putIfAbsent(m.getKey(), m.getValue());
+    String legacyStickiness = in.properties.get("default-resource-stickiness");
+    if (legacyStickiness != null) r.meta.putIfAbsent("resource-stickiness", legacyStickiness);
+    r.priority = Values.score(r.meta.get("priority"));
+    r.stickiness = Values.score(r.meta.getOrDefault("resource-stickiness", "0"));
+    String mt = r.meta.get("migration-threshold");
+    r.migrationThreshold = mt == null ? Model.INFINITY : Values.score(mt);
+    if (r.migrationThreshold < 0) r.migrationThreshold = 0;
+    String ft = r.meta.get("failure-timeout");
+    r.failureTimeout = ft == null ? 0 : Math.max(0, Values.millis(ft) / 1000);
+    boolean clusterMaintenance = in.flag("maintenance-mode", false);
+    r.managed = Values.isTrue(r.meta.getOrDefault("is-managed", "true")) && !clusterMaintenance
+        && !Values.isTrue(r.meta.get("maintenance"));
+    r.allowMigrate = Values.isTrue(r.meta.get("allow-migrate"));
+    r.critical = Values.isTrue(r.meta.getOrDefault("critical", "true"));
+    r.recovery = r.meta.getOrDefault("multiple-active", "stop_start");
+    String role = r.meta.get("target-role");
+    if (role != null && role.equalsIgnoreCase("stopped")) r.nextRole = Role.STOPPED;
+    r.fenceDevice = "stonith".equals(r.cls);
+    String requires = r.meta.get("requires");
+    if (requires == null) requires = r.fenceDevice || !stonithEnabled ? "quorum" : "fencing";
+    r.requiresFencing = requires.equals("fencing") || requires.equals("unfencing");
+  }
+
+  private static int intMeta(Rsc r, String name, int dflt) {
+    String v = r.meta.get(name);
+    if (v == null) return dflt;
+    try {
+      return Integer.parseInt(v.trim());
+    } catch (NumberFormatException e) {
+      return dflt;
+    }
+  }
+
+  static int utilizationValue(String v) {
+    try {
+      return Integer.parseInt(v.trim());
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  // ---- constraints
+
+  private void readConstraints(Element constraints) {
+    for (Element e : children(constraints, null)) {
+      switch (e.getTagName()) {
+        case "rsc_location": location(e); break;
+        case "rsc_order": order(e); break;
+        case "rsc_colocation": colocation(e); break;
+        default:
+      }
+    }
+  }
+
+  private void location(Element e) {
+    Rsc r = in.byId.get(attr(e, "rsc"));
+    if (r == null) return;
+    boolean exclusive = "exclusive".equals(attr(e, "resource-discovery"));
+    String node = attr(e, "node");
+    if (node != null) {
+      Node n = byUname.get(node);
+      if (n == null) return;
+      in.locations.add(new Input.Location(attr(e, "id"), r, n, Values.score(attr(e, "score")), List.of(), exclusive));
+      return;
+    }
+    List<RuleNode> rules = new ArrayList<>();
+    for (Element rule : children(e, "rule")) rules.add(rule(rule));
+    if (!rules.isEmpty()) in.locations.add(new Input.Location(attr(e, "id"), r, null, 0, rules, exclusive));
+  }
+
+  private RuleNode rule(Element rule) {
+    String score = attr(rule, "score");
+    String scoreAttribute = attr(rule, "score-attribute");
+    boolean or = "or".equalsIgnoreCase(attr(rule, "boolean-op"));
+    List<Expr> exprs = new ArrayList<>();
+    for (Element x : children(rule, "expression")) {
+      exprs.add(new Expr(attr(x, "attribute"), attr(x, "operation"), attr(x, "value"), attr(x, "type")));
+    }
+    List<RuleNode> nested = new ArrayList<>();
+    for (Element x : children(rule, "rule")) nested.add(rule(x));
+    for (Element x : children(rule, "date_expression")) {
+      exprs.add(new Expr(null, "date", null, null));
+    }
+    return new RuleNode(score == null ? (scoreAttribute == null ? 0 : null) : Values.score(score), scoreAttribute, or,
+        exprs, nested);
+  }
+
+  private void order(Element e) {
+    Rsc first = in.byId.get(attr(e, "first"));
+    Rsc then = in.byId.get(attr(e, "then"));
+    if (first == null || then == null) return;
+    String kind = attr(e, "kind");
+    String score = attr(e, "score");
+    if (kind == null) {
+      if (score == null) kind = "mandatory";
+      else kind = Values.score(score) > 0 ? "mandatory" : "optional";
+    }
+    kind = kind.toLowerCase(Locale.ROOT);
+    String sym = attr(e, "symmetrical");
+    boolean symmetrical = sym == null ? !kind.equals("serialize") : Values.isTrue(sym);
+    String requireAll = attr(e, "require-all");
+    in.orders.add(new Input.Order(attr(e, "id"), first, orDefault(attr(e, "first-action"), "start"), then,
+        orDefault(attr(e, "then-action"), orDefault(attr(e, "first-action"), "start")), kind, symmetrical,
+        requireAll == null || Values.isTrue(requireAll)));
+  }
+
+  private static String orDefault(String v, String d) {
+    return v == null ? d : v;
+  }
+
+  private void colocation(Element e) {
+    Rsc r = in.byId.get(attr(e, "rsc"));
+    Rsc with = in.byId.get(attr(e, "with-rsc"));
+    if (r == null || with == null) return;
+    String influence = attr(e, "influence");
+    in.colocations.add(new Input.Colocation(attr(e, "id"), r, with, Values.score(attr(e, "score")),
+        attr(e, "node-attribute"), influence == null ? null : Values.isTrue(influence)));
+  }
+
+  // ---- status: operation history
+
+  private record Op(String id, String task, long intervalMs, int rc, int status, int callId, int targetRc,
+      String migrateSource, String migrateTarget, long lastRcChange) {}
+
+  private void readHistory(Element status) {
+    List<Element> states = children(status, "node_state");
+    // Online nodes first, then the others (Pacemaker's two passes), each in document order.
+    List<Element> ordered = new ArrayList<>();
+    for (Element st : states) if (nodeOf(st) != null && nodeOf(st).online) ordered.add(st);
+    for (Element st : states) if (nodeOf(st) != null && !nodeOf(st).online) ordered.add(st);
+    for (Element st : ordered) {
+      Node n = nodeOf(st);
+      Element lrm = CibXml.path(st, "lrm", "lrm_resources");
+      for (Element lr : children(lrm, "lrm_resource")) history(n, lr);
+    }
+  }
+
+  private Node nodeOf(Element st) {
+    Node n = byNodeId.get(attr(st, "id"));
+    if (n == null && attr(st, "uname") != null) n = byUname.get(attr(st, "uname"));
+    return n;
+  }
+
+  private void history(Node node, Element lr) {
+    String id = attr(lr, "id");
+    List<Op> ops = new ArrayList<>();
+    for (Element o : children(lr, "lrm_rsc_op")) ops.add(op(o));
+    ops.sort(Comparator.comparingInt((Op o) -> o.callId < 0 ? Integer.MAX_VALUE : o.callId));
+    Rsc rsc = findResource(id, node, ops);
+    if (rsc == null) return;
+    unpackOps(rsc, node, ops);
+  }
+
+  private static Op op(Element o) {
+    String key = attr(o, "transition-key");
+    int target = -1;
+    if (key != null) {
+      String[] parts = key.split(":");
+      if (parts.length >= 3) {
+        try {
+          target = Integer.parseInt(parts[2]);
+        } catch (NumberFormatException ignored) {
+          // keep -1
+        }
+      }
+    }
+    return new Op(attr(o, "id"), attr(o, "operation"), Math.max(0, Values.millis(attr(o, "interval"))),
+        intAttr(o, "rc-code", 0), intAttr(o, "op-status", 0), intAttr(o, "call-id", 0), target,
+        attr(o, "migrate_source"), attr(o, "migrate_target"), intAttr(o, "last-rc-change", 0));
+  }
+
+  private static int intAttr(Element e, String name, int dflt) {
+    String v = attr(e, name);
+    if (v == null) return dflt;
+    try {
+      return Integer.parseInt(v.trim());
+    } catch (NumberFormatException ex) {
+      return dflt;
+    }
+  }
+
+  /** The configured primitive (or clone instance) a history entry belongs to, or an orphan when it is active. */
+  private Rsc findResource(String id, Node node, List<Op> ops) {
+    String base = id.contains(":") ? id.substring(0, id.lastIndexOf(':')) : id;
+    Rsc r = in.byId.get(id);
+    if (r != null && r.isPrimitive() && !r.inClone()) return r;
+    Rsc template = in.byId.get(base);
+    if (template != null && template.isPrimitive() && template.inClone()) {
+      return anonymousInstance(template, node);
+    }
+    if (r != null && r.isPrimitive()) return r;
+    return orphan(id, node, ops);
+  }
+
+  /** Pacemaker's find_anonymous_clone: an instance already active on the node, else the first inactive one. */
+  private Rsc anonymousInstance(Rsc template, Node node) {
+    Rsc clone = template;
+    while (!clone.isClone()) clone = clone.parent;
+    Rsc inactive = null;
+    for (Rsc inst : clone.children) {
+      Rsc prim = memberLike(inst, template.baseId);
+      if (prim == null) continue;
+      List<Node> where = locations(inst);
+      if (!where.isEmpty()) {
+        if (where.contains(node)) return prim;
+      } else if (inactive == null) {
+        if (prim.pendingNode == null || prim.pendingNode == node) inactive = prim;
+      }
+    }
+    return inactive;
+  }
+
+  private static List<Node> locations(Rsc inst) {
+    List<Node> out = new ArrayList<>();
+    for (Rsc p : inst.primitives()) {
+      for (Node n : p.runningOn) if (!out.contains(n)) out.add(n);
+      if (p.pendingNode != null && !out.contains(p.pendingNode)) out.add(p.pendingNode);
+    }
+    return out;
+  }
+
+  private static Rsc memberLike(Rsc inst, String baseId) {
+    for (Rsc p : inst.primitives()) if (p.baseId.equals(baseId)) return p;
+    return null;
+  }
+
+  private Rsc orphan(String id, Node node, List<Op> ops) {
+    // Only an orphan that may still be active matters.
+    Rsc o = new Rsc(id, Variant.PRIMITIVE);
+    o.orphan = true;
+    o.cls = null;
+    for (Map.Entry<String, String> m : rscDefaults.entrySet()) o.meta.putIfAbsent(m.getKey(), m.getValue());
+    o.managed = in.flag("stop-orphan-resources", true) && !in.flag("maintenance-mode", false);
+    o.nextRole = Role.STOPPED;
+    Rsc existing = in.byId.get(id);
+    if (existing != null && existing.orphan) return existing;
+    in.byId.put(id, o);
+    in.resources.add(o);
+    return o;
+  }
+
+  /** Pacemaker's unpack_lrm_resource / unpack_rsc_op, for the roles and failures xenha supports. */
+  private void unpackOps(Rsc rsc, Node node, List<Op> ops) {
+    Role role = Role.UNKNOWN;
+    String onFail = null; // ignore, restart, block, stop, standby, fence
+    boolean sticky = false;
+    boolean startPending = false;
+    Op migrateTo = null;
+    Op migrateFrom = null;
+    boolean stoppedAfterMigration = false;
+    for (Op op : ops) {
+      boolean pending = op.status == -1 || op.callId == -1;
+      String task = op.task;
+      if (task == null) continue;
+      if (task.equals("notify") || task.equals("meta-data") || task.equals("cancel")) continue;
+      if (pending) {
+        if (task.equals("start") || task.equals("migrate_from")) {
+          role = Role.STARTED;
+          startPending = true;
+          rsc.pendingNode = node;
+        } else if (task.equals("stop")) {
+          role = Role.STARTED;
+          rsc.pendingNode = node;
+        } else if (task.equals("monitor") && op.intervalMs == 0) {
+          // a pending probe says nothing
+        } else if (task.equals("migrate_to")) {
+          role = Role.STARTED;
+        } else if (task.equals("monitor")) {
+          role = Role.STARTED;
+        }
+        continue;
+      }
+      if (op.status == 1) continue; // cancelled
+      int expected = op.targetRc >= 0 ? op.targetRc : 0;
+      boolean probe = task.equals("monitor") && op.intervalMs == 0;
+      boolean success;
+      if (op.status != 0 && op.status != 4 && op.status != 2) {
+        success = false;
+      } else if (op.status == 2) {
+        success = false;
+      } else if (op.rc == expected) {
+        success = op.status == 0;
+      } else if (probe && (op.rc == 7 || op.rc == 0)) {
+        success = true;
+      } else {
+        success = false;
+      }
+      if (success) {
+        switch (task) {
+          case "start":
+            role = Role.STARTED;
+            startPending = false;
+            if (!sticky) onFail = null;
+            break;
+          case "migrate_from":
+            role = Role.STARTED;
+            migrateFrom = op;
+            if (!sticky) onFail = null;
+            break;
+          case "migrate_to":
+            migrateTo = op;
+            role = Role.STARTED;
+            break;
+          case "stop":
+            role = Role.STOPPED;
+            stoppedAfterMigration = migrateTo != null;
+            if (!sticky) onFail = null;
+            break;
+          case "monitor":
+            role = op.rc == 7 ? Role.STOPPED : Role.STARTED;
+            break;
+          default:
+        }
+        continue;
+      }
+      // a failure
+      if (op.rc == 7 && task.equals("monitor") && op.intervalMs > 0 && role == Role.UNKNOWN) role = Role.STARTED;
+      String action = onFailFor(rsc, task, op.intervalMs);
+      if (action.equals("ignore")) {
+        rsc.failureIgnored = true;
+        if (task.equals("stop")) role = Role.STOPPED;
+        else role = Role.STARTED;
+        continue;
+      }
+      if (op.rc == 5 || op.rc == 6) {
+        // not installed / not configured: the resource cannot run on this node
+        rsc.failCount.put(node, Model.INFINITY);
+      }
+      if (task.equals("start")) {
+        role = Role.STARTED;
+        if (in.flag("start-failure-is-fatal", true)) rsc.failCount.put(node, Model.INFINITY);
+      } else if (task.equals("stop")) {
+        role = Role.STARTED;
+      } else if (task.equals("migrate_to") || task.equals("migrate_from")) {
+        role = Role.STARTED;
+      } else if (task.equals("monitor")) {
+        role = op.rc == 7 && op.intervalMs == 0 ? Role.STOPPED : Role.STARTED;
+      }
+      if (rank(action) > rank(onFail)) onFail = action;
+      if (action.equals("stop") || action.equals("fence") || action.equals("standby")) sticky = true;
+    }
+    if (migrateTo != null && migrateFrom == null && !stoppedAfterMigration) {
+      // migrate_to succeeded on this node, the target has not reported: a partial migration
+      Node target = byUname.get(migrateTo.migrateTarget);
+      if (target != null) {
+        rsc.partialSource = node;
+        rsc.partialTarget = target;
+      }
+    }
+    if (role == Role.UNKNOWN) role = Role.STOPPED;
+    if (role == Role.STARTED) {
+      if (!rsc.runningOn.contains(node)) rsc.runningOn.add(node);
+      if (rsc.role.compareTo(role) < 0) rsc.role = role;
+      if (startPending) rsc.startPending = true;
+      activeOnDownNode(rsc, node);
+    }
+    if (onFail != null) applyFailure(rsc, node, onFail);
+    failCounts(rsc, node);
+  }
+
+  private static int rank(String onFail) {
+    if (onFail == null) return 0;
+    switch (onFail) {
+      case "ignore": return 1;
+      case "restart": return 2;
+      case "block": return 3;
+      case "stop": return 4;
+      case "standby": return 5;
+      case "fence": return 6;
+      default: return 2;
+    }
+  }
+
+  /** Active (or possibly active) on a node that is down: the node must be fenced first. */
+  private void activeOnDownNode(Rsc rsc, Node node) {
+    if (!node.online && !node.maintenance && rsc.managed && !node.unclean && stonithEnabled && !node.shutdown) {
+      fence(node, rsc.baseId + " is thought to be active there");
+    }
+  }
+
+  private void applyFailure(Rsc rsc, Node node, String onFail) {
+    switch (onFail) {
+      case "restart":
+        rsc.failed = true;
+        rsc.needsStop = true;
+        break;
+      case "block":
+        rsc.failed = true;
+        rsc.blocked = true;
+        rsc.managed = false;
+        break;
+      case "stop":
+        rsc.failed = true;
+        rsc.needsStop = true;
+        rsc.nextRole = Role.STOPPED;
+        break;
+      case "standby":
+        rsc.failed = true;
+        rsc.needsStop = true;
+        node.standby = true;
+        break;
+      case "fence":
+        rsc.failed = true;
+        rsc.needsStop = true;
+        if (stonithEnabled) fence(node, rsc.baseId + " failed there");
+        break;
+      default:
+    }
+  }
+
+  /** The on-fail of an operation: the op's own, else op_defaults, else Pacemaker's default. */
+  private String onFailFor(Rsc rsc, String task, long intervalMs) {
+    Element xml = primitiveXml.get(rsc);
+    String value = null;
+    if (xml != null) {
+      for (Element op : children(child(xml, "operations"), "op")) {
+        String name = attr(op, "name");
+        if (task.equals(name) && Math.max(0, Values.millis(attr(op, "interval"))) == intervalMs) {
+          value = attr(op, "on-fail");
+          if (value == null) value = CibXml.nvpairs(op, "meta_attributes").get("on-fail");
+          if (Values.isTrue(attr(op, "enabled")) || attr(op, "enabled") == null) break;
+        }
+      }
+    }
+    if (value == null) value = opDefaults.get("on-fail");
+    if (value == null) {
+      if (task.equals("stop")) value = stonithEnabled ? "fence" : "block";
+      else value = "restart";
+    }
+    value = value.toLowerCase(Locale.ROOT);
+    if (value.equals("fence") && !stonithEnabled) value = "block";
+    if (value.equals("demote")) value = "restart";
+    return value;
+  }
+
+  /** Fail counts from the node's transient attributes, with failure-timeout expiry. */
+  private void failCounts(Rsc rsc, Node node) {
+    int total = rsc.failCount.getOrDefault(node, 0);
+    long last = 0;
+    String base = rsc.baseId;
+    for (Map.Entry<String, String> a : node.attributes.entrySet()) {
+      String k = a.getKey();
+      if (k.equals("fail-count-" + base) || k.startsWith("fail-count-" + base + "#")) {
+        total = Values.add(total, Values.score(a.getValue()));
+      } else if (k.equals("last-failure-" + base) || k.startsWith("last-failure-" + base + "#")) {
+        try {
+          last = Math.max(last, Long.parseLong(a.getValue().trim()));
+        } catch (NumberFormatException ignored) {
+          // no time known
+        }
+      }
+    }
+    if (rsc.failureTimeout > 0 && last > 0 && in.now > last + rsc.failureTimeout
+        && total < Model.INFINITY) {
+      total = 0;
+    } else if (rsc.failureTimeout > 0 && last > 0 && in.now > last + rsc.failureTimeout) {
+      total = rsc.failCount.getOrDefault(node, 0) >= Model.INFINITY ? total : 0;
+    }
+    if (total != 0) rsc.failCount.put(node, total);
+  }
+}

@@ -1,0 +1,253 @@
+package io.xenha.scheduler.engine;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The engine's working set, mutable while one transition is computed (Pacemaker's pe_working_set_t): nodes,
+ * resources (primitives, groups, anonymous clones), their allowed-node scores, colocations, actions and orderings.
+ * Built by an input reader (a CIB, or xenha's own configuration and state), consumed by {@link PolicyEngine}.
+ */
+public final class Model {
+  public static final int INFINITY = 1_000_000;
+
+  /** Roles; only the ordering (stopped below started) matters. */
+  public enum Role { UNKNOWN, STOPPED, STARTED }
+
+  public enum Variant { PRIMITIVE, GROUP, CLONE }
+
+  /** A dom0 (a cluster node). */
+  public static final class Node {
+    public final String id;
+    public final String uname;
+    public boolean online;
+    public boolean unclean;
+    public boolean standby;
+    public boolean pending;
+    public boolean shutdown;
+    public boolean maintenance;
+    public boolean expectedUp;
+    public boolean unseen;
+    /** The reason given when the node was found unclean (the fence line's reason). */
+    public String fenceReason;
+    public final Map<String, String> attributes = new HashMap<>();
+    public final Map<String, Integer> capacity = new LinkedHashMap<>();
+    public final Map<String, Integer> used = new HashMap<>();
+    public int numResources;
+
+    public Node(String id, String uname) {
+      this.id = id;
+      this.uname = uname;
+      attributes.put("#uname", uname);
+      attributes.put("#id", id);
+    }
+
+    /** Can run resources (Pacemaker's pcmk__node_available without the score). */
+    public boolean available() {
+      return online && !shutdown && !unclean && !standby && !maintenance;
+    }
+
+    @Override
+    public String toString() {
+      return uname;
+    }
+  }
+
+  /** A colocation: dependent is placed relative to primary. */
+  public static final class Coloc {
+    public final String id;
+    public final Rsc dependent;
+    public final Rsc primary;
+    public final int score;
+    public final String nodeAttribute;
+    public final boolean influence;
+
+    public Coloc(String id, Rsc dependent, Rsc primary, int score, String nodeAttribute, boolean influence) {
+      this.id = id;
+      this.dependent = dependent;
+      this.primary = primary;
+      this.score = score;
+      this.nodeAttribute = nodeAttribute;
+      this.influence = influence;
+    }
+  }
+
+  /** A resource: a primitive, a group or a clone; instances of a clone are its children. */
+  public static final class Rsc {
+    public final String id;
+    public final Variant variant;
+    public Rsc parent;
+    public final List<Rsc> children = new ArrayList<>();
+    public final Map<String, String> meta = new HashMap<>();
+    public final Map<String, String> params = new LinkedHashMap<>();
+    public final Map<String, Integer> utilization = new LinkedHashMap<>();
+    public String cls;
+    public String provider;
+    public String type;
+    /** The id without an instance suffix (for clone instances "rsc:N" this is "rsc"). */
+    public String baseId;
+
+    public int priority;
+    public int stickiness;
+    public int migrationThreshold = INFINITY;
+    public long failureTimeout;
+    public boolean managed = true;
+    public boolean orphan;
+    public boolean failed;
+    /** A failure that needs a stop (Pacemaker's pe_rsc_stop). */
+    public boolean needsStop;
+    public boolean blocked;
+    public boolean unique = true;
+    public boolean fenceDevice;
+    public boolean allowMigrate;
+    public boolean critical = true;
+    public boolean startPending;
+    public boolean requiresFencing = true;
+    public boolean failureIgnored;
+    public String recovery = "stop_start";
+
+    public Role role = Role.STOPPED;
+    public Role nextRole = Role.UNKNOWN;
+    public final List<Node> runningOn = new ArrayList<>();
+    /** The node a pending stop or failure left it on, used only for clone instance numbering. */
+    public Node pendingNode;
+    public Map<Node, Integer> allowed = new LinkedHashMap<>();
+    public Node assigned;
+    public boolean provisional = true;
+    public boolean allocating;
+    public boolean merging;
+    public final List<Coloc> thisWith = new ArrayList<>();
+    public final List<Coloc> withThis = new ArrayList<>();
+    public Node partialSource;
+    public Node partialTarget;
+    public final List<Node> dangling = new ArrayList<>();
+    public final Map<Node, Integer> failCount = new HashMap<>();
+    public final List<Action> actions = new ArrayList<>();
+
+    // clone
+    public int cloneMax;
+    public int cloneNodeMax = 1;
+    public int cloneMin;
+    public boolean interleave;
+    public boolean notify;
+    // group
+    public boolean ordered = true;
+    public boolean colocated = true;
+
+    public Rsc(String id, Variant variant) {
+      this.id = id;
+      this.variant = variant;
+      this.baseId = id;
+    }
+
+    public boolean isClone() {
+      return variant == Variant.CLONE;
+    }
+
+    public boolean isGroup() {
+      return variant == Variant.GROUP;
+    }
+
+    public boolean isPrimitive() {
+      return variant == Variant.PRIMITIVE;
+    }
+
+    public Rsc top() {
+      Rsc r = this;
+      while (r.parent != null) r = r.parent;
+      return r;
+    }
+
+    /** True when this resource is an instance of a clone (directly, or a member of a cloned group instance). */
+    public boolean inClone() {
+      for (Rsc r = parent; r != null; r = r.parent) if (r.isClone()) return true;
+      return false;
+    }
+
+    public Node currentNode() {
+      return runningOn.isEmpty() ? null : runningOn.get(0);
+    }
+
+    /** Every primitive at or below this resource, in order. */
+    public List<Rsc> primitives() {
+      List<Rsc> out = new ArrayList<>();
+      collect(this, out);
+      return out;
+    }
+
+    private static void collect(Rsc r, List<Rsc> out) {
+      if (r.isPrimitive()) out.add(r);
+      else for (Rsc c : r.children) collect(c, out);
+    }
+
+    @Override
+    public String toString() {
+      return id;
+    }
+  }
+
+  /** Ordering flags (Pacemaker's enum pe_ordering, the ones the engine uses). */
+  public static final int OPTIONAL = 1;
+  public static final int IMPLIES_THEN = 1 << 1;
+  public static final int IMPLIES_FIRST = 1 << 2;
+  public static final int RUNNABLE_LEFT = 1 << 3;
+  public static final int RESTART = 1 << 4;
+  public static final int ONE_OR_MORE = 1 << 5;
+  public static final int ASYMMETRICAL = 1 << 6;
+  public static final int SERIALIZE = 1 << 7;
+  public static final int SAME_NODE = 1 << 8;
+  public static final int IMPLIES_FIRST_MIGRATABLE = 1 << 9;
+  public static final int PSEUDO_LEFT = 1 << 10;
+
+  /** One edge: first before then. */
+  public static final class Ordering {
+    public final Action first;
+    public final Action then;
+    public int flags;
+
+    Ordering(Action first, Action then, int flags) {
+      this.first = first;
+      this.then = then;
+      this.flags = flags;
+    }
+  }
+
+  /** An action of the transition (start, stop, migrate_to, migrate_from, a pseudo action, a fence). */
+  public static final class Action {
+    public final int id;
+    public final Rsc rsc;
+    public final String task;
+    public final Node node;
+    public boolean optional;
+    public boolean runnable = true;
+    public boolean pseudo;
+    public boolean migrateRunnable;
+    public boolean requiresAny;
+    public int requiredRunnableBefore;
+    public int runnableBefore;
+    public String reason;
+    public final List<Ordering> before = new ArrayList<>();
+    public final List<Ordering> after = new ArrayList<>();
+
+    Action(int id, Rsc rsc, String task, Node node, boolean optional) {
+      this.id = id;
+      this.rsc = rsc;
+      this.task = task;
+      this.node = node;
+      this.optional = optional;
+    }
+
+    public void setReason(String text, boolean overwrite) {
+      if (reason == null || overwrite) reason = text;
+    }
+
+    @Override
+    public String toString() {
+      return (rsc == null ? "" : rsc.id + "_") + task + (node == null ? "" : " on " + node.uname)
+          + (optional ? " optional" : " required") + (runnable ? "" : " unrunnable");
+    }
+  }
+}

@@ -1,0 +1,1528 @@
+package io.xenha.scheduler.engine;
+
+import static io.xenha.scheduler.engine.Model.ASYMMETRICAL;
+import static io.xenha.scheduler.engine.Model.IMPLIES_FIRST;
+import static io.xenha.scheduler.engine.Model.IMPLIES_FIRST_MIGRATABLE;
+import static io.xenha.scheduler.engine.Model.IMPLIES_THEN;
+import static io.xenha.scheduler.engine.Model.INFINITY;
+import static io.xenha.scheduler.engine.Model.ONE_OR_MORE;
+import static io.xenha.scheduler.engine.Model.OPTIONAL;
+import static io.xenha.scheduler.engine.Model.PSEUDO_LEFT;
+import static io.xenha.scheduler.engine.Model.RESTART;
+import static io.xenha.scheduler.engine.Model.RUNNABLE_LEFT;
+import static io.xenha.scheduler.engine.Model.SERIALIZE;
+
+import io.xenha.scheduler.engine.Input.Expr;
+import io.xenha.scheduler.engine.Input.RuleNode;
+import io.xenha.scheduler.engine.Model.Action;
+import io.xenha.scheduler.engine.Model.Coloc;
+import io.xenha.scheduler.engine.Model.Node;
+import io.xenha.scheduler.engine.Model.Ordering;
+import io.xenha.scheduler.engine.Model.Role;
+import io.xenha.scheduler.engine.Model.Rsc;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Pacemaker's scheduler semantics over the engine's {@link Model}: allowed-node scores (locations, rules,
+ * stickiness, failure bans), colocation-aware assignment in priority order, actions for every primitive, ordering
+ * constraints with their flags propagated to a fixpoint, fencing of unclean nodes, and the Transition Summary in
+ * crm_simulate's wording. Pure: no I/O, no clock (the time comes with the input).
+ */
+public final class PolicyEngine {
+  private final Input in;
+  private final List<Node> nodes;
+  private final List<Rsc> resources;
+  private final List<Action> actions = new ArrayList<>();
+  private final Map<String, List<Action>> actionIndex = new HashMap<>();
+  private final Map<Node, Action> fenceOps = new LinkedHashMap<>();
+  private final boolean stonithEnabled;
+  private final boolean symmetric;
+  private final String strategy;
+  private final String noQuorumPolicy;
+  private final String stonithAction;
+  private boolean haveStonithResource;
+  private int nextColocId;
+
+  private PolicyEngine(Input in) {
+    this.in = in;
+    this.nodes = in.nodes;
+    this.resources = new ArrayList<>(in.resources);
+    this.stonithEnabled = in.flag("stonith-enabled", true);
+    this.symmetric = in.flag("symmetric-cluster", true);
+    this.strategy = in.property("placement-strategy", "default").toLowerCase(Locale.ROOT);
+    this.noQuorumPolicy = in.property("no-quorum-policy", "stop").toLowerCase(Locale.ROOT);
+    String action = in.property("stonith-action", "reboot");
+    this.stonithAction = action.equals("poweroff") ? "off" : action;
+  }
+
+  /** The result of one run: the summary lines and the final actions. */
+  public record Result(List<String> summary, List<Action> actions, Map<String, String> placement) {}
+
+  public static Result run(Input in) {
+    return new PolicyEngine(in).plan();
+  }
+
+  private Result plan() {
+    for (Rsc r : resources) for (Rsc p : r.primitives()) if (p.fenceDevice) haveStonithResource = true;
+    initAllowed();
+    applyLocations();
+    applyStickinessAndFailures();
+    createColocations();
+    sortResources();
+    for (Rsc r : resources) assign(r, null);
+    for (Rsc r : resources) createActions(r);
+    for (Rsc r : resources) internalOrderings(r);
+    constraintOrderings();
+    scheduleFencing();
+    propagate();
+    Map<String, String> placement = new LinkedHashMap<>();
+    for (Rsc r : resources) {
+      for (Rsc p : r.primitives()) if (p.assigned != null && p.nextRole != Role.STOPPED) placement.put(p.id, p.assigned.uname);
+    }
+    return new Result(summary(), List.copyOf(actions), placement);
+  }
+
+  // ===================================================================== scores
+
+  private void initAllowed() {
+    if (!symmetric) return;
+    for (Rsc r : resources) for (Node n : nodes) score(r, n, 0);
+  }
+
+  /** Adds score on node to a resource and everything below it (Pacemaker's resource_node_score). */
+  private static void score(Rsc r, Node n, int s) {
+    for (Rsc c : r.children) score(c, n, s);
+    r.allowed.merge(n, s, Values::add);
+  }
+
+  /** A location constraint applies to the resource and, for groups and clones, to every member and instance. */
+  private void applyLocations() {
+    for (Input.Location l : in.locations) {
+      if (l.node() != null) {
+        score(l.rsc(), l.node(), l.score());
+        continue;
+      }
+      for (RuleNode rule : l.rules()) {
+        for (Node n : nodes) {
+          Integer s = ruleScore(rule, n);
+          if (s != null) score(l.rsc(), n, s);
+        }
+      }
+    }
+  }
+
+  /** The score a rule gives a node, or null when it does not match (or its score-attribute is missing). */
+  private Integer ruleScore(RuleNode rule, Node n) {
+    if (!ruleMatches(rule, n)) return null;
+    if (rule.scoreAttribute() != null) {
+      String v = n.attributes.get(rule.scoreAttribute());
+      if (v == null) return null;
+      return Values.score(v);
+    }
+    return rule.score() == null ? 0 : rule.score();
+  }
+
+  private boolean ruleMatches(RuleNode rule, Node n) {
+    List<Boolean> terms = new ArrayList<>();
+    for (Expr e : rule.exprs()) terms.add(exprMatches(e, n));
+    for (RuleNode r : rule.rules()) terms.add(ruleMatches(r, n));
+    if (terms.isEmpty()) return true;
+    return rule.or() ? terms.contains(true) : !terms.contains(false);
+  }
+
+  private static boolean exprMatches(Expr e, Node n) {
+    String op = e.op() == null ? "" : e.op().toLowerCase(Locale.ROOT);
+    if (op.equals("date")) return false;
+    String actual = n.attributes.get(e.attribute());
+    switch (op) {
+      case "defined": return actual != null;
+      case "not_defined": return actual == null;
+      default:
+    }
+    if (actual == null) return op.equals("ne");
+    String expected = e.value() == null ? "" : e.value();
+    int cmp = compare(actual, expected, e.type());
+    switch (op) {
+      case "lt": return cmp < 0;
+      case "gt": return cmp > 0;
+      case "lte": return cmp <= 0;
+      case "gte": return cmp >= 0;
+      case "eq": return cmp == 0;
+      case "ne": return cmp != 0;
+      default: return false;
+    }
+  }
+
+  private static int compare(String a, String b, String type) {
+    String t = type == null ? null : type.toLowerCase(Locale.ROOT);
+    if (t == null) t = "string";
+    switch (t) {
+      case "integer": case "number":
+        try {
+          return Long.compare(Long.parseLong(a.trim()), Long.parseLong(b.trim()));
+        } catch (NumberFormatException ex) {
+          try {
+            return Double.compare(Double.parseDouble(a.trim()), Double.parseDouble(b.trim()));
+          } catch (NumberFormatException ex2) {
+            return a.compareToIgnoreCase(b);
+          }
+        }
+      case "version":
+        return compareVersion(a, b);
+      default:
+        return a.compareToIgnoreCase(b);
+    }
+  }
+
+  private static int compareVersion(String a, String b) {
+    String[] x = a.split("\\.");
+    String[] y = b.split("\\.");
+    for (int i = 0; i < Math.max(x.length, y.length); i++) {
+      long p = i < x.length ? parseLong(x[i]) : 0;
+      long q = i < y.length ? parseLong(y[i]) : 0;
+      if (p != q) return Long.compare(p, q);
+    }
+    return 0;
+  }
+
+  private static long parseLong(String s) {
+    try {
+      return Long.parseLong(s.trim());
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  /** Stickiness on the current node, and -INFINITY where the fail count reached the migration threshold. */
+  private void applyStickinessAndFailures() {
+    for (Rsc top : resources) {
+      for (Rsc p : top.primitives()) {
+        if (p.managed && p.stickiness > 0 && p.runningOn.size() == 1) {
+          Node n = p.runningOn.get(0);
+          if (symmetric || p.allowed.containsKey(n)) score(p, n, p.stickiness);
+        }
+      }
+    }
+    for (Node n : nodes) {
+      for (Rsc top : resources) {
+        for (Rsc p : top.primitives()) {
+          if (p.migrationThreshold == 0 || p.failureIgnored) continue;
+          int fc = p.failCount.getOrDefault(n, 0);
+          if (fc <= 0) continue;
+          if (p.migrationThreshold - fc <= 0) {
+            Rsc ban = p.inClone() ? p.top() : p;
+            score(ban, n, -INFINITY);
+          }
+        }
+      }
+    }
+  }
+
+  // ===================================================================== colocations
+
+  private void createColocations() {
+    for (Input.Colocation c : in.colocations) {
+      if (c.score() == 0) continue;
+      boolean influence = c.influence() != null ? c.influence() : c.rsc().critical;
+      addColoc(new Coloc(c.id(), c.rsc(), c.with(), c.score(), c.nodeAttribute(), influence));
+    }
+    for (Rsc r : resources) internalColocations(r);
+  }
+
+  private void internalColocations(Rsc r) {
+    if (r.isGroup() && r.colocated) {
+      for (int i = 1; i < r.children.size(); i++) {
+        Rsc m = r.children.get(i);
+        addColoc(new Coloc("group:internal_colocation", m, r.children.get(i - 1), INFINITY, null, m.critical));
+      }
+    }
+    for (Rsc c : r.children) internalColocations(c);
+  }
+
+  private void addColoc(Coloc c) {
+    insertSorted(c.dependent.thisWith, c, true);
+    insertSorted(c.primary.withThis, c, false);
+    nextColocId++;
+  }
+
+  /** Colocations are kept sorted by the other resource's priority (highest first), stable otherwise. */
+  private static void insertSorted(List<Coloc> list, Coloc c, boolean byPrimary) {
+    int p = byPrimary ? c.primary.priority : c.dependent.priority;
+    int i = 0;
+    while (i < list.size()) {
+      Coloc o = list.get(i);
+      int q = byPrimary ? o.primary.priority : o.dependent.priority;
+      if (p > q) break;
+      i++;
+    }
+    list.add(i, c);
+  }
+
+  private static boolean hasInfluence(Coloc c, Rsc rsc) {
+    if (rsc == null) rsc = c.primary;
+    return c.influence || rsc.runningOn.isEmpty() && rsc.primitives().stream().allMatch(p -> p.runningOn.isEmpty());
+  }
+
+  // ===================================================================== assignment order
+
+  private void sortResources() {
+    List<Node> sortedNodes = new ArrayList<>(nodes);
+    sortedNodes.sort(nodeComparator(null));
+    Map<Rsc, Map<Node, Integer>> weights = new HashMap<>();
+    for (Rsc r : resources) weights.put(r, colocatedScores(r, null, 1.0f, true, false));
+    resources.sort((a, b) -> {
+      if (a.priority != b.priority) return a.priority > b.priority ? -1 : 1;
+      Map<Node, Integer> wa = weights.get(a);
+      Map<Node, Integer> wb = weights.get(b);
+      Node na = currentNode(a);
+      Node nb = currentNode(b);
+      int sa = na == null ? -INFINITY : wa.getOrDefault(na, -INFINITY);
+      int sb = nb == null ? -INFINITY : wb.getOrDefault(nb, -INFINITY);
+      if (sa != sb) return sa > sb ? -1 : 1;
+      for (Node n : sortedNodes) {
+        int x = wa.getOrDefault(n, -INFINITY);
+        int y = wb.getOrDefault(n, -INFINITY);
+        if (x != y) return x > y ? -1 : 1;
+      }
+      return 0;
+    });
+  }
+
+  private static Node currentNode(Rsc r) {
+    if (r.isPrimitive()) return r.currentNode();
+    for (Rsc p : r.primitives()) if (!p.runningOn.isEmpty()) return p.runningOn.get(0);
+    return null;
+  }
+
+  /** The node table colocation merging starts from for a resource: a group uses its first member. */
+  private static Map<Node, Integer> baseAllowed(Rsc r) {
+    if (r.isGroup() && !r.children.isEmpty()) return r.children.get(0).allowed;
+    return r.allowed;
+  }
+
+  /**
+   * Pacemaker's add_colocated_node_scores: nodes == null starts from the resource's own scores; otherwise the
+   * resource's best scores (per colocation attribute) are added to nodes, multiplied by factor. thisWith selects
+   * which colocations are followed recursively.
+   */
+  private Map<Node, Integer> colocatedScores(Rsc rsc, Map<Node, Integer> nodesIn, float factor, boolean thisWith,
+      boolean onlyPositive) {
+    if (rsc.merging) return nodesIn;
+    rsc.merging = true;
+    try {
+      Map<Node, Integer> work;
+      if (nodesIn == null) {
+        work = new LinkedHashMap<>(baseAllowed(rsc));
+      } else {
+        work = new LinkedHashMap<>(nodesIn);
+        addMatching(work, rsc, null, factor, onlyPositive);
+      }
+      if (anyAvailable(work)) {
+        List<Coloc> list = colocList(rsc, thisWith);
+        for (Coloc c : list) {
+          Rsc other;
+          if (thisWith) {
+            other = c.primary;
+          } else if (!hasInfluence(c, null)) {
+            continue;
+          } else {
+            other = c.dependent;
+          }
+          float f = factor * c.score / (float) INFINITY;
+          work = colocatedScores(other, work, f, thisWith, onlyPositive);
+        }
+      } else if (nodesIn != null) {
+        return nodesIn;
+      }
+      if (onlyPositive) work.replaceAll((n, w) -> w == INFINITY_HACK ? 1 : w);
+      return work;
+    } finally {
+      rsc.merging = false;
+    }
+  }
+
+  private static final int INFINITY_HACK = INFINITY * -100;
+
+  private static List<Coloc> colocList(Rsc rsc, boolean thisWith) {
+    if (rsc.isGroup() && !rsc.children.isEmpty()) {
+      List<Coloc> out = new ArrayList<>(thisWith ? rsc.children.get(0).thisWith : last(rsc.children).withThis);
+      out.addAll(thisWith ? rsc.thisWith : rsc.withThis);
+      return out;
+    }
+    return thisWith ? rsc.thisWith : rsc.withThis;
+  }
+
+  private static Rsc last(List<Rsc> l) {
+    return l.get(l.size() - 1);
+  }
+
+  private void addMatching(Map<Node, Integer> work, Rsc rsc, String attr, float factor, boolean onlyPositive) {
+    String a = attr == null ? "#uname" : attr;
+    Map<Node, Integer> source = baseAllowed(rsc);
+    for (Map.Entry<Node, Integer> e : work.entrySet()) {
+      Node node = e.getKey();
+      int current = e.getValue();
+      int score = bestMatching(source, a, node.attributes.get(a));
+      if (factor < 0 && score < 0) continue;
+      if (current == INFINITY_HACK) continue;
+      float wf = factor * score;
+      int w = (int) (wf < 0 ? wf - 0.5f : wf + 0.5f);
+      if (w == 0 && score != 0) w = factor > 0 ? 1 : factor < 0 ? -1 : 0;
+      int ns = Values.add(w, current);
+      if (onlyPositive && ns < 0 && current > 0) {
+        e.setValue(INFINITY_HACK);
+        continue;
+      }
+      if (onlyPositive && ns < 0 && current == 0) continue;
+      e.setValue(ns);
+    }
+  }
+
+  private static int bestMatching(Map<Node, Integer> allowed, String attr, String value) {
+    int best = -INFINITY;
+    for (Map.Entry<Node, Integer> e : allowed.entrySet()) {
+      Node n = e.getKey();
+      if (e.getValue() > best && n.available() && value != null && value.equalsIgnoreCase(n.attributes.get(attr))) {
+        best = e.getValue();
+      }
+    }
+    return best;
+  }
+
+  private static boolean anyAvailable(Map<Node, Integer> table) {
+    for (Map.Entry<Node, Integer> e : table.entrySet()) if (e.getKey().available() && e.getValue() >= 0) return true;
+    return false;
+  }
+
+  // ===================================================================== assignment
+
+  private Node assign(Rsc r, Node prefer) {
+    switch (r.variant) {
+      case GROUP: return assignGroup(r, prefer);
+      case CLONE: return assignClone(r);
+      default: return assignPrimitive(r, prefer);
+    }
+  }
+
+  private Node assignGroup(Rsc g, Node prefer) {
+    if (!g.provisional) return g.colocated && !g.children.isEmpty() ? g.children.get(0).assigned : null;
+    if (g.allocating) return null;
+    if (g.children.isEmpty()) {
+      g.provisional = false;
+      return null;
+    }
+    g.allocating = true;
+    Rsc first = g.children.get(0);
+    Rsc lastChild = last(g.children);
+    for (Coloc c : g.thisWith) first.thisWith.add(c);
+    g.thisWith.clear();
+    for (Coloc c : g.withThis) lastChild.withThis.add(c);
+    g.withThis.clear();
+    Node groupNode = null;
+    for (Rsc c : g.children) {
+      Node n = assign(c, prefer);
+      if (groupNode == null) groupNode = n;
+    }
+    g.nextRole = first.nextRole;
+    g.allocating = false;
+    g.provisional = false;
+    g.assigned = g.colocated ? groupNode : null;
+    return g.assigned;
+  }
+
+  private Node assignPrimitive(Rsc r, Node prefer) {
+    if (r.parent != null && r.parent.isGroup() && r.parent.provisional && !r.parent.allocating) {
+      assign(r.parent, prefer);
+    }
+    if (!r.provisional) return r.assigned;
+    if (r.allocating) return null;
+    r.allocating = true;
+    List<Coloc> thisWith = new ArrayList<>(r.thisWith);
+    List<Coloc> withThis = new ArrayList<>(r.withThis);
+    for (Coloc c : thisWith) if (Math.abs(c.score) >= INFINITY) applyThisWith(c, r);
+    for (Coloc c : withThis) if (Math.abs(c.score) >= INFINITY) addDependentScores(c, r);
+    for (Coloc c : thisWith) if (Math.abs(c.score) < INFINITY) applyThisWith(c, r);
+    for (Coloc c : withThis) if (Math.abs(c.score) < INFINITY) addDependentScores(c, r);
+    if (r.nextRole == Role.STOPPED) {
+      for (Node n : nodes) r.allowed.put(n, -INFINITY);
+    } else if (r.nextRole.compareTo(r.role) > 0 && !in.haveQuorum && noQuorumPolicy.equals("freeze")) {
+      r.nextRole = r.role;
+    }
+    if (stonithEnabled && !haveStonithResource) r.managed = false;
+    if (!r.managed) {
+      if (r.nextRole == Role.UNKNOWN) r.nextRole = r.role;
+      assignTo(r, r.currentNode(), true);
+    } else if (in.flag("stop-all-resources", false)) {
+      assignTo(r, null, true);
+    } else {
+      assignBest(r, prefer);
+    }
+    r.allocating = false;
+    return r.assigned;
+  }
+
+  private void applyThisWith(Coloc c, Rsc r) {
+    Map<Node, Integer> archive = c.score < 0 && c.score > -INFINITY ? new LinkedHashMap<>(r.allowed) : null;
+    Rsc other = c.primary;
+    if (isProvisional(other)) assign(other, null);
+    applyColocScore(r, other, c);
+    if (archive != null && !anyAvailable(r.allowed)) r.allowed = archive;
+  }
+
+  private static boolean isProvisional(Rsc r) {
+    return r.provisional;
+  }
+
+  /** Applies a colocation to the dependent's scores once its primary is assigned (dispatch on the primary). */
+  private void applyColocScore(Rsc dependent, Rsc primary, Coloc c) {
+    if (primary.provisional) return;
+    if (primary.isGroup()) {
+      if (primary.children.isEmpty()) return;
+      if (primary.colocated) {
+        Rsc member = c.score >= INFINITY ? last(primary.children) : primary.children.get(0);
+        applyColocScore(dependent, member, c);
+      } else if (c.score < INFINITY) {
+        for (Rsc m : primary.children) applyColocScore(dependent, m, c);
+      }
+      return;
+    }
+    if (primary.isClone()) {
+      if (dependent.inClone() && dependent.top() != primary && dependent.top().interleave) {
+        Rsc peer = compatibleInstance(dependent, primary);
+        if (peer == null) {
+          if (c.score >= INFINITY) for (Node n : nodes) dependent.allowed.put(n, -INFINITY);
+          return;
+        }
+        applyToWeights(dependent, peer.assigned, peer.assigned != null, c);
+        return;
+      }
+      if (c.score >= INFINITY) {
+        Set<Node> affected = new HashSet<>();
+        for (Rsc inst : primary.children) {
+          Node n = instanceNode(inst);
+          if (n != null && !inst.blocked) affected.add(n);
+        }
+        for (Node n : new ArrayList<>(dependent.allowed.keySet())) {
+          if (!affected.contains(n)) dependent.allowed.put(n, -INFINITY);
+        }
+        return;
+      }
+      for (Rsc inst : primary.children) {
+        Node n = instanceNode(inst);
+        if (n != null) applyToWeights(dependent, n, true, c);
+      }
+      return;
+    }
+    applyToWeights(dependent, primary.assigned, true, c);
+  }
+
+  /** The instance of clone primary that dependent (an interleaved clone's instance) should follow: same node. */
+  private Rsc compatibleInstance(Rsc dependent, Rsc primaryClone) {
+    Node want = dependent.assigned;
+    List<Node> candidates = new ArrayList<>();
+    if (want != null) candidates.add(want);
+    else {
+      Map<Node, Integer> a = dependent.allowed;
+      List<Node> sorted = new ArrayList<>(a.keySet());
+      sorted.sort(byScore(a, null));
+      candidates.addAll(sorted);
+    }
+    for (Node n : candidates) {
+      if (!n.available() || dependent.allowed.getOrDefault(n, -INFINITY) < 0) continue;
+      for (Rsc inst : primaryClone.children) if (instanceNode(inst) == n) return inst;
+    }
+    return null;
+  }
+
+  private static Node instanceNode(Rsc inst) {
+    if (inst.isPrimitive()) return inst.assigned;
+    if (inst.isGroup()) return inst.assigned;
+    return null;
+  }
+
+  /** Pacemaker's pcmk__apply_coloc_to_weights. */
+  private void applyToWeights(Rsc dependent, Node primaryNode, boolean assignedKnown, Coloc c) {
+    String attr = c.nodeAttribute == null ? "#uname" : c.nodeAttribute;
+    String value = primaryNode == null ? null : primaryNode.attributes.get(attr);
+    if (primaryNode == null && c.score < 0) return;
+    Map<Node, Integer> work = new LinkedHashMap<>(dependent.allowed);
+    for (Map.Entry<Node, Integer> e : work.entrySet()) {
+      Node n = e.getKey();
+      if (primaryNode == null) {
+        e.setValue(Values.add(-c.score, e.getValue()));
+      } else if (value != null && value.equalsIgnoreCase(n.attributes.get(attr))) {
+        if (c.score < INFINITY) e.setValue(Values.add(c.score, e.getValue()));
+      } else if (c.score >= INFINITY) {
+        e.setValue(-INFINITY);
+      }
+    }
+    if (Math.abs(c.score) >= INFINITY || anyAvailable(work)) dependent.allowed = work;
+  }
+
+  private void addDependentScores(Coloc c, Rsc r) {
+    if (!hasInfluence(c, null)) return;
+    float factor = c.score / (float) INFINITY;
+    r.allowed = colocatedScores(c.dependent, r.allowed, factor, false, r.isClone());
+  }
+
+  private void assignBest(Rsc r, Node prefer) {
+    Node current = r.currentNode();
+    List<Node> sorted = new ArrayList<>(r.allowed.keySet());
+    sorted.sort(byScore(r.allowed, current));
+    Node best = sorted.isEmpty() ? null : sorted.get(0);
+    Node chosen = null;
+    if (prefer != null && best != null && r.allowed.containsKey(prefer)) {
+      if (r.allowed.get(prefer) >= r.allowed.get(best) && prefer.available() && r.allowed.get(prefer) >= 0) chosen = prefer;
+    }
+    if (chosen == null && best != null) {
+      chosen = best;
+      int bestScore = r.allowed.get(best);
+      if (!r.inClone() && bestScore > 0 && best.available() && current != null && current.available()) {
+        for (Node n : sorted) {
+          if (r.allowed.get(n) != bestScore) break;
+          if (n == current) chosen = n;
+        }
+      }
+    }
+    assignTo(r, chosen, false);
+  }
+
+  /** Nodes by descending score (unavailable nodes count as -INFINITY), then fewer resources, current node, name. */
+  private Comparator<Node> byScore(Map<Node, Integer> allowed, Node active) {
+    return (a, b) -> {
+      int wa = a.available() ? allowed.getOrDefault(a, -INFINITY) : -INFINITY;
+      int wb = b.available() ? allowed.getOrDefault(b, -INFINITY) : -INFINITY;
+      if (wa != wb) return wa > wb ? -1 : 1;
+      return nodeComparator(active).compare(a, b);
+    };
+  }
+
+  private Comparator<Node> nodeComparator(Node active) {
+    return (a, b) -> {
+      if (!strategy.equals("minimal")) {
+        if (strategy.equals("balanced")) {
+          int c = compareCapacity(a, b);
+          if (c != 0) return c;
+        }
+        if (a.numResources != b.numResources) return a.numResources < b.numResources ? -1 : 1;
+        if (active != null) {
+          if (active == a) return -1;
+          if (active == b) return 1;
+        }
+      }
+      return a.uname.compareTo(b.uname);
+    };
+  }
+
+  /** Balanced: the node with more spare capacity (counted per utilization key) first. */
+  private static int compareCapacity(Node a, Node b) {
+    int result = 0;
+    Set<String> keys = new HashSet<>(a.capacity.keySet());
+    keys.addAll(b.capacity.keySet());
+    for (String k : keys) {
+      int fa = a.capacity.getOrDefault(k, 0) - a.used.getOrDefault(k, 0);
+      int fb = b.capacity.getOrDefault(k, 0) - b.used.getOrDefault(k, 0);
+      if (fa > fb) result--;
+      else if (fa < fb) result++;
+    }
+    return result;
+  }
+
+  private void assignTo(Rsc r, Node chosen, boolean force) {
+    if (!force && chosen != null) {
+      int w = r.allowed.getOrDefault(chosen, -INFINITY);
+      if (w < 0 || !chosen.available()) chosen = null;
+    }
+    r.provisional = false;
+    if (chosen == null) {
+      r.assigned = null;
+      if (r.nextRole == Role.UNKNOWN || !force) {
+        if (r.nextRole != Role.STOPPED && !(force && !r.managed)) r.nextRole = Role.STOPPED;
+      }
+      return;
+    }
+    r.assigned = chosen;
+    chosen.numResources++;
+    for (Map.Entry<String, Integer> u : r.utilization.entrySet()) chosen.used.merge(u.getKey(), u.getValue(), Integer::sum);
+  }
+
+  // ----- clones
+
+  private Node assignClone(Rsc c) {
+    if (!c.provisional) return null;
+    if (c.allocating) return null;
+    c.allocating = true;
+    for (Coloc co : c.thisWith) if (co.score != 0 && co.primary.provisional) assign(co.primary, null);
+    for (Coloc co : c.withThis) {
+      if (co.score == 0 || !hasInfluence(co, null)) continue;
+      c.allowed = colocatedScores(co.dependent, c.allowed, co.score / (float) INFINITY, false, true);
+    }
+    c.children.sort(this::compareInstances);
+    distribute(c);
+    c.provisional = false;
+    c.allocating = false;
+    return null;
+  }
+
+  private int compareInstances(Rsc a, Rsc b) {
+    Node na = currentNode(a);
+    Node nb = currentNode(b);
+    boolean ra = na != null;
+    boolean rb = nb != null;
+    if (ra && rb) {
+      int ca = activeCount(a);
+      int cb = activeCount(b);
+      if (ca != cb) return ca < cb ? -1 : 1;
+    }
+    boolean aa = ra && na.available();
+    boolean ab = rb && nb.available();
+    if (aa != ab) return aa ? -1 : 1;
+    if (ra != rb) return ra ? -1 : 1;
+    boolean fa = a.primitives().stream().anyMatch(p -> p.failed);
+    boolean fb = b.primitives().stream().anyMatch(p -> p.failed);
+    if (fa != fb) return fa ? 1 : -1;
+    if (ra && rb) {
+      int wa = a.top().allowed.getOrDefault(na, -INFINITY);
+      int wb = b.top().allowed.getOrDefault(nb, -INFINITY);
+      if (wa != wb) return wa > wb ? -1 : 1;
+    }
+    return 0;
+  }
+
+  private static int activeCount(Rsc inst) {
+    Set<Node> s = new HashSet<>();
+    for (Rsc p : inst.primitives()) s.addAll(p.runningOn);
+    return s.size();
+  }
+
+  private void distribute(Rsc clone) {
+    Map<Node, Integer> count = new HashMap<>();
+    int available = 0;
+    for (Node n : clone.allowed.keySet()) if (n.available()) available++;
+    int max = clone.cloneMax;
+    boolean allColoc = max < available;
+    int loopMax = available > 0 ? Math.max(1, max / available) : 1;
+    int allocated = 0;
+    for (Rsc child : clone.children) {
+      if (allocated >= max) break;
+      appendParentColocations(clone, child, allColoc);
+      Node pref = preferredNode(clone, child, loopMax, count);
+      if (pref != null && assignInstance(clone, child, pref, count)) allocated++;
+    }
+    for (Rsc child : clone.children) {
+      if (!child.provisional) continue;
+      if (allocated >= max) {
+        banInstance(child);
+        assignAllStopped(child);
+      } else if (assignInstance(clone, child, null, count)) {
+        allocated++;
+      }
+    }
+  }
+
+  private void appendParentColocations(Rsc clone, Rsc child, boolean all) {
+    for (Rsc target : List.of(child)) {
+      for (Coloc c : clone.thisWith) {
+        if (all || c.score < 0 || c.score == INFINITY) addColocTo(target, c, true);
+      }
+      for (Coloc c : clone.withThis) {
+        if (!hasInfluence(c, child)) continue;
+        if (all || c.score < 0) addColocTo(target, c, false);
+      }
+    }
+  }
+
+  private static void addColocTo(Rsc target, Coloc c, boolean thisWith) {
+    Rsc r = target.isGroup() && !target.children.isEmpty()
+        ? (thisWith ? target.children.get(0) : last(target.children)) : target;
+    List<Coloc> l = thisWith ? r.thisWith : r.withThis;
+    if (!l.contains(c)) l.add(c);
+  }
+
+  private Node preferredNode(Rsc clone, Rsc child, int optimal, Map<Node, Integer> count) {
+    if (!child.provisional) return null;
+    Node n = currentNode(child);
+    if (n == null) return null;
+    if (child.primitives().stream().anyMatch(p -> p.failed)) return null;
+    if (!n.available() || clone.allowed.getOrDefault(n, -INFINITY) < 0) return null;
+    if (count.getOrDefault(n, 0) >= optimal) return null;
+    return n;
+  }
+
+  private boolean assignInstance(Rsc clone, Rsc child, Node prefer, Map<Node, Integer> count) {
+    if (!child.provisional) return instanceNode(child) != null;
+    if (prefer != null) {
+      Integer w = child.allowed.get(prefer);
+      if (w == null || w < 0) return false;
+    }
+    for (Node n : new ArrayList<>(child.allowed.keySet())) {
+      if (!canRunInstance(clone, n, count)) score(child, n, -INFINITY - 0 * 0);
+    }
+    for (Node n : nodes) {
+      if (!child.allowed.containsKey(n)) continue;
+      if (!canRunInstance(clone, n, count)) setScore(child, n, -INFINITY);
+    }
+    Node chosen;
+    if (prefer == null) {
+      chosen = assign(child, null);
+    } else {
+      Map<Rsc, Map<Node, Integer>> backup = snapshotAllowed(child);
+      chosen = assign(child, prefer);
+      if (chosen != null && chosen != prefer) {
+        restoreAllowed(backup);
+        unassign(child);
+        chosen = null;
+      }
+    }
+    if (chosen != null) count.merge(chosen, 1, Integer::sum);
+    return chosen != null;
+  }
+
+  private boolean canRunInstance(Rsc clone, Node n, Map<Node, Integer> count) {
+    if (!n.available()) return false;
+    Integer w = clone.allowed.get(n);
+    if (w == null || w < 0) return false;
+    return count.getOrDefault(n, 0) < clone.cloneNodeMax;
+  }
+
+  private static void setScore(Rsc r, Node n, int s) {
+    for (Rsc c : r.children) setScore(c, n, s);
+    if (r.allowed.containsKey(n)) r.allowed.put(n, s);
+  }
+
+  private static Map<Rsc, Map<Node, Integer>> snapshotAllowed(Rsc r) {
+    Map<Rsc, Map<Node, Integer>> out = new HashMap<>();
+    out.put(r, new LinkedHashMap<>(r.allowed));
+    for (Rsc c : r.children) out.putAll(snapshotAllowed(c));
+    return out;
+  }
+
+  private static void restoreAllowed(Map<Rsc, Map<Node, Integer>> backup) {
+    for (Map.Entry<Rsc, Map<Node, Integer>> e : backup.entrySet()) e.getKey().allowed = e.getValue();
+  }
+
+  private void unassign(Rsc r) {
+    for (Rsc c : r.children) unassign(c);
+    if (r.assigned != null && r.isPrimitive()) {
+      r.assigned.numResources--;
+      for (Map.Entry<String, Integer> u : r.utilization.entrySet()) r.assigned.used.merge(u.getKey(), -u.getValue(), Integer::sum);
+    }
+    r.assigned = null;
+    r.provisional = true;
+    if (r.nextRole == Role.STOPPED && r.meta.get("target-role") == null) r.nextRole = Role.UNKNOWN;
+  }
+
+  private static void banInstance(Rsc r) {
+    for (Rsc c : r.children) banInstance(c);
+    r.allowed.replaceAll((n, w) -> -INFINITY);
+  }
+
+  private void assignAllStopped(Rsc r) {
+    for (Rsc c : r.children) assignAllStopped(c);
+    if (r.provisional) {
+      r.provisional = false;
+      r.assigned = null;
+      r.nextRole = Role.STOPPED;
+    }
+  }
+
+  // ===================================================================== actions
+
+  private Action action(Rsc rsc, String task, Node node, boolean optional) {
+    String key = (rsc == null ? "" : rsc.id) + "_" + task;
+    List<Action> same = actionIndex.computeIfAbsent(key, k -> new ArrayList<>());
+    for (Action a : same) {
+      if (a.node == node) {
+        if (!optional) a.optional = false;
+        return a;
+      }
+    }
+    Action a = new Action(actions.size(), rsc, task, node, optional);
+    actions.add(a);
+    same.add(a);
+    if (rsc != null) {
+      rsc.actions.add(a);
+      if (!rsc.isPrimitive()) {
+        a.pseudo = true;
+      } else {
+        updateRunnable(a);
+      }
+    }
+    return a;
+  }
+
+  private void updateRunnable(Action a) {
+    Rsc rsc = a.rsc;
+    boolean needsNothing = a.task.equals("stop") || a.task.equals("migrate_to") && false;
+    if (a.pseudo) return;
+    if (a.node == null) {
+      a.runnable = false;
+    } else if (!rsc.managed) {
+      a.optional = true;
+      if (a.task.equals("stop") || a.task.equals("start")) a.runnable = a.node.online;
+    } else if (!a.node.online) {
+      a.runnable = false;
+    } else if (a.node.pending) {
+      a.runnable = false;
+    } else if (needsNothing || !rsc.requiresFencing && !needsQuorum(rsc)) {
+      a.runnable = true;
+    } else if (!in.haveQuorum && noQuorumPolicy.equals("stop")) {
+      a.runnable = false;
+      a.setReason("no quorum", true);
+    } else if (!in.haveQuorum && noQuorumPolicy.equals("freeze")) {
+      if (!isActive(rsc) || rsc.nextRole.compareTo(rsc.role) > 0) {
+        a.runnable = false;
+        a.setReason("quorum freeze", true);
+      }
+    }
+  }
+
+  private static boolean needsQuorum(Rsc rsc) {
+    String requires = rsc.meta.get("requires");
+    return requires == null || !requires.equals("nothing");
+  }
+
+  private static boolean isActive(Rsc r) {
+    for (Rsc p : r.primitives()) if (!p.runningOn.isEmpty()) return true;
+    return false;
+  }
+
+  private Action find(Rsc rsc, String task, Node node) {
+    for (Action a : actionIndex.getOrDefault(rsc.id + "_" + task, List.of())) if (node == null || a.node == node) return a;
+    return null;
+  }
+
+  private List<Action> findAll(Rsc rsc, String task) {
+    return actionIndex.getOrDefault(rsc.id + "_" + task, List.of());
+  }
+
+  private void createActions(Rsc r) {
+    switch (r.variant) {
+      case PRIMITIVE:
+        primitiveActions(r);
+        break;
+      case GROUP: {
+        for (Rsc c : r.children) createActions(c);
+        pseudo(r, "start", true);
+        pseudo(r, "running", true);
+        pseudo(r, "stop", true);
+        pseudo(r, "stopped", true);
+        break;
+      }
+      case CLONE: {
+        boolean starting = false;
+        boolean stopping = false;
+        boolean active = false;
+        for (Rsc c : r.children) {
+          createActions(c);
+          for (Rsc p : c.primitives()) {
+            if (!p.runningOn.isEmpty()) active = true;
+            for (Action a : p.actions) {
+              if (a.optional || !a.runnable && !a.pseudo) continue;
+              if (a.task.equals("stop")) stopping = true;
+              if (a.task.equals("start") && a.runnable) starting = true;
+            }
+          }
+        }
+        pseudo(r, "start", !starting);
+        Action running = pseudo(r, "running", !starting);
+        running.runnable = active || starting;
+        pseudo(r, "stop", !stopping);
+        pseudo(r, "stopped", !stopping);
+        break;
+      }
+      default:
+    }
+  }
+
+  private Action pseudo(Rsc r, String task, boolean optional) {
+    Action a = action(r, task, null, optional);
+    a.pseudo = true;
+    return a;
+  }
+
+  private void primitiveActions(Rsc r) {
+    if (r.nextRole == Role.UNKNOWN) r.nextRole = r.assigned == null ? Role.STOPPED : Role.STARTED;
+    Node current = r.currentNode();
+    boolean needStop = false;
+    boolean moving = false;
+    boolean allowMigrate = false;
+    int allActive = r.runningOn.size();
+    int cleanActive = 0;
+    for (Node n : r.runningOn) if (!n.unclean) cleanActive++;
+    if (current != null && r.assigned != null && current != r.assigned && r.nextRole == Role.STARTED) {
+      moving = true;
+      allowMigrate = canMigrate(r, current);
+      needStop = true;
+    }
+    boolean multiply;
+    if (r.partialSource != null && r.partialTarget != null && allowMigrate && allActive == 2
+        && current == r.partialSource && r.assigned == r.partialTarget) {
+      multiply = false;
+    } else if (r.partialSource != null || r.partialTarget != null) {
+      needStop = true;
+      r.partialSource = null;
+      r.partialTarget = null;
+      allowMigrate = false;
+      multiply = false;
+    } else {
+      multiply = r.requiresFencing ? allActive > 1 : cleanActive > 1;
+    }
+    boolean stopUnexpected = false;
+    if (multiply) {
+      if (r.recovery.equals("stop_start") || r.recovery.equals("stop_only")) needStop = true;
+      else if (r.recovery.equals("stop_unexpected")) {
+        needStop = true;
+        stopUnexpected = true;
+      }
+    }
+    if (r.startPending && r.assigned != null) {
+      action(r, "start", r.assigned, true);
+    }
+    if (!moving) {
+      if (r.failed) {
+        if (r.needsStop) needStop = true;
+      } else if (r.blocked) {
+        needStop = true;
+      }
+    }
+    // restart: down to stopped on the current node(s), up to the current role on the assigned node
+    if (r.role == Role.STARTED) {
+      stopResource(r, !needStop, true, stopUnexpected);
+      if (r.role.compareTo(r.nextRole) <= 0 && !r.blocked) startResource(r, r.assigned, !needStop);
+    }
+    // role transition
+    if (r.role != r.nextRole) {
+      if (r.nextRole == Role.STOPPED) stopResource(r, false, false, false);
+      else startResource(r, r.assigned, false);
+    }
+    if (allowMigrate) migrationActions(r, current);
+  }
+
+  private boolean canMigrate(Rsc r, Node current) {
+    if (!r.allowMigrate) return false;
+    if (r.failed) return false;
+    if (r.startPending) return false;
+    if (current.unclean || !current.online) return false;
+    return true;
+  }
+
+  private void stopResource(Rsc r, boolean optional, boolean restarting, boolean stopUnexpected) {
+    for (Node current : r.runningOn) {
+      boolean opt = optional;
+      if (r.partialTarget != null) {
+        if (r.partialTarget == current && r.assigned == r.partialTarget) continue;
+        opt = false;
+      }
+      if (stopUnexpected && current == r.assigned) continue;
+      Action stop = action(r, "stop", current, opt);
+      if (r.assigned == null) stop.setReason("node availability", true);
+      else if (restarting && stopUnexpected) stop.setReason("being multiply active", true);
+      if (!r.managed) stop.runnable = false;
+      if (current.unclean && current.fenceReason != null) stopOnFencedNode(stop);
+    }
+  }
+
+  private void stopOnFencedNode(Action stop) {
+    // Implied by fencing when the node can be fenced; resolved in scheduleFencing.
+  }
+
+  private void startResource(Rsc r, Node node, boolean optional) {
+    Action start = action(r, "start", node, optional);
+    if (start.runnable && !optional) r.startPending = false;
+  }
+
+  private void migrationActions(Rsc r, Node current) {
+    Action start = action(r, "start", r.assigned, true);
+    Action stop = action(r, "stop", current, true);
+    Action migrateTo = r.partialTarget == null ? action(r, "migrate_to", current, true) : null;
+    Action migrateFrom = action(r, "migrate_from", r.assigned, true);
+    start.migrateRunnable = true;
+    stop.migrateRunnable = true;
+    start.pseudo = true;
+    migrateFrom.migrateRunnable = true;
+    if (migrateTo != null) {
+      migrateTo.migrateRunnable = true;
+      order(migrateTo, migrateFrom, OPTIONAL | IMPLIES_FIRST_MIGRATABLE);
+    }
+    order(migrateFrom, stop, OPTIONAL | IMPLIES_FIRST_MIGRATABLE);
+    order(migrateFrom, start, OPTIONAL | IMPLIES_FIRST_MIGRATABLE | PSEUDO_LEFT);
+  }
+
+  // ===================================================================== orderings
+
+  private Ordering order(Action first, Action then, int flags) {
+    if (first == null || then == null || first == then) return null;
+    for (Ordering o : then.before) {
+      if (o.first == first) {
+        o.flags |= flags;
+        return o;
+      }
+    }
+    Ordering o = new Ordering(first, then, flags);
+    then.before.add(o);
+    first.after.add(o);
+    return o;
+  }
+
+  /** Orders task of first resource before task of then resource (all matching actions of each). */
+  private void orderRsc(Rsc first, String firstTask, Rsc then, String thenTask, int flags) {
+    List<Action> firsts = new ArrayList<>(findAll(first, firstTask));
+    if (firsts.isEmpty()) {
+      if (first == then) return;
+      if (firstTask.equals("stop") && !isActive(first)) return;
+      firsts.add(action(first, firstTask, null, true));
+    }
+    List<Action> thens = new ArrayList<>(findAll(then, thenTask));
+    if (thens.isEmpty()) return;
+    for (Action f : firsts) for (Action t : thens) order(f, t, flags);
+  }
+
+  private void internalOrderings(Rsc r) {
+    switch (r.variant) {
+      case PRIMITIVE:
+        orderRsc(r, "stop", r, "start", OPTIONAL | IMPLIES_THEN | RESTART);
+        break;
+      case GROUP: {
+        orderRsc(r, "stopped", r, "start", OPTIONAL);
+        orderRsc(r, "start", r, "running", RUNNABLE_LEFT);
+        orderRsc(r, "stop", r, "stopped", RUNNABLE_LEFT);
+        Rsc prev = null;
+        for (Rsc m : r.children) {
+          internalOrderings(m);
+          int stop = 0;
+          int stopped = 0;
+          int start = IMPLIES_THEN | RUNNABLE_LEFT;
+          int started = RUNNABLE_LEFT | IMPLIES_THEN;
+          if (prev == null && r.ordered) {
+            stop |= OPTIONAL;
+            stopped = IMPLIES_THEN;
+          }
+          orderRsc(r, "stop", m, "stop", stop);
+          orderRsc(m, "stop", r, "stopped", stopped);
+          orderRsc(m, "start", r, "running", started);
+          if (!r.ordered) {
+            orderRsc(r, "start", m, "start", start);
+          } else if (prev != null) {
+            orderRsc(prev, "start", m, "start", start);
+            orderRsc(m, "stop", prev, "stop", OPTIONAL | RESTART);
+          } else {
+            orderRsc(r, "start", m, "start", 0);
+          }
+          prev = m;
+        }
+        if (r.ordered && prev != null) orderRsc(r, "stop", prev, "stop", OPTIONAL);
+        break;
+      }
+      case CLONE: {
+        orderRsc(r, "stopped", r, "start", OPTIONAL);
+        orderRsc(r, "start", r, "running", RUNNABLE_LEFT);
+        orderRsc(r, "stop", r, "stopped", RUNNABLE_LEFT);
+        for (Rsc c : r.children) {
+          internalOrderings(c);
+          orderRsc(r, "start", c, "start", RUNNABLE_LEFT);
+          orderRsc(c, c.isPrimitive() ? "start" : "running", r, "running", 0);
+          orderRsc(r, "stop", c, "stop", 0);
+          orderRsc(c, c.isPrimitive() ? "stop" : "stopped", r, "stopped", 0);
+        }
+        break;
+      }
+      default:
+    }
+  }
+
+  private static String remapFirst(Rsc r, String task) {
+    if (r.isPrimitive()) return task;
+    switch (task) {
+      case "start": return "running";
+      case "stop": return "stopped";
+      default: return task;
+    }
+  }
+
+  private static String inverse(String task) {
+    switch (task) {
+      case "start": return "stop";
+      case "stop": return "start";
+      case "promote": return "demote";
+      case "demote": return "promote";
+      default: return task;
+    }
+  }
+
+  private void constraintOrderings() {
+    for (Input.Order o : in.orders) {
+      String kind = o.kind();
+      int flags = flagsFor(kind, o.firstAction(), o.symmetrical() ? 0 : 1);
+      int minRequired = 0;
+      if (o.first().isClone()) {
+        if (!o.requireAll()) minRequired = 1;
+        else if (o.first().cloneMin > 0) minRequired = o.first().cloneMin;
+      }
+      if (minRequired > 0 && kind.equals("mandatory")) {
+        Action pseudo = action(null, "clone-one-or-more:" + o.id(), null, false);
+        pseudo.pseudo = true;
+        pseudo.requiresAny = true;
+        pseudo.requiredRunnableBefore = minRequired;
+        for (Rsc inst : o.first().children) {
+          for (Action a : findAll(inst, inst.isPrimitive() ? o.firstAction() : remapFirst(inst, o.firstAction()))) {
+            order(a, pseudo, ONE_OR_MORE);
+          }
+        }
+        for (Action t : findAll(o.then(), o.thenAction())) order(pseudo, t, flags);
+      } else {
+        orderConstraint(o.first(), o.firstAction(), o.then(), o.thenAction(), flags);
+      }
+      if (o.symmetrical() && !kind.equals("serialize")) {
+        int inv = flagsFor(kind, inverse(o.thenAction()), 2);
+        orderConstraint(o.then(), inverse(o.thenAction()), o.first(), inverse(o.firstAction()), inv);
+      }
+    }
+  }
+
+  private void orderConstraint(Rsc first, String firstTask, Rsc then, String thenTask, int flags) {
+    if (then.isClone() && first.isClone() && then.interleave && firstTask.equals("start") == thenTask.equals("start")) {
+      // interleaved: each instance of then after the instance of first on its node
+      for (Rsc ti : then.children) {
+        Node n = instanceNode(ti) != null ? instanceNode(ti) : currentNode(ti);
+        Rsc fi = null;
+        for (Rsc c : first.children) {
+          Node m = instanceNode(c) != null ? instanceNode(c) : currentNode(c);
+          if (n != null && m == n) fi = c;
+        }
+        if (fi == null) {
+          if ((flags & RUNNABLE_LEFT) != 0 || (flags & IMPLIES_THEN) != 0) {
+            for (Action t : findAll(ti, ti.isPrimitive() ? thenTask : thenTask)) {
+              if (thenTask.equals("start")) {
+                Action blocker = action(first, remapFirst(first, firstTask), null, true);
+                order(blocker, t, flags);
+              }
+            }
+          }
+          continue;
+        }
+        orderRsc(fi, remapFirst(fi, firstTask), ti, thenTask, flags);
+      }
+      return;
+    }
+    orderRsc(first, remapFirst(first, firstTask), then, thenTask, flags);
+  }
+
+  /** Pacemaker's ordering_flags_for_kind; symmetry 0 symmetric, 1 asymmetric, 2 the inverse of a symmetric one. */
+  private static int flagsFor(String kind, String firstTask, int symmetry) {
+    int flags = OPTIONAL;
+    switch (kind) {
+      case "optional":
+        break;
+      case "serialize":
+        flags |= SERIALIZE;
+        break;
+      default:
+        if (symmetry == 1) {
+          flags |= ASYMMETRICAL;
+        } else if (symmetry == 0) {
+          flags |= IMPLIES_THEN;
+          if (firstTask.equals("start") || firstTask.equals("promote")) flags |= RUNNABLE_LEFT;
+        } else {
+          flags |= IMPLIES_FIRST;
+        }
+    }
+    return flags;
+  }
+
+  // ===================================================================== fencing
+
+  private boolean canFence(Node n) {
+    if (!stonithEnabled || !haveStonithResource) return false;
+    if (in.haveQuorum || noQuorumPolicy.equals("ignore")) return true;
+    return n.online;
+  }
+
+  private void scheduleFencing() {
+    boolean haveManaged = false;
+    for (Rsc r : resources) for (Rsc p : r.primitives()) if (p.managed) haveManaged = true;
+    List<Node> order = new ArrayList<>(in.fenceReasons.keySet());
+    for (Node n : nodes) if (n.unclean && !order.contains(n)) order.add(n);
+    for (Node n : order) {
+      if (!n.unclean) continue;
+      if (haveManaged && canFence(n)) {
+        Action f = action(null, "stonith-" + n.uname, n, false);
+        f.setReason(n.fenceReason == null ? "node is unclean" : n.fenceReason, false);
+        fenceOps.put(n, f);
+      }
+    }
+    // Stops on a fenced node are implied by the fence; elsewhere they cannot run.
+    for (Action a : new ArrayList<>(actions)) {
+      if (a.rsc == null || a.node == null || !a.rsc.isPrimitive()) continue;
+      if (a.task.equals("stop") && a.node.unclean) {
+        Action f = fenceOps.get(a.node);
+        if (f != null) {
+          a.pseudo = true;
+          a.runnable = true;
+          order(f, a, IMPLIES_THEN);
+        }
+      }
+    }
+    // Starts of resources that require fencing wait for the fencing of nodes they were active on.
+    for (Rsc r : resources) {
+      for (Rsc p : r.primitives()) {
+        if (!p.requiresFencing) continue;
+        for (Node n : p.runningOn) {
+          Action f = fenceOps.get(n);
+          if (f == null) continue;
+          for (Action s : findAll(p, "start")) order(f, s, OPTIONAL);
+        }
+      }
+    }
+  }
+
+  // ===================================================================== propagation
+
+  private void propagate() {
+    Deque<Action> queue = new ArrayDeque<>(actions);
+    Set<Action> queued = new HashSet<>(actions);
+    int guard = 0;
+    while (!queue.isEmpty() && guard++ < 2_000_000) {
+      Action then = queue.poll();
+      queued.remove(then);
+      boolean changedThen = updateAction(then, queue, queued);
+      if (changedThen) {
+        for (Ordering o : then.after) if (queued.add(o.then)) queue.add(o.then);
+        if (queued.add(then)) queue.add(then);
+      }
+    }
+  }
+
+  /** Re-evaluates every ordering where then is "then"; returns whether then changed. */
+  private boolean updateAction(Action then, Deque<Action> queue, Set<Action> queued) {
+    boolean lastOptional = then.optional;
+    boolean lastRunnable = then.runnable;
+    boolean lastMigrate = then.migrateRunnable;
+    if (then.requiresAny) {
+      then.runnableBefore = 0;
+      then.runnable = false;
+    }
+    for (Ordering o : new ArrayList<>(then.before)) {
+      Action first = o.first;
+      boolean fo = first.optional;
+      boolean fr = first.runnable;
+      boolean fm = first.migrateRunnable;
+      applyOrdering(o, first, then);
+      if (first.optional != fo || first.runnable != fr || first.migrateRunnable != fm) {
+        for (Ordering o2 : first.after) if (queued.add(o2.then)) queue.add(o2.then);
+        if (queued.add(first)) queue.add(first);
+      }
+    }
+    return then.optional != lastOptional || then.runnable != lastRunnable || then.migrateRunnable != lastMigrate;
+  }
+
+  private void applyOrdering(Ordering o, Action first, Action then) {
+    int type = o.flags;
+    if (type == 0) return;
+    boolean firstOptional = first.optional;
+    boolean firstRunnable = first.runnable;
+    if ((type & IMPLIES_THEN) != 0) {
+      if (then.rsc != null) {
+        if (then.optional && !firstOptional && !first.migrateRunnable) clearOptional(then, first);
+      } else if (!firstOptional && then.optional) {
+        then.optional = false;
+      }
+    }
+    if ((type & RESTART) != 0 && then.rsc != null && first.rsc != null && first.rsc.isPrimitive()
+        && then.rsc.isPrimitive()) {
+      restartOrdering(first, then);
+    }
+    if ((type & IMPLIES_FIRST) != 0) {
+      if (first.rsc != null) {
+        if (!then.optional && first.optional && !firstOptional) {
+          // nothing: flags passed are first's own
+        }
+        if (!then.optional && first.optional) clearOptional(first, then);
+      } else if (!firstOptional && first.runnable) {
+        first.runnable = false;
+      }
+    }
+    if ((type & IMPLIES_FIRST_MIGRATABLE) != 0) {
+      if (!(then.migrateRunnable && then.runnable)) clearRunnable(first, then);
+      if (!then.optional) clearOptional(first, then);
+    }
+    if ((type & PSEUDO_LEFT) != 0 && !first.runnable) {
+      then.migrateRunnable = false;
+      then.pseudo = false;
+    }
+    if ((type & ONE_OR_MORE) != 0) {
+      if (first.runnable) {
+        then.runnableBefore++;
+        if (then.runnableBefore >= then.requiredRunnableBefore) then.runnable = true;
+      }
+    }
+    if ((type & RUNNABLE_LEFT) != 0) {
+      if (then.runnable && !firstRunnable) {
+        clearRunnable(then, first);
+        then.migrateRunnable = false;
+      }
+    }
+    if ((type & ASYMMETRICAL) != 0 && then.rsc != null && !first.runnable) {
+      asymmetric(first, then);
+    }
+    if ((type & (IMPLIES_THEN | IMPLIES_FIRST | RESTART)) != 0 && first.rsc != null && !first.rsc.managed
+        && first.rsc.blocked && !first.runnable && first.task.equals("stop") && then.runnable) {
+      then.runnable = false;
+    }
+  }
+
+  private void asymmetric(Action first, Action then) {
+    if (then.optional) {
+      Rsc tr = then.rsc;
+      if (!isActive(tr) && then.task.equals("stop")) return;
+      if (isActive(tr) && then.task.equals("start") && tr.isPrimitive() && tr.runningOn.size() == 1
+          && tr.runningOn.get(0) == then.node) {
+        return;
+      }
+    }
+    clearOptional(then, first);
+    clearRunnable(then, first);
+  }
+
+  private void restartOrdering(Action first, Action then) {
+    String reason = null;
+    if (!then.optional) reason = "restart";
+    if (!then.runnable && then.rsc.managed && first.rsc == then.rsc) reason = "stop";
+    if (reason == null) return;
+    if (first.runnable) clearOptional(first, then);
+    if (!then.optional) clearOptional(first, then);
+    if (!then.migrateRunnable) first.migrateRunnable = false;
+    if (!first.optional && !first.runnable) clearRunnable(then, first);
+  }
+
+  private static void clearOptional(Action a, Action because) {
+    if (!a.optional) return;
+    a.optional = false;
+    if (a.rsc != because.rsc) a.setReason(reasonText("required", because), false);
+  }
+
+  private static void clearRunnable(Action a, Action because) {
+    if (!a.runnable) return;
+    a.runnable = false;
+    if (a.rsc != because.rsc) a.setReason(reasonText("unrunnable", because), false);
+  }
+
+  private static String reasonText(String change, Action because) {
+    return change + (because.rsc == null ? "" : " " + because.rsc.id) + " " + because.task;
+  }
+
+  // ===================================================================== summary
+
+  private List<String> summary() {
+    List<String[]> items = new ArrayList<>();
+    for (Action f : fenceOps.values()) {
+      if (f.optional) continue;
+      items.add(new String[] {"FENCE", "Fence (" + stonithAction + ") " + f.node.uname + " '" + f.reason + "'"});
+    }
+    for (Rsc r : resources) for (Rsc p : outputOrder(r)) rscAction(p, items);
+    // crm_simulate pads the columns to the widest id and detail of the run
+    int rscWidth = 5;
+    int detailWidth = 5;
+    for (String[] it : items) {
+      if (it[0].equals("FENCE")) continue;
+      if (it[2].length() > rscWidth) rscWidth = it[2].length() + 2;
+      if (it[3].length() > detailWidth) detailWidth = it[3].length();
+    }
+    List<String> lines = new ArrayList<>();
+    for (String[] it : items) {
+      if (it[0].equals("FENCE")) {
+        lines.add("  * " + it[1]);
+      } else {
+        String s = String.format("  * %-8s   %-" + rscWidth + "s   ( %" + detailWidth + "s )", it[1], it[2], it[3]);
+        lines.add(it[4] == null ? s : s + "  " + it[4]);
+      }
+    }
+    return lines;
+  }
+
+  private static List<Rsc> outputOrder(Rsc r) {
+    return r.primitives();
+  }
+
+  private void rscAction(Rsc rsc, List<String[]> out) {
+    Node current = rsc.currentNode();
+    Node next = rsc.assigned;
+    if (!rsc.managed || (current == null && next == null)) return;
+    boolean moving = current != null && next != null && current != next;
+    Action start = next == null ? firstOf(findAll(rsc, "start")) : find(rsc, "start", next);
+    if (next == null && start != null && start.node != null) start = null;
+    Node startNode = start == null || !start.runnable ? null : current;
+    Action stop = startNode == null ? firstOf(findAll(rsc, "stop")) : find(rsc, "stop", startNode);
+    Role role = rsc.role;
+    Role nextRole = rsc.nextRole;
+    if (role == nextRole) {
+      if (next == null) return;
+      Action migrateFrom = find(rsc, "migrate_from", next);
+      if (migrateFrom != null && current != null && migrateFrom.runnable) {
+        item(out, "Migrate", rsc, current, next, start, null);
+      } else if (start == null || start.optional) {
+        return;
+      } else if (!start.runnable) {
+        item(out, "Stop", rsc, current, null, stop, stop != null && stop.reason != null ? stop : start);
+      } else if (moving && current != null) {
+        item(out, rsc.failed ? "Recover" : "Move", rsc, current, next, stop, null);
+      } else if (rsc.failed) {
+        item(out, "Recover", rsc, current, null, stop, null);
+      } else {
+        item(out, "Restart", rsc, current, next, start, null);
+      }
+      return;
+    }
+    if (stop != null && (nextRole == Role.STOPPED || start != null && !start.runnable)) {
+      for (Node n : rsc.runningOn) {
+        Action stopOp = find(rsc, "stop", n);
+        item(out, "Stop", rsc, n, null, stopOp, stopOp != null && stopOp.reason != null ? stopOp : start);
+      }
+    } else if (stop != null && rsc.failed && rsc.needsStop) {
+      item(out, "Recover", rsc, current, next, stop, start);
+    } else if (moving) {
+      item(out, "Move", rsc, current, next, stop, null);
+    } else if (stop != null && !stop.optional) {
+      item(out, "Restart", rsc, current, next, start, null);
+    } else if (role == Role.STOPPED && nextRole.compareTo(Role.STOPPED) > 0) {
+      if (next != null) item(out, "Start", rsc, current, next, start, null);
+    }
+  }
+
+  private static Action firstOf(List<Action> l) {
+    return l.isEmpty() ? null : l.get(0);
+  }
+
+  private static void item(List<String[]> out, String change, Rsc rsc, Node origin, Node destination, Action action,
+      Action source) {
+    if (origin == null && destination == null) return;
+    if (source == null) source = action;
+    String details;
+    if (origin == null) {
+      details = destination.uname;
+    } else if (destination == null) {
+      details = origin.uname;
+    } else if (origin == destination) {
+      details = origin.uname;
+    } else {
+      details = origin.uname + " -> " + destination.uname;
+    }
+    boolean runnable = action == null || action.runnable;
+    String reason = null;
+    String sourceReason = source == null ? null : source.reason;
+    if (sourceReason != null && !runnable) reason = "due to " + sourceReason + " (blocked)";
+    else if (sourceReason != null) reason = "due to " + sourceReason;
+    else if (!runnable) reason = "blocked";
+    out.add(new String[] {"RSC", change, rsc.id, details, reason});
+  }
+}
