@@ -376,7 +376,8 @@ public final class CibInput {
     for (Element x : children(rule, "date_expression")) {
       exprs.add(new Expr(null, "date", null, null));
     }
-    return new RuleNode(score == null ? (scoreAttribute == null ? 0 : null) : Values.score(score), scoreAttribute, or,
+    Integer fixed = score != null ? Integer.valueOf(Values.score(score)) : scoreAttribute == null ? Integer.valueOf(0) : null;
+    return new RuleNode(fixed, scoreAttribute, or,
         exprs, nested);
   }
 

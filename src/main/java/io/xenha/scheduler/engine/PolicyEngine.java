@@ -52,6 +52,8 @@ public final class PolicyEngine {
   private final String stonithAction;
   private boolean haveStonithResource;
   private int nextColocId;
+  /** Resource-level orderings, resolved to actions in creation order once every action exists. */
+  private final List<Runnable> pendingOrders = new ArrayList<>();
 
   private PolicyEngine(Input in) {
     this.in = in;
@@ -78,12 +80,13 @@ public final class PolicyEngine {
     applyLocations();
     applyStickinessAndFailures();
     createColocations();
+    constraintOrderings();
+    for (Rsc r : in.resources) pendingOrders.add(() -> internalOrderings(r));
     sortResources();
     for (Rsc r : resources) assign(r, null);
     for (Rsc r : resources) createActions(r);
-    for (Rsc r : resources) internalOrderings(r);
-    constraintOrderings();
     scheduleFencing();
+    for (Runnable r : pendingOrders) r.run();
     propagate();
     Map<String, String> placement = new LinkedHashMap<>();
     for (Rsc r : resources) {
@@ -1053,10 +1056,10 @@ public final class PolicyEngine {
     migrateFrom.migrateRunnable = true;
     if (migrateTo != null) {
       migrateTo.migrateRunnable = true;
-      order(migrateTo, migrateFrom, OPTIONAL | IMPLIES_FIRST_MIGRATABLE);
+      pendingOrders.add(() -> order(migrateTo, migrateFrom, OPTIONAL | IMPLIES_FIRST_MIGRATABLE));
     }
-    order(migrateFrom, stop, OPTIONAL | IMPLIES_FIRST_MIGRATABLE);
-    order(migrateFrom, start, OPTIONAL | IMPLIES_FIRST_MIGRATABLE | PSEUDO_LEFT);
+    pendingOrders.add(() -> order(migrateFrom, stop, OPTIONAL | IMPLIES_FIRST_MIGRATABLE));
+    pendingOrders.add(() -> order(migrateFrom, start, OPTIONAL | IMPLIES_FIRST_MIGRATABLE | PSEUDO_LEFT));
   }
 
   // ===================================================================== orderings
@@ -1070,13 +1073,15 @@ public final class PolicyEngine {
       }
     }
     Ordering o = new Ordering(first, then, flags);
-    then.before.add(o);
-    first.after.add(o);
+    // prepended, as Pacemaker does: the newest ordering is evaluated first
+    then.before.add(0, o);
+    first.after.add(0, o);
     return o;
   }
 
   /** Orders task of first resource before task of then resource (all matching actions of each). */
   private void orderRsc(Rsc first, String firstTask, Rsc then, String thenTask, int flags) {
+    if (!first.isPrimitive() && then != null && !isAncestor(first, then)) firstTask = remapFirst(first, firstTask);
     List<Action> firsts = new ArrayList<>(findAll(first, firstTask));
     if (firsts.isEmpty()) {
       if (first == then) return;
@@ -1141,6 +1146,11 @@ public final class PolicyEngine {
     }
   }
 
+  private static boolean isAncestor(Rsc ancestor, Rsc r) {
+    for (Rsc p = r; p != null; p = p.parent) if (p == ancestor) return true;
+    return false;
+  }
+
   private static String remapFirst(Rsc r, String task) {
     if (r.isPrimitive()) return task;
     switch (task) {
@@ -1161,7 +1171,11 @@ public final class PolicyEngine {
   }
 
   private void constraintOrderings() {
-    for (Input.Order o : in.orders) {
+    for (Input.Order o : in.orders) pendingOrders.add(() -> constraintOrdering(o));
+  }
+
+  private void constraintOrdering(Input.Order o) {
+    {
       String kind = o.kind();
       int flags = flagsFor(kind, o.firstAction(), o.symmetrical() ? 0 : 1);
       int minRequired = 0;
@@ -1288,100 +1302,222 @@ public final class PolicyEngine {
 
   // ===================================================================== propagation
 
+  private static final int UPDATED_FIRST = 1;
+  private static final int UPDATED_THEN = 2;
+  private int depth;
+
+  /** Pacemaker's update loop: every action, newest first, re-evaluated against its orderings until stable. */
   private void propagate() {
-    Deque<Action> queue = new ArrayDeque<>(actions);
-    Set<Action> queued = new HashSet<>(actions);
-    int guard = 0;
-    while (!queue.isEmpty() && guard++ < 2_000_000) {
-      Action then = queue.poll();
-      queued.remove(then);
-      boolean changedThen = updateAction(then, queue, queued);
-      if (changedThen) {
-        for (Ordering o : then.after) if (queued.add(o.then)) queue.add(o.then);
-        if (queued.add(then)) queue.add(then);
+    for (int i = actions.size() - 1; i >= 0; i--) update(actions.get(i));
+  }
+
+  private record Flags(boolean optional, boolean runnable, boolean migrateRunnable) {}
+
+  private static Flags flags(Action a) {
+    return new Flags(a.optional, a.runnable, a.migrateRunnable);
+  }
+
+  private void update(Action then) {
+    if (depth > 20_000) return;
+    depth++;
+    try {
+      int changed = 0;
+      Flags last = flags(then);
+      if (then.requiresAny) {
+        then.runnableBefore = 0;
+        if (then.requiredRunnableBefore == 0) then.requiredRunnableBefore = 1;
+        then.runnable = false;
       }
+      for (Ordering o : new ArrayList<>(then.before)) {
+        if (o.flags == 0) continue;
+        Action first = o.first;
+        changed &= ~UPDATED_FIRST;
+        Flags ff = flagsForOrdering(first, then.node);
+        changed |= updateForFlags(first, then, ff, o.flags);
+        if ((changed & UPDATED_FIRST) != 0) {
+          for (Ordering o2 : new ArrayList<>(first.after)) update(o2.then);
+          update(first);
+        }
+      }
+      if (then.requiresAny) {
+        if (last.equals(flags(then))) changed &= ~UPDATED_THEN;
+        else changed |= UPDATED_THEN;
+      }
+      if ((changed & UPDATED_THEN) != 0) {
+        update(then);
+        for (Ordering o : new ArrayList<>(then.after)) update(o.then);
+      }
+    } finally {
+      depth--;
     }
   }
 
-  /** Re-evaluates every ordering where then is "then"; returns whether then changed. */
-  private boolean updateAction(Action then, Deque<Action> queue, Set<Action> queued) {
-    boolean lastOptional = then.optional;
-    boolean lastRunnable = then.runnable;
-    boolean lastMigrate = then.migrateRunnable;
-    if (then.requiresAny) {
-      then.runnableBefore = 0;
-      then.runnable = false;
-    }
-    for (Ordering o : new ArrayList<>(then.before)) {
-      Action first = o.first;
-      boolean fo = first.optional;
-      boolean fr = first.runnable;
-      boolean fm = first.migrateRunnable;
-      applyOrdering(o, first, then);
-      if (first.optional != fo || first.runnable != fr || first.migrateRunnable != fm) {
-        for (Ordering o2 : first.after) if (queued.add(o2.then)) queue.add(o2.then);
-        if (queued.add(first)) queue.add(first);
+  /**
+   * The flags an action shows to an ordering: a group's or clone's pseudo action summarises its members' actions
+   * (Pacemaker's action_flags methods); a primitive's are its own.
+   */
+  private Flags flagsForOrdering(Action a, Node otherNode) {
+    if (a.rsc == null || a.rsc.isPrimitive()) return flags(a);
+    String childTask = switch (a.task) {
+      case "running" -> "start";
+      case "stopped" -> "stop";
+      default -> a.task;
+    };
+    boolean optional = true;
+    boolean runnable = true;
+    if (a.rsc.isGroup()) {
+      for (Rsc c : a.rsc.children) {
+        Action ca = firstOf(findAll(c, c.isPrimitive() ? childTask : a.task));
+        if (ca != null) {
+          Flags cf = flagsForOrdering(ca, otherNode);
+          if (!cf.optional()) {
+            optional = false;
+            a.optional = false;
+          }
+          if (childTask.equals(a.task) && !cf.runnable()) {
+            runnable = false;
+            a.runnable = false;
+          }
+        } else if (!childTask.equals("stop")) {
+          runnable = false;
+          a.runnable = false;
+        }
       }
+      return new Flags(optional && a.optional, runnable && a.runnable, a.migrateRunnable);
     }
-    return then.optional != lastOptional || then.runnable != lastRunnable || then.migrateRunnable != lastMigrate;
+    // clone
+    boolean anyRunnable = false;
+    boolean checkRunnable = childTask.equals("start");
+    for (Rsc c : a.rsc.children) {
+      Action ca = firstOf(findAll(c, c.isPrimitive() ? childTask : a.task));
+      if (ca == null) continue;
+      Flags cf = flagsForOrdering(ca, otherNode);
+      if (!cf.optional()) {
+        optional = false;
+        a.optional = false;
+      }
+      if (cf.runnable()) anyRunnable = true;
+    }
+    if (checkRunnable && !anyRunnable) {
+      runnable = false;
+      if (otherNode == null) a.runnable = false;
+    }
+    return new Flags(optional && a.optional, runnable && a.runnable, a.migrateRunnable);
   }
 
-  private void applyOrdering(Ordering o, Action first, Action then) {
-    int type = o.flags;
-    if (type == 0) return;
-    boolean firstOptional = first.optional;
-    boolean firstRunnable = first.runnable;
+  /** Pacemaker's update_action_for_ordering_flags. */
+  private int updateForFlags(Action first, Action then, Flags ff, int type) {
+    int changed = 0;
     if ((type & IMPLIES_THEN) != 0) {
       if (then.rsc != null) {
-        if (then.optional && !firstOptional && !first.migrateRunnable) clearOptional(then, first);
-      } else if (!firstOptional && then.optional) {
+        changed |= rscUpdate(then.rsc, first, then, ff, true, false, IMPLIES_THEN);
+      } else if (!ff.optional() && then.optional) {
         then.optional = false;
+        changed |= UPDATED_THEN;
       }
     }
-    if ((type & RESTART) != 0 && then.rsc != null && first.rsc != null && first.rsc.isPrimitive()
-        && then.rsc.isPrimitive()) {
-      restartOrdering(first, then);
+    if ((type & RESTART) != 0 && then.rsc != null) {
+      changed |= rscUpdate(then.rsc, first, then, ff, true, true, RESTART);
     }
     if ((type & IMPLIES_FIRST) != 0) {
       if (first.rsc != null) {
-        if (!then.optional && first.optional && !firstOptional) {
-          // nothing: flags passed are first's own
-        }
-        if (!then.optional && first.optional) clearOptional(first, then);
-      } else if (!firstOptional && first.runnable) {
+        changed |= rscUpdate(first.rsc, first, then, ff, true, false, IMPLIES_FIRST);
+      } else if (!ff.optional() && first.runnable) {
         first.runnable = false;
+        changed |= UPDATED_FIRST;
       }
     }
-    if ((type & IMPLIES_FIRST_MIGRATABLE) != 0) {
-      if (!(then.migrateRunnable && then.runnable)) clearRunnable(first, then);
-      if (!then.optional) clearOptional(first, then);
+    if ((type & IMPLIES_FIRST_MIGRATABLE) != 0 && then.rsc != null) {
+      changed |= rscUpdate(then.rsc, first, then, ff, true, false, IMPLIES_FIRST_MIGRATABLE);
     }
-    if ((type & PSEUDO_LEFT) != 0 && !first.runnable) {
-      then.migrateRunnable = false;
-      then.pseudo = false;
+    if ((type & PSEUDO_LEFT) != 0 && then.rsc != null) {
+      changed |= rscUpdate(then.rsc, first, then, ff, true, false, PSEUDO_LEFT);
     }
     if ((type & ONE_OR_MORE) != 0) {
-      if (first.runnable) {
+      if (then.rsc != null) {
+        changed |= rscUpdate(then.rsc, first, then, ff, false, true, ONE_OR_MORE);
+      } else if (ff.runnable()) {
         then.runnableBefore++;
-        if (then.runnableBefore >= then.requiredRunnableBefore) then.runnable = true;
+        if (then.runnableBefore >= then.requiredRunnableBefore && !then.runnable) {
+          then.runnable = true;
+          changed |= UPDATED_THEN;
+        }
       }
     }
     if ((type & RUNNABLE_LEFT) != 0) {
-      if (then.runnable && !firstRunnable) {
-        clearRunnable(then, first);
-        then.migrateRunnable = false;
+      if (then.rsc != null) {
+        changed |= rscUpdate(then.rsc, first, then, ff, false, true, RUNNABLE_LEFT);
+      } else if (!ff.runnable() && then.runnable) {
+        then.runnable = false;
+        changed |= UPDATED_THEN;
       }
     }
-    if ((type & ASYMMETRICAL) != 0 && then.rsc != null && !first.runnable) {
-      asymmetric(first, then);
+    if ((type & ASYMMETRICAL) != 0 && then.rsc != null) {
+      changed |= rscUpdate(then.rsc, first, then, ff, false, true, ASYMMETRICAL);
     }
     if ((type & (IMPLIES_THEN | IMPLIES_FIRST | RESTART)) != 0 && first.rsc != null && !first.rsc.managed
-        && first.rsc.blocked && !first.runnable && first.task.equals("stop") && then.runnable) {
-      then.runnable = false;
+        && first.rsc.blocked && !first.runnable && first.task.equals("stop")) {
+      if (then.runnable) {
+        then.runnable = false;
+        changed |= UPDATED_THEN;
+      }
     }
+    return changed;
+  }
+
+  /**
+   * A resource's update_ordered_actions: the ordering applied to the pair, and for a group or clone also to the
+   * members' actions of the same task (so a member's reason names the real cause).
+   */
+  private int rscUpdate(Rsc rsc, Action first, Action then, Flags ff, boolean filterOptional,
+      boolean filterRunnable, int type) {
+    int changed = updateOrdered(first, then, ff, filterOptional, filterRunnable, type);
+    if (rsc == then.rsc && !rsc.isPrimitive() && then.rsc == rsc) {
+      for (Rsc c : rsc.children) {
+        Action ca = firstOf(findAll(c, then.task));
+        if (ca == null) continue;
+        if (rsc.isClone() && !flagsForOrdering(ca, null).runnable()) continue;
+        changed |= rscUpdate(c, first, ca, ff, filterOptional, filterRunnable, type);
+      }
+    }
+    return changed;
+  }
+
+  /** Pacemaker's pcmk__update_ordered_actions. */
+  private int updateOrdered(Action first, Action then, Flags ff, boolean filterOptional, boolean filterRunnable,
+      int type) {
+    Flags thenBefore = flags(then);
+    Flags firstBefore = flags(first);
+    if ((type & ASYMMETRICAL) != 0) asymmetric(first, then);
+    if ((type & IMPLIES_FIRST) != 0 && !thenBefore.optional()) {
+      if (filterOptional && firstBefore.optional()) clearOptional(first, then);
+      if (ff.migrateRunnable() && !then.migrateRunnable) clearMigrate(first, then);
+    }
+    if ((type & IMPLIES_FIRST_MIGRATABLE) != 0 && filterOptional) {
+      if (!(then.migrateRunnable && then.runnable)) clearRunnable(first, then);
+      if (!then.optional) clearOptional(first, then);
+    }
+    if ((type & PSEUDO_LEFT) != 0 && filterOptional && !first.runnable) {
+      clearMigrate(then, first);
+      then.pseudo = false;
+    }
+    if ((type & RUNNABLE_LEFT) != 0 && filterRunnable && then.runnable && !ff.runnable()) {
+      clearRunnable(then, first);
+      clearMigrate(then, first);
+    }
+    if ((type & IMPLIES_THEN) != 0 && filterOptional && then.optional && !ff.optional() && !first.migrateRunnable) {
+      clearOptional(then, first);
+    }
+    if ((type & RESTART) != 0) restartOrdering(first, then, filterOptional, filterRunnable);
+    int changed = 0;
+    if (!thenBefore.equals(flags(then))) changed |= UPDATED_THEN;
+    if (!firstBefore.equals(flags(first))) changed |= UPDATED_FIRST;
+    if ((changed & UPDATED_THEN) != 0 && then.rsc != null && then.rsc.parent != null) update(then);
+    return changed;
   }
 
   private void asymmetric(Action first, Action then) {
+    if (then.rsc == null || first.runnable) return;
     if (then.optional) {
       Rsc tr = then.rsc;
       if (!isActive(tr) && then.task.equals("stop")) return;
@@ -1394,14 +1530,15 @@ public final class PolicyEngine {
     clearRunnable(then, first);
   }
 
-  private void restartOrdering(Action first, Action then) {
+  private void restartOrdering(Action first, Action then, boolean filterOptional, boolean filterRunnable) {
+    if (first.rsc == null || then.rsc == null || !first.rsc.isPrimitive() || !then.rsc.isPrimitive()) return;
     String reason = null;
-    if (!then.optional) reason = "restart";
-    if (!then.runnable && then.rsc.managed && first.rsc == then.rsc) reason = "stop";
+    if (filterOptional && !then.optional) reason = "restart";
+    if (filterRunnable && !then.runnable && then.rsc.managed && first.rsc == then.rsc) reason = "stop";
     if (reason == null) return;
     if (first.runnable) clearOptional(first, then);
     if (!then.optional) clearOptional(first, then);
-    if (!then.migrateRunnable) first.migrateRunnable = false;
+    if (!then.migrateRunnable) clearMigrate(first, then);
     if (!first.optional && !first.runnable) clearRunnable(then, first);
   }
 
@@ -1417,6 +1554,12 @@ public final class PolicyEngine {
     if (a.rsc != because.rsc) a.setReason(reasonText("unrunnable", because), false);
   }
 
+  private static void clearMigrate(Action a, Action because) {
+    if (!a.migrateRunnable) return;
+    a.migrateRunnable = false;
+    if (a.rsc != because.rsc) a.setReason(reasonText("unrunnable", because), true);
+  }
+
   private static String reasonText(String change, Action because) {
     return change + (because.rsc == null ? "" : " " + because.rsc.id) + " " + because.task;
   }
@@ -1425,11 +1568,16 @@ public final class PolicyEngine {
 
   private List<String> summary() {
     List<String[]> items = new ArrayList<>();
-    for (Action f : fenceOps.values()) {
+    // Pacemaker prepends every new action to its list, so node actions print newest first.
+    List<Action> fences = new ArrayList<>(fenceOps.values());
+    java.util.Collections.reverse(fences);
+    for (Action f : fences) {
       if (f.optional) continue;
       items.add(new String[] {"FENCE", "Fence (" + stonithAction + ") " + f.node.uname + " '" + f.reason + "'"});
     }
-    for (Rsc r : resources) for (Rsc p : outputOrder(r)) rscAction(p, items);
+    List<Rsc> byPriority = new ArrayList<>(in.resources);
+    byPriority.sort((a, b) -> Integer.compare(b.priority, a.priority));
+    for (Rsc r : byPriority) for (Rsc p : outputOrder(r)) rscAction(p, items);
     // crm_simulate pads the columns to the widest id and detail of the run
     int rscWidth = 5;
     int detailWidth = 5;

@@ -29,8 +29,14 @@ public final class Values {
         return 0;
       default:
     }
+    // like strtol: the leading integer counts ("1.0" is 1), anything else is 0
+    int i = 0;
+    if (i < t.length() && (t.charAt(i) == '+' || t.charAt(i) == '-')) i++;
+    int start = i;
+    while (i < t.length() && Character.isDigit(t.charAt(i))) i++;
+    if (i == start) return 0;
     try {
-      long v = Long.parseLong(t.startsWith("+") ? t.substring(1) : t);
+      long v = Long.parseLong(t.substring(0, Math.min(i, start + 18)).replace("+", ""));
       return (int) Math.max(-Model.INFINITY, Math.min(Model.INFINITY, v));
     } catch (NumberFormatException e) {
       return 0;
