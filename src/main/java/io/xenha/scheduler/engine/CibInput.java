@@ -423,7 +423,8 @@ public final class CibInput {
     // Online nodes first, then the others (Pacemaker's two passes), each in document order.
     List<Element> ordered = new ArrayList<>();
     for (Element st : states) if (nodeOf(st) != null && nodeOf(st).online) ordered.add(st);
-    for (Element st : states) if (nodeOf(st) != null && !nodeOf(st).online) ordered.add(st);
+    // Without fencing, the history of an offline node is not read: what ran there is taken as stopped.
+    if (stonithEnabled) for (Element st : states) if (nodeOf(st) != null && !nodeOf(st).online) ordered.add(st);
     for (Element st : ordered) {
       Node n = nodeOf(st);
       Element lrm = CibXml.path(st, "lrm", "lrm_resources");
@@ -570,12 +571,11 @@ public final class CibInput {
       int expected = op.targetRc >= 0 ? op.targetRc : 0;
       boolean probe = task.equals("monitor") && op.intervalMs == 0;
       boolean success;
-      if (op.status != 0 && op.status != 4 && op.status != 2) {
-        success = false;
-      } else if (op.status == 2) {
+      // Done and error are decided by the result code; timeouts and the like are failures.
+      if (op.status != 0 && op.status != 4) {
         success = false;
       } else if (op.rc == expected) {
-        success = op.status == 0;
+        success = true;
       } else if (probe && (op.rc == 7 || op.rc == 0)) {
         success = true;
       } else {
@@ -675,6 +675,8 @@ public final class CibInput {
   }
 
   private void applyFailure(Rsc rsc, Node node, String onFail) {
+    // A failure on a node that is already unclean needs nothing more: the fence recovers it.
+    if (node.unclean) return;
     switch (onFail) {
       case "restart":
         rsc.failed = true;

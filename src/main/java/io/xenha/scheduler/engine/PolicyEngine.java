@@ -58,7 +58,9 @@ public final class PolicyEngine {
   private PolicyEngine(Input in) {
     this.in = in;
     this.nodes = in.nodes;
+    // Pacemaker keeps its resource list sorted by priority (stable)
     this.resources = new ArrayList<>(in.resources);
+    this.resources.sort((a, b) -> Integer.compare(b.priority, a.priority));
     this.stonithEnabled = in.flag("stonith-enabled", true);
     this.symmetric = in.flag("symmetric-cluster", true);
     this.strategy = in.property("placement-strategy", "default").toLowerCase(Locale.ROOT);
@@ -82,7 +84,8 @@ public final class PolicyEngine {
     createColocations();
     constraintOrderings();
     for (Rsc r : in.resources) pendingOrders.add(() -> internalOrderings(r));
-    sortResources();
+    // only the utilization strategies sort by scores before assigning (Pacemaker's allocate_resources)
+    if (!strategy.equals("default")) sortResources();
     for (Rsc r : resources) assign(r, null);
     for (Rsc r : resources) createActions(r);
     scheduleFencing();
@@ -154,7 +157,12 @@ public final class PolicyEngine {
     }
     if (actual == null) return op.equals("ne");
     String expected = e.value() == null ? "" : e.value();
-    int cmp = compare(actual, expected, e.type());
+    String type = e.type();
+    if (type == null && List.of("lt", "gt", "lte", "gte").contains(op)) {
+      // Pacemaker's default for ordered comparisons: numbers, with decimals when either side has a point
+      type = actual.contains(".") || expected.contains(".") ? "number" : "integer";
+    }
+    int cmp = compare(actual, expected, type);
     switch (op) {
       case "lt": return cmp < 0;
       case "gt": return cmp > 0;
@@ -172,6 +180,7 @@ public final class PolicyEngine {
     switch (t) {
       case "integer": case "number":
         try {
+          if (t.equals("number")) return Double.compare(Double.parseDouble(a.trim()), Double.parseDouble(b.trim()));
           return Long.compare(Long.parseLong(a.trim()), Long.parseLong(b.trim()));
         } catch (NumberFormatException ex) {
           try {
@@ -1575,9 +1584,7 @@ public final class PolicyEngine {
       if (f.optional) continue;
       items.add(new String[] {"FENCE", "Fence (" + stonithAction + ") " + f.node.uname + " '" + f.reason + "'"});
     }
-    List<Rsc> byPriority = new ArrayList<>(in.resources);
-    byPriority.sort((a, b) -> Integer.compare(b.priority, a.priority));
-    for (Rsc r : byPriority) for (Rsc p : outputOrder(r)) rscAction(p, items);
+    for (Rsc r : resources) for (Rsc p : outputOrder(r)) rscAction(p, items);
     // crm_simulate pads the columns to the widest id and detail of the run
     int rscWidth = 5;
     int detailWidth = 5;
