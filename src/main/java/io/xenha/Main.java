@@ -4,6 +4,7 @@ import io.xenha.cli.AgentCommand;
 import io.xenha.cli.DemoCommand;
 import io.xenha.cli.FenceCommand;
 import io.xenha.cli.HistoryCommand;
+import io.xenha.cli.ImportCommand;
 import io.xenha.cli.SimulateCommand;
 import io.xenha.cli.StatusCommand;
 import io.xenha.cli.VerifyCommand;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Command;
     description = "High-availability cluster manager for virtual machines.",
     subcommands = {
       AgentCommand.class, DemoCommand.class, VerifyCommand.class, StatusCommand.class, FenceCommand.class,
-      HistoryCommand.class, SimulateCommand.class
+      HistoryCommand.class, SimulateCommand.class, ImportCommand.class
     })
 public final class Main implements Runnable {
 

@@ -80,6 +80,11 @@ public final class CibXml {
     return l instanceof Integer i ? i : 0;
   }
 
+  /** Gives an element created while normalizing the line of the element it replaces. */
+  static void setLine(Element e, int line) {
+    e.setUserData(LINE, line, null);
+  }
+
   /** "FILE:LINE: <tag id="ID">", for error messages. */
   public String where(Element e) {
     String id = e.getAttribute("id");

@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import io.xenha.config.XenhaConfig.ClusterProperties;
 import io.xenha.config.XenhaConfig.ClusterSettings;
+import io.xenha.config.XenhaConfig.ColocationConstraint;
 import io.xenha.config.XenhaConfig.JmxSettings;
 import io.xenha.config.XenhaConfig.LocationConstraint;
 import io.xenha.config.XenhaConfig.NodeSpec;
@@ -41,23 +42,34 @@ final class ModelBuilder {
   static final List<String> TOP_KEYS = List.of(
       "cluster-name", "node-name", "state-root", "ocf-root", "nodes", "node-defaults", "properties",
       "resource-defaults", "resources", "constraints", "fencing-topology", "cluster", "jmx");
-  static final List<String> NODE_KEYS = List.of("address", "hypervisor", "jmx-host", "jmx-port", "state-dir");
+  static final List<String> NODE_KEYS =
+      List.of("address", "hypervisor", "jmx-host", "jmx-port", "state-dir", "attributes", "standby", "utilization");
   static final List<String> PROPERTY_KEYS = List.of(
       "stonith-enabled", "stonith-action", "no-quorum-policy", "default-resource-stickiness",
       "migration-threshold", "failure-timeout", "symmetric-cluster", "placement-strategy",
       "batch-limit", "startup-fencing", "dc-deadtime", "stonith-timeout", "priority-fencing-delay",
-      "fence-retry-max-backoff", "self-fence-deadline");
-  static final List<String> RESOURCE_DEFAULT_KEYS = List.of("allow-migrate", "start-delay", "priority", "target-role", "ops");
+      "fence-retry-max-backoff", "self-fence-deadline", "maintenance-mode", "start-failure-is-fatal",
+      "stop-orphan-resources", "migration-limit", "concurrent-fencing");
+  static final List<String> RESOURCE_DEFAULT_KEYS = List.of(
+      "allow-migrate", "start-delay", "priority", "target-role", "ops", "is-managed", "multiple-active");
   static final List<String> COMMON_RESOURCE_KEYS = List.of(
       "type", "description", "resource-stickiness", "migration-threshold", "start-delay", "priority",
-      "target-role", "ops", "clone");
-  static final List<String> DOMAIN_ONLY_KEYS = List.of("domain-xml", "allow-migrate", "utilization");
+      "target-role", "ops", "clone", "is-managed", "failure-timeout", "multiple-active", "requires", "utilization");
+  /** A group's keys: its members and the meta attributes Pacemaker passes on to them. */
+  static final List<String> GROUP_KEYS = List.of(
+      "type", "description", "members", "ordered", "collocated", "clone", "resource-stickiness",
+      "migration-threshold", "priority", "target-role", "is-managed", "failure-timeout");
+  static final List<String> DOMAIN_ONLY_KEYS = List.of("domain-xml", "allow-migrate");
   static final List<String> STONITH_ONLY_KEYS = List.of("agent", "hosts", "host-map", "params");
   static final List<String> AGENT_KEYS = List.of("agent", "params");
   static final List<String> CLONE_KEYS = List.of("clone-max", "clone-node-max", "clone-min", "interleave", "notify");
   /** Built-in resource agents (type = builtin) and the parameters each reads. */
   static final Map<String, List<String>> BUILTIN_AGENTS = Map.of("ping", List.of("host-list", "multiplier", "dampen", "name"));
   static final List<String> OP_NAMES = List.of("start", "stop", "monitor", "migrate", "fence");
+  static final List<String> ON_FAIL = List.of("restart", "ignore", "block", "stop", "standby", "fence");
+  static final List<String> MULTIPLE_ACTIVE = List.of("stop_start", "stop_only", "block");
+  static final List<String> REQUIRES = List.of("nothing", "quorum", "fencing");
+  static final List<String> ORDER_ACTIONS = List.of("start", "stop", "promote", "demote");
   static final List<String> CLUSTER_KEYS = List.of(
       "split-brain-resolver", "stable-after", "heartbeat-interval", "acceptable-heartbeat-pause", "ask-timeout");
 
@@ -68,7 +80,7 @@ final class ModelBuilder {
   static final List<String> ORDER_KINDS = List.of("mandatory", "optional", "serialize");
   static final List<String> SBR_STRATEGIES =
       List.of("keep-majority", "keep-oldest", "static-quorum", "down-all", "lease-majority", "two-node");
-  static final List<String> RESOURCE_TYPES = List.of("domain", "stonith", "ocf", "builtin");
+  static final List<String> RESOURCE_TYPES = List.of("domain", "stonith", "ocf", "builtin", "group");
   static final List<String> BUILTIN_FENCE_AGENTS = List.of("builtin:kill", "builtin:libvirt", "builtin:ssh");
   /** Parameters each built-in agent reads; builtin:kill passes anything on, so it is not checked. */
   static final Map<String, List<String>> BUILTIN_PARAMS = Map.of(
@@ -99,7 +111,7 @@ final class ModelBuilder {
 
   /** monitorIntervalSet / monitorTimeoutSet: the user's file set them (then they apply to fence devices too). */
   private record ResourceDefaults(boolean allowMigrate, Duration startDelay, int priority, String targetRole, Ops ops,
-      boolean monitorIntervalSet, boolean monitorTimeoutSet) {}
+      boolean monitorIntervalSet, boolean monitorTimeoutSet, boolean managed, String multipleActive) {}
 
   ModelBuilder(Path mainFile, ConfigObject xenha, Set<String> referenceTopKeys, Optional<String> nodeNameOverride,
       Problems problems, Map<List<String>, List<Integer>> definitions) {
@@ -132,17 +144,19 @@ final class ModelBuilder {
     ClusterProperties properties = properties(propertySection);
     ResourceDefaults defaults = resourceDefaults(top.section("resource-defaults"));
     Map<String, ResourceSpec> resources = resources(top, nodes, defaults, properties, ocfRoot);
+    groups(top, resources);
     checkSelfFenceDeadline(propertySection, properties, resources);
     Map<String, List<List<String>>> topology = fencingTopology(top, nodes, resources);
     Section constraints = top.section("constraints");
     List<OrderConstraint> orders = new ArrayList<>();
     List<LocationConstraint> locations = new ArrayList<>();
+    List<ColocationConstraint> colocations = new ArrayList<>();
     if (constraints != null) {
       constraints.checkKeys(List.of("order", "location", "colocation"));
       Set<String> resourceIds = resourceIds(top);
       orders = orders(constraints, resourceIds);
       locations = locations(constraints, resourceIds, nodes.keySet());
-      colocations(constraints);
+      colocations = colocations(constraints, resourceIds);
     }
     ClusterSettings cluster = cluster(top.section("cluster"));
     if (cluster.sbrStrategy().equals("two-node")) {
@@ -162,7 +176,7 @@ final class ModelBuilder {
     if (problems.hasErrors()) return null;
     return new XenhaConfig(mainFile, clusterName, nodeName, Collections.unmodifiableMap(nodes), properties,
         Collections.unmodifiableMap(resources), List.copyOf(locations), List.copyOf(orders), cluster, jmx,
-        checksum(resources), topology, ocfRoot);
+        checksum(resources), topology, ocfRoot, List.copyOf(colocations));
   }
 
   // ---- nodes
@@ -225,9 +239,33 @@ final class ModelBuilder {
         }
       }
       Path stateDir = path(n, "state-dir", stateRoot.resolve(name));
-      nodes.put(name, new NodeSpec(name, host, port, hv, jmxHost, jmxPort, stateDir));
+      Map<String, String> attributes = nodeAttributes(n.section("attributes"));
+      boolean standby = n.bool("standby", false);
+      Map<String, Long> utilization = utilization(n.section("utilization"));
+      nodes.put(name, new NodeSpec(name, host, port, hv, jmxHost, jmxPort, stateDir, attributes, standby, utilization));
     }
     return nodes;
+  }
+
+  /** attributes { rack = "2" }: node attributes for rules, values as strings; '#' names are the built-in ones. */
+  private Map<String, String> nodeAttributes(Section a) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (a == null) return out;
+    for (Map.Entry<String, ConfigValue> e : inFileOrder(a.obj)) {
+      String name = e.getKey();
+      ConfigValue v = e.getValue();
+      if (name.startsWith("#")) {
+        problems.error(v.origin(), a.keyPath(name), "attribute names starting with '#' are set by xenha (#uname, #is_dc)");
+        continue;
+      }
+      if (v.valueType() == ConfigValueType.OBJECT || v.valueType() == ConfigValueType.LIST
+          || v.valueType() == ConfigValueType.NULL) {
+        problems.error(v.origin(), a.keyPath(name), "expected a value (string or number), got " + Section.describe(v));
+        continue;
+      }
+      out.put(name, String.valueOf(v.unwrapped()));
+    }
+    return Collections.unmodifiableMap(out);
   }
 
   /** host and port of "host:port" or "[v6]:port"; null after reporting a problem. */
@@ -317,7 +355,12 @@ final class ModelBuilder {
         stonithTimeout,
         priorityDelay,
         backoff,
-        p.duration("self-fence-deadline", Duration.ofSeconds(30), false));
+        p.duration("self-fence-deadline", Duration.ofSeconds(30), false),
+        p.bool("maintenance-mode", false),
+        p.bool("start-failure-is-fatal", true),
+        p.bool("stop-orphan-resources", true),
+        p.integer("migration-limit", -1, -1, Integer.MAX_VALUE),
+        p.bool("concurrent-fencing", true));
   }
 
   /** migration-threshold: failures before moving away; INFINITY never moves (Integer.MAX_VALUE). */
@@ -346,7 +389,9 @@ final class ModelBuilder {
   private ResourceDefaults resourceDefaults(Section d) {
     Ops builtin = new Ops(Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(10),
         Duration.ofSeconds(20), Duration.ofSeconds(60), null);
-    if (d == null) return new ResourceDefaults(false, Duration.ZERO, 0, "Started", builtin, false, false);
+    if (d == null) {
+      return new ResourceDefaults(false, Duration.ZERO, 0, "Started", builtin, false, false, true, "stop_start");
+    }
     d.checkKeys(RESOURCE_DEFAULT_KEYS);
     return new ResourceDefaults(
         d.bool("allow-migrate", false),
@@ -355,7 +400,9 @@ final class ModelBuilder {
         d.choice("target-role", "Started", TARGET_ROLES),
         ops(d, builtin, "defaults"),
         fromUser(d, "ops", "monitor", "interval"),
-        fromUser(d, "ops", "monitor", "timeout"));
+        fromUser(d, "ops", "monitor", "timeout"),
+        d.bool("is-managed", true),
+        d.choice("multiple-active", "stop_start", MULTIPLE_ACTIVE));
   }
 
   /**
@@ -393,18 +440,39 @@ final class ModelBuilder {
     Duration timeout = dflt.monitorTimeout();
     Section m = o.section("monitor");
     if (m != null) {
-      m.checkKeys(List.of("interval", "timeout"));
+      m.checkKeys(List.of("interval", "timeout", "on-fail"));
       interval = m.duration("interval", interval, true);
       timeout = m.duration("timeout", timeout, false);
     }
-    return new Ops(start, stop, interval, timeout, migrate, fence);
+    Map<String, String> onFail = new LinkedHashMap<>(dflt.onFail());
+    for (String op : List.of("start", "stop", "monitor", "migrate")) {
+      Section s = o.section(op);
+      if (s == null || !s.has("on-fail")) continue;
+      String v = s.choice("on-fail", null, ON_FAIL);
+      if (v != null) onFail.put(op, v);
+    }
+    return new Ops(start, stop, interval, timeout, migrate, fence, Collections.unmodifiableMap(onFail));
   }
 
   private static Duration opTimeout(Section ops, String op, Duration dflt) {
     Section s = ops.section(op);
     if (s == null) return dflt;
-    s.checkKeys(List.of("timeout"), Map.of("interval", "applies to monitor only"));
+    s.checkKeys(op.equals("fence") ? List.of("timeout") : List.of("timeout", "on-fail"),
+        Map.of("interval", "applies to monitor only"));
     return s.duration("timeout", dflt, false);
+  }
+
+  /** on-fail = fence needs fencing, as in Pacemaker (which falls back to block); here it is an error. */
+  private static void checkOnFail(Section r, Ops ops, ClusterProperties properties) {
+    if (properties.stonithEnabled()) return;
+    Section o = r.section("ops");
+    if (o == null) return;
+    for (Map.Entry<String, String> e : ops.onFail().entrySet()) {
+      Section s = o.section(e.getKey());
+      if (e.getValue().equals("fence") && s != null && s.has("on-fail")) {
+        s.error("on-fail", "on-fail = fence needs properties.stonith-enabled = true");
+      }
+    }
   }
 
   private ClusterSettings cluster(Section c) {
@@ -479,6 +547,7 @@ final class ModelBuilder {
           + Names.didYouMean(type, RESOURCE_TYPES));
       return null;
     }
+    if (type.equals("group")) return group(id, r, nodes, d);
     boolean domain = type.equals("domain");
     boolean stonith = type.equals("stonith");
     List<String> known = new ArrayList<>(COMMON_RESOURCE_KEYS);
@@ -490,6 +559,7 @@ final class ModelBuilder {
     for (String k : STONITH_ONLY_KEYS) {
       if (!known.contains(k)) elsewhere.put(k, "does not apply to type " + type + " (only to stonith resources)");
     }
+    for (String k : List.of("members", "ordered", "collocated")) elsewhere.put(k, "applies to type group only");
     r.checkKeys(known, elsewhere);
     XenhaConfig.Clone clone = clone(r, type, nodes.size());
 
@@ -500,6 +570,12 @@ final class ModelBuilder {
     int priority = r.integer("priority", d.priority(), Integer.MIN_VALUE, Integer.MAX_VALUE);
     String targetRole = r.choice("target-role", d.targetRole(), TARGET_ROLES);
     Ops ops = stonith ? ops(r, stonithOps(d, properties), "stonith") : ops(r, d.ops(), "domain");
+    checkOnFail(r, ops, properties);
+    Map<String, Long> utilization = utilization(r.section("utilization"));
+    boolean managed = r.bool("is-managed", d.managed());
+    Duration failureTimeout = r.duration("failure-timeout", null, true);
+    String multipleActive = r.choice("multiple-active", d.multipleActive(), MULTIPLE_ACTIVE);
+    String requires = requires(r, stonith, properties);
 
     if (!domain && !stonith) {
       String agent = type.equals("ocf") ? ocfAgent(r, ocfRoot) : builtinAgent(r);
@@ -507,19 +583,20 @@ final class ModelBuilder {
       Map<String, String> params = params(paramSection, false);
       if ("ping".equals(agent)) pingParams(r, paramSection, params);
       return new ResourceSpec(id, type, null, null, null, false, stickiness, threshold, startDelay, priority,
-          targetRole, ops, agent, List.of(), Collections.unmodifiableMap(params), Map.of(), clone);
+          targetRole, ops, agent, List.of(), Collections.unmodifiableMap(params), Map.of(), clone, List.of(), true,
+          true, null, utilization, managed, failureTimeout, multipleActive, requires);
     }
 
     if (domain) {
       boolean allowMigrate = r.bool("allow-migrate", d.allowMigrate());
-      utilization(r.section("utilization"));
       DomainXml.Parsed xml = domainXml(r);
       return new ResourceSpec(id, type,
           xml == null ? null : xml.path().toAbsolutePath().normalize(),
           xml == null ? null : xml.xml(),
           xml == null ? null : xml.name(),
           allowMigrate, stickiness, threshold, startDelay, priority, targetRole, ops,
-          null, List.of(), Map.of(), Map.of());
+          null, List.of(), Map.of(), Map.of(), null, List.of(), true, true, null, utilization, managed,
+          failureTimeout, multipleActive, requires);
     }
     String agent = fenceAgent(r);
     Map<String, String> hostMap = hostMap(r, nodes.keySet());
@@ -546,7 +623,112 @@ final class ModelBuilder {
     if (agent != null) agentParams(r, paramSection, agent, params);
     return new ResourceSpec(id, type, null, null, null, false, stickiness, threshold, startDelay, priority,
         targetRole, ops, agent, List.copyOf(hosts), Collections.unmodifiableMap(params),
-        Collections.unmodifiableMap(hostMap));
+        Collections.unmodifiableMap(hostMap), null, List.of(), true, true, null, utilization, managed, failureTimeout,
+        multipleActive, requires);
+  }
+
+  /** requires: Pacemaker's default is quorum for fence devices and clusters without fencing, else fencing. */
+  private static String requires(Section r, boolean stonith, ClusterProperties properties) {
+    String dflt = stonith || !properties.stonithEnabled() ? "quorum" : "fencing";
+    if (r.has("requires") && "unfencing".equalsIgnoreCase(String.valueOf(r.value("requires").unwrapped()))) {
+      r.error("requires", "requires = unfencing is not supported (xenha does not unfence): nothing, quorum or fencing");
+      return dflt;
+    }
+    String v = r.choice("requires", dflt, REQUIRES);
+    if (v.equals("fencing") && !properties.stonithEnabled() && r.has("requires")) {
+      r.error("requires", "requires = fencing needs properties.stonith-enabled = true");
+    }
+    return v;
+  }
+
+  /**
+   * type = group: members in start order; each member is checked, and gets its group, in {@link #groups}. The ops
+   * of a group are the defaults (a group runs no operation itself).
+   */
+  private ResourceSpec group(String id, Section r, Map<String, NodeSpec> nodes, ResourceDefaults d) {
+    Map<String, String> elsewhere = new HashMap<>();
+    for (String k : List.of("ops", "start-delay", "multiple-active", "requires", "utilization")) {
+      elsewhere.put(k, "does not apply to a group: set it on its members");
+    }
+    for (String k : List.of("domain-xml", "allow-migrate", "agent", "params", "hosts", "host-map")) {
+      elsewhere.put(k, "does not apply to a group: set it on its members");
+    }
+    r.checkKeys(GROUP_KEYS, elsewhere);
+    XenhaConfig.Clone clone = clone(r, "group", nodes.size());
+    r.string("description", null);
+    List<String> members = List.of();
+    if (!r.has("members")) {
+      r.missing("members", "the ids of its resources in start order, e.g. [ip, fs, web]");
+    } else if (r.value("members").valueType() != ConfigValueType.LIST) {
+      r.error("members", "expected a list of resource ids [ a, b, c ], got " + Section.describe(r.value("members")));
+    } else {
+      members = new ArrayList<>();
+      for (ConfigValue item : (ConfigList) r.value("members")) {
+        if (item.valueType() != ConfigValueType.STRING) {
+          problems.error(item.origin(), r.keyPath("members"), "expected a resource id, got " + Section.describe(item));
+          continue;
+        }
+        String m = (String) item.unwrapped();
+        if (members.contains(m)) {
+          problems.error(item.origin(), r.keyPath("members"), "resource '" + m + "' is listed twice");
+          continue;
+        }
+        members.add(m);
+      }
+      if (((ConfigList) r.value("members")).isEmpty()) r.error("members", "a group needs at least one member");
+    }
+    return new ResourceSpec(id, "group", null, null, null, false, r.score("resource-stickiness", null),
+        threshold(r, "migration-threshold", null), Duration.ZERO,
+        r.integer("priority", d.priority(), Integer.MIN_VALUE, Integer.MAX_VALUE),
+        r.choice("target-role", d.targetRole(), TARGET_ROLES), d.ops(), null, List.of(), Map.of(), Map.of(), clone,
+        List.copyOf(members), r.bool("ordered", true), r.bool("collocated", true), null, Map.of(),
+        r.bool("is-managed", d.managed()), r.duration("failure-timeout", null, true), d.multipleActive(), null);
+  }
+
+  /**
+   * Checks the members of every group (defined, not a group, not a clone, not a fence device, in one group only,
+   * no domain in a cloned group) and records each member's group in its spec.
+   */
+  private void groups(Section top, Map<String, ResourceSpec> resources) {
+    Section all = top.section("resources");
+    if (all == null) return;
+    Set<String> allIds = resourceIds(top);
+    Map<String, String> groupOf = new HashMap<>();
+    for (ResourceSpec g : List.copyOf(resources.values())) {
+      if (!g.isGroup()) continue;
+      Section r = all.section(g.id());
+      for (String m : g.members()) {
+        ResourceSpec member = resources.get(m);
+        if (!allIds.contains(m)) {
+          r.error("members", "unknown resource '" + m + "'" + Names.didYouMean(m, allIds));
+        } else if (member == null) {
+          continue; // broken itself, already reported
+        } else if (member.isGroup()) {
+          r.error("members", "resource '" + m + "' is a group: a group's members are primitives");
+        } else if (member.isClone()) {
+          r.error("members", "resource '" + m + "' is a clone: a group member cannot be a clone (clone the group"
+              + " instead: clone { } on '" + g.id() + "')");
+        } else if (member.isStonith()) {
+          r.error("members", "resource '" + m + "' is a fence device: fence devices cannot be group members");
+        } else if (member.isDomain() && g.isClone()) {
+          r.error("members", "resource '" + m + "' is a domain and group '" + g.id()
+              + "' is a clone: a domU runs on one node at a time");
+        } else if (groupOf.containsKey(m)) {
+          r.error("members", "resource '" + m + "' is already a member of group '" + groupOf.get(m)
+              + "' (a resource belongs to one group at most)");
+        } else {
+          groupOf.put(m, g.id());
+          resources.put(m, inGroup(member, g.id()));
+        }
+      }
+    }
+  }
+
+  private static ResourceSpec inGroup(ResourceSpec r, String group) {
+    return new ResourceSpec(r.id(), r.type(), r.domainXmlPath(), r.domainXml(), r.domainName(), r.allowMigrate(),
+        r.stickiness(), r.migrationThreshold(), r.startDelay(), r.priority(), r.targetRole(), r.ops(), r.agent(),
+        r.hosts(), r.params(), r.hostMap(), r.cloneSet(), r.members(), r.ordered(), r.collocated(), group,
+        r.utilization(), r.managed(), r.failureTimeout(), r.multipleActive(), r.requires());
   }
 
   /** A fence device's ops defaults: resource-defaults, but Pacemaker's usual monitor unless the user set one there. */
@@ -796,11 +978,26 @@ final class ModelBuilder {
     return null;
   }
 
-  private static void utilization(Section u) {
-    if (u == null) return;
-    u.checkKeys(List.of("memory", "vcpus"));
-    u.memorySize("memory");
-    u.integer("vcpus", 1, 1, Integer.MAX_VALUE);
+  /** utilization { memory = 1G, vcpus = 2, ... }: memory is a size, kept in MiB; every other key an integer >= 0. */
+  private Map<String, Long> utilization(Section u) {
+    Map<String, Long> out = new LinkedHashMap<>();
+    if (u == null) return out;
+    for (Map.Entry<String, ConfigValue> e : inFileOrder(u.obj)) {
+      String k = e.getKey();
+      if (k.equals("memory")) {
+        Long bytes = u.memorySize("memory");
+        if (bytes == null) continue;
+        if (bytes % (1024 * 1024) != 0) {
+          u.error("memory", "must be a whole number of MiB (e.g. 512M, 1G), got " + e.getValue().unwrapped());
+          continue;
+        }
+        out.put(k, bytes / (1024 * 1024));
+      } else if (u.has(k)) {
+        int n = u.integer(k, -1, 0, Integer.MAX_VALUE);
+        if (n >= 0) out.put(k, (long) n);
+      }
+    }
+    return Collections.unmodifiableMap(out);
   }
 
   /**
@@ -916,21 +1113,28 @@ final class ModelBuilder {
     List<Section> edgeAt = new ArrayList<>();
     for (Section o : entries) {
       if (o == null) continue;
-      o.checkKeys(List.of("first", "then", "kind", "symmetrical"));
+      o.checkKeys(List.of("id", "first", "then", "kind", "symmetrical", "first-action", "then-action",
+          "require-all", "score"));
+      String id = o.string("id", null);
       String first = resourceRef(o, "first", resourceIds);
       String then = resourceRef(o, "then", resourceIds);
-      String kind = o.choice("kind", "mandatory", ORDER_KINDS);
-      if (kind.equals("serialize")) {
-        o.error("kind", "kind serialize is not supported yet (mandatory or optional)");
-        kind = "mandatory";
+      Integer score = o.score("score", null);
+      // Pacemaker: without kind, score 0 makes an order optional, any other score mandatory; kind wins over score
+      String kind = o.choice("kind", score != null && score == 0 ? "optional" : "mandatory", ORDER_KINDS);
+      boolean serialize = kind.equals("serialize");
+      boolean symmetrical = o.bool("symmetrical", !serialize);
+      if (serialize && symmetrical) {
+        o.error("symmetrical", "a serialize order has no reverse: remove symmetrical or set it to false");
       }
-      boolean symmetrical = o.bool("symmetrical", true);
+      String firstAction = o.choice("first-action", "start", ORDER_ACTIONS);
+      String thenAction = o.choice("then-action", "start", ORDER_ACTIONS);
+      boolean requireAll = o.bool("require-all", true);
       if (first == null || then == null) continue;
       if (first.equals(then)) {
         o.error("then", "resource '" + first + "' cannot be ordered after itself");
         continue;
       }
-      out.add(new OrderConstraint(first, then, kind, symmetrical));
+      out.add(new OrderConstraint(first, then, kind, symmetrical, firstAction, thenAction, requireAll, score, id));
       edgeAt.add(o);
     }
     reportCycles(out, edgeAt);
@@ -941,6 +1145,9 @@ final class ModelBuilder {
   private void reportCycles(List<OrderConstraint> orders, List<Section> at) {
     Map<String, List<Integer>> edges = new LinkedHashMap<>();
     for (int i = 0; i < orders.size(); i++) {
+      OrderConstraint o = orders.get(i);
+      // stop-before-start and serialize orders do not chain starts; a cycle is a chain of start -> start
+      if (o.kind().equals("serialize") || !o.firstAction().equals("start") || !o.thenAction().equals("start")) continue;
       edges.computeIfAbsent(orders.get(i).first(), k -> new ArrayList<>()).add(i);
       edges.computeIfAbsent(orders.get(i).then(), k -> new ArrayList<>());
     }
@@ -1015,14 +1222,24 @@ final class ModelBuilder {
     }
   }
 
-  private void colocations(Section constraints) {
-    ConfigValue v = constraints.value("colocation");
-    if (v == null) return;
-    if (v.valueType() != ConfigValueType.LIST) {
-      constraints.error("colocation", "expected a list [ { ... }, ... ], got " + Section.describe(v));
-    } else if (!((ConfigList) v).isEmpty()) {
-      constraints.error("colocation", "colocation is not supported yet");
+  /** { resource = A, with = B, score = INFINITY, id = ... }: A placed relative to B (rsc_colocation). */
+  private List<ColocationConstraint> colocations(Section constraints, Set<String> resourceIds) {
+    List<ColocationConstraint> out = new ArrayList<>();
+    for (Section c : entries(constraints, "colocation")) {
+      if (c == null) continue;
+      c.checkKeys(List.of("id", "resource", "with", "score"));
+      String id = c.string("id", null);
+      String resource = resourceRef(c, "resource", resourceIds);
+      String with = resourceRef(c, "with", resourceIds);
+      int score = c.score("score", Score.INFINITY);
+      if (resource == null || with == null) continue;
+      if (resource.equals(with)) {
+        c.error("with", "resource '" + resource + "' cannot be colocated with itself");
+        continue;
+      }
+      out.add(new ColocationConstraint(resource, with, score, id));
     }
+    return out;
   }
 
   // ---- fencing

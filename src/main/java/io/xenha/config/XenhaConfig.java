@@ -25,7 +25,17 @@ public record XenhaConfig(
     JmxSettings jmx,
     String checksum,
     Map<String, List<List<String>>> fencingTopology,
-    Path ocfRoot) {
+    Path ocfRoot,
+    List<ColocationConstraint> colocations) {
+
+  /** The configuration as it was before colocations existed: none. */
+  public XenhaConfig(Path source, String clusterName, Optional<String> nodeName, Map<String, NodeSpec> nodes,
+      ClusterProperties properties, Map<String, ResourceSpec> resources, List<LocationConstraint> locations,
+      List<OrderConstraint> orders, ClusterSettings cluster, JmxSettings jmx, String checksum,
+      Map<String, List<List<String>>> fencingTopology, Path ocfRoot) {
+    this(source, clusterName, nodeName, nodes, properties, resources, locations, orders, cluster, jmx, checksum,
+        fencingTopology, ocfRoot, List.of());
+  }
 
   public NodeSpec node(String name) {
     NodeSpec n = nodes.get(name);
@@ -33,7 +43,11 @@ public record XenhaConfig(
     return n;
   }
 
-  /** A dom0 of the cluster. */
+  /**
+   * A dom0 of the cluster. attributes: permanent node attributes for location rules (the CIB's
+   * {@code <node><instance_attributes>}); standby: the node starts in standby; utilization: capacities by name
+   * (memory in MiB), empty when not configured.
+   */
   public record NodeSpec(
       String name,
       String host,
@@ -41,7 +55,16 @@ public record XenhaConfig(
       String hypervisor,
       String jmxHost,
       int jmxPort,
-      Path stateDir) {}
+      Path stateDir,
+      Map<String, String> attributes,
+      boolean standby,
+      Map<String, Long> utilization) {
+
+    /** A node without attributes, standby or utilization. */
+    public NodeSpec(String name, String host, int port, String hypervisor, String jmxHost, int jmxPort, Path stateDir) {
+      this(name, host, port, hypervisor, jmxHost, jmxPort, stateDir, Map.of(), false, Map.of());
+    }
+  }
 
   /** Pacemaker's cluster options (crm_config). */
   public record ClusterProperties(
@@ -59,11 +82,29 @@ public record XenhaConfig(
       Duration stonithTimeout,
       Duration priorityFencingDelay,
       Duration fenceRetryMaxBackoff,
-      Duration selfFenceDeadline) {}
+      Duration selfFenceDeadline,
+      boolean maintenanceMode,
+      boolean startFailureIsFatal,
+      boolean stopOrphanResources,
+      int migrationLimit,
+      boolean concurrentFencing) {
+
+    /** The properties as they were before maintenance-mode and friends: Pacemaker's defaults for those. */
+    public ClusterProperties(boolean stonithEnabled, String stonithAction, String noQuorumPolicy,
+        int defaultResourceStickiness, int migrationThreshold, Duration failureTimeout, boolean symmetricCluster,
+        String placementStrategy, int batchLimit, boolean startupFencing, Duration dcDeadtime, Duration stonithTimeout,
+        Duration priorityFencingDelay, Duration fenceRetryMaxBackoff, Duration selfFenceDeadline) {
+      this(stonithEnabled, stonithAction, noQuorumPolicy, defaultResourceStickiness, migrationThreshold, failureTimeout,
+          symmetricCluster, placementStrategy, batchLimit, startupFencing, dcDeadtime, stonithTimeout,
+          priorityFencingDelay, fenceRetryMaxBackoff, selfFenceDeadline, false, true, true, -1, true);
+    }
+  }
 
   /**
    * Timeouts of one resource's operations. fenceTimeout is set for stonith resources (ops.fence.timeout, else
-   * properties.stonith-timeout) and null for domains.
+   * properties.stonith-timeout) and null for domains. onFail: operation name (start, stop, monitor, migrate) ->
+   * what a failure of it does (restart, ignore, block, stop, standby, fence), only for the operations that set it;
+   * the others get Pacemaker's default (restart; stop: fence when stonith-enabled, else block).
    */
   public record Ops(
       Duration startTimeout,
@@ -71,7 +112,15 @@ public record XenhaConfig(
       Duration monitorInterval,
       Duration monitorTimeout,
       Duration migrateTimeout,
-      Duration fenceTimeout) {}
+      Duration fenceTimeout,
+      Map<String, String> onFail) {
+
+    /** Ops without on-fail settings. */
+    public Ops(Duration startTimeout, Duration stopTimeout, Duration monitorInterval, Duration monitorTimeout,
+        Duration migrateTimeout, Duration fenceTimeout) {
+      this(startTimeout, stopTimeout, monitorInterval, monitorTimeout, migrateTimeout, fenceTimeout, Map.of());
+    }
+  }
 
   /**
    * One resource. type is "domain" (a libvirt domU), "stonith" (a fence device), "ocf" (an OCF resource agent,
@@ -82,6 +131,13 @@ public record XenhaConfig(
    * when not configured). ocf and builtin resources have agent and params.
    * stickiness and migrationThreshold are null when the cluster default applies. clone is null unless the resource
    * is a clone set (never for domain and stonith); the component cannot be called clone (Object.clone).
+   * <p>type "group" (Pacemaker's group): members are the ids of its resources in start order (each defined in
+   * resources, with group set to this id), ordered / collocated as Pacemaker's meta attributes; a group has no
+   * agent, params, ops of its own (ops holds the defaults) and may be a clone. For every other type members is empty.
+   * group: the id of the group this resource belongs to, or null. utilization: what the resource needs, by name
+   * (memory in MiB), empty when not configured. managed: is-managed. failureTimeout: null when
+   * properties.failure-timeout applies. multipleActive: block | stop_only | stop_start. requires: nothing | quorum |
+   * fencing (resolved: quorum for fence devices and without stonith-enabled, else fencing, unless set).
    */
   public record ResourceSpec(
       String id,
@@ -100,7 +156,26 @@ public record XenhaConfig(
       List<String> hosts,
       Map<String, String> params,
       Map<String, String> hostMap,
-      Clone cloneSet) {
+      Clone cloneSet,
+      List<String> members,
+      boolean ordered,
+      boolean collocated,
+      String group,
+      Map<String, Long> utilization,
+      boolean managed,
+      Duration failureTimeout,
+      String multipleActive,
+      String requires) {
+
+    /** A resource without group, utilization and the meta attributes added with groups: Pacemaker's defaults. */
+    public ResourceSpec(String id, String type, Path domainXmlPath, String domainXml, String domainName,
+        boolean allowMigrate, Integer stickiness, Integer migrationThreshold, Duration startDelay, int priority,
+        String targetRole, Ops ops, String agent, List<String> hosts, Map<String, String> params,
+        Map<String, String> hostMap, Clone cloneSet) {
+      this(id, type, domainXmlPath, domainXml, domainName, allowMigrate, stickiness, migrationThreshold, startDelay,
+          priority, targetRole, ops, agent, hosts, params, hostMap, cloneSet, List.of(), true, true, null, Map.of(),
+          true, null, "stop_start", "stonith".equals(type) ? "quorum" : "fencing");
+    }
 
     /** The resource as it was before clones existed: not a clone. */
     public ResourceSpec(String id, String type, Path domainXmlPath, String domainXml, String domainName,
@@ -130,6 +205,10 @@ public record XenhaConfig(
     public boolean isStonith() {
       return "stonith".equals(type);
     }
+
+    public boolean isGroup() {
+      return "group".equals(type);
+    }
   }
 
   /**
@@ -150,14 +229,29 @@ public record XenhaConfig(
   }
 
   /**
-   * `first` before `then` (Pacemaker rsc_order). kind is "mandatory" or "optional";
-   * symmetrical orders stop in reverse.
+   * `first` before `then` (Pacemaker rsc_order). kind is "mandatory", "optional" or "serialize" (never at the same
+   * time, either order); symmetrical orders stop in reverse. firstAction / thenAction: start, stop, promote or
+   * demote. requireAll: with a clone as first, then needs every instance (false: any one). score: as written (null
+   * when not set; kind already reflects it). id: the constraint's id, or null.
    */
-  public record OrderConstraint(String first, String then, String kind, boolean symmetrical) {
+  public record OrderConstraint(String first, String then, String kind, boolean symmetrical, String firstAction,
+      String thenAction, boolean requireAll, Integer score, String id) {
+
+    /** start before start, every instance, no score or id. */
+    public OrderConstraint(String first, String then, String kind, boolean symmetrical) {
+      this(first, then, kind, symmetrical, "start", "start", true, null, null);
+    }
+
     public boolean mandatory() {
       return "mandatory".equals(kind);
     }
   }
+
+  /**
+   * `resource` is placed relative to `with` (Pacemaker rsc_colocation rsc / with-rsc): INFINITY on the same node,
+   * -INFINITY never on the same node, other scores a preference. id: the constraint's id, or null.
+   */
+  public record ColocationConstraint(String resource, String with, int score, String id) {}
 
   /** Cluster membership tuning handed to Pekko (failure detector, Split Brain Resolver). */
   public record ClusterSettings(

@@ -336,16 +336,10 @@ class ConfigLoaderTest {
           ilo { type = stonith, agent = fence_foo }
           web3 { type = domian }
         }
-        constraints {
-          order = [ { first = web1, then = web2, kind = serialize } ]
-          colocation = [ { resource = web1, with = web2, score = INFINITY } ]
-        }
         """));
     assertProblem(r, 9, "xenha.resources.ilo.agent", "fence agent 'fence_foo' not found (install fence-agents)");
     assertProblem(r, 10, "xenha.resources.web3.type",
-        "unknown type 'domian' (domain, stonith, ocf, builtin) (did you mean 'domain'?)");
-    assertProblem(r, 13, "xenha.constraints.order[0].kind", "kind serialize is not supported yet");
-    assertProblem(r, 14, "xenha.constraints.colocation", "colocation is not supported yet");
+        "unknown type 'domian' (domain, stonith, ocf, builtin, group) (did you mean 'domain'?)");
   }
 
   @Test
