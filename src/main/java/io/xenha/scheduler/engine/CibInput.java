@@ -420,11 +420,12 @@ public final class CibInput {
 
   private void readHistory(Element status) {
     List<Element> states = children(status, "node_state");
-    // Online nodes first, then the others (Pacemaker's two passes), each in document order.
+    // Document order; without fencing, the history of an offline node is not read (what ran there is stopped).
     List<Element> ordered = new ArrayList<>();
-    for (Element st : states) if (nodeOf(st) != null && nodeOf(st).online) ordered.add(st);
-    // Without fencing, the history of an offline node is not read: what ran there is taken as stopped.
-    if (stonithEnabled) for (Element st : states) if (nodeOf(st) != null && !nodeOf(st).online) ordered.add(st);
+    for (Element st : states) {
+      Node n = nodeOf(st);
+      if (n != null && (stonithEnabled || n.online)) ordered.add(st);
+    }
     for (Element st : ordered) {
       Node n = nodeOf(st);
       Element lrm = CibXml.path(st, "lrm", "lrm_resources");

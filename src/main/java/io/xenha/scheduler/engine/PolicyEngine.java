@@ -1392,26 +1392,28 @@ public final class PolicyEngine {
           a.runnable = false;
         }
       }
-      return new Flags(optional && a.optional, runnable && a.runnable, a.migrateRunnable);
+      return new Flags(optional, runnable, a.migrateRunnable);
     }
-    // clone
+    // clone: required when an instance's action on the other action's node is (runnable when one is anywhere)
     boolean anyRunnable = false;
     boolean checkRunnable = childTask.equals("start");
     for (Rsc c : a.rsc.children) {
-      Action ca = firstOf(findAll(c, c.isPrimitive() ? childTask : a.task));
+      Action ca = c.isPrimitive() && otherNode != null ? find(c, childTask, otherNode)
+          : firstOf(findAll(c, c.isPrimitive() ? childTask : a.task));
+      Action any = firstOf(findAll(c, c.isPrimitive() ? childTask : a.task));
+      if (any != null && flagsForOrdering(any, null).runnable()) anyRunnable = true;
       if (ca == null) continue;
       Flags cf = flagsForOrdering(ca, otherNode);
       if (!cf.optional()) {
         optional = false;
-        a.optional = false;
+        if (otherNode == null) a.optional = false;
       }
-      if (cf.runnable()) anyRunnable = true;
     }
     if (checkRunnable && !anyRunnable) {
       runnable = false;
       if (otherNode == null) a.runnable = false;
     }
-    return new Flags(optional && a.optional, runnable && a.runnable, a.migrateRunnable);
+    return new Flags(optional, runnable, a.migrateRunnable);
   }
 
   /** Pacemaker's update_action_for_ordering_flags. */
@@ -1499,7 +1501,8 @@ public final class PolicyEngine {
     Flags firstBefore = flags(first);
     if ((type & ASYMMETRICAL) != 0) asymmetric(first, then);
     if ((type & IMPLIES_FIRST) != 0 && !thenBefore.optional()) {
-      if (filterOptional && firstBefore.optional()) clearOptional(first, then);
+      // as Pacemaker: only when first's ordering flags (a collective's summary) say required but first is not
+      if (filterOptional && !ff.optional() && firstBefore.optional()) clearOptional(first, then);
       if (ff.migrateRunnable() && !then.migrateRunnable) clearMigrate(first, then);
     }
     if ((type & IMPLIES_FIRST_MIGRATABLE) != 0 && filterOptional) {
@@ -1551,14 +1554,24 @@ public final class PolicyEngine {
     if (!first.optional && !first.runnable) clearRunnable(then, first);
   }
 
+  private static final String DEBUG = System.getenv("XENHA_ENGINE_DEBUG");
+
+  private static void debug(String what, Action a, Action because) {
+    if (DEBUG != null && (a.rsc == null ? a.task : a.rsc.id + "_" + a.task).equals(DEBUG)) {
+      System.err.println("[engine] " + what + " " + a + " because " + because);
+    }
+  }
+
   private static void clearOptional(Action a, Action because) {
     if (!a.optional) return;
+    debug("required", a, because);
     a.optional = false;
     if (a.rsc != because.rsc) a.setReason(reasonText("required", because), false);
   }
 
   private static void clearRunnable(Action a, Action because) {
     if (!a.runnable) return;
+    debug("unrunnable", a, because);
     a.runnable = false;
     if (a.rsc != because.rsc) a.setReason(reasonText("unrunnable", because), false);
   }
@@ -1605,8 +1618,23 @@ public final class PolicyEngine {
     return lines;
   }
 
+  /** Primitives in configuration order; a clone's instances by instance number. */
   private static List<Rsc> outputOrder(Rsc r) {
-    return r.primitives();
+    if (!r.isClone()) return r.primitives();
+    List<Rsc> instances = new ArrayList<>(r.children);
+    instances.sort(Comparator.comparingInt(PolicyEngine::instanceNumber));
+    List<Rsc> out = new ArrayList<>();
+    for (Rsc i : instances) out.addAll(i.primitives());
+    return out;
+  }
+
+  private static int instanceNumber(Rsc r) {
+    int colon = r.id.lastIndexOf(':');
+    try {
+      return colon < 0 ? 0 : Integer.parseInt(r.id.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      return Integer.MAX_VALUE;
+    }
   }
 
   private void rscAction(Rsc rsc, List<String[]> out) {
