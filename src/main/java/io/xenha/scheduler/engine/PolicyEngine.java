@@ -1193,7 +1193,7 @@ public final class PolicyEngine {
         else if (o.first().cloneMin > 0) minRequired = o.first().cloneMin;
       }
       if (minRequired > 0 && kind.equals("mandatory")) {
-        Action pseudo = action(null, "clone-one-or-more:" + o.id(), null, false);
+        Action pseudo = action(null, "clone-one-or-more:" + o.id(), null, true);
         pseudo.pseudo = true;
         pseudo.requiresAny = true;
         pseudo.requiredRunnableBefore = minRequired;
