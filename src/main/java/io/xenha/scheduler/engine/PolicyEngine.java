@@ -587,7 +587,56 @@ public final class PolicyEngine {
     r.allowed = colocatedScores(c.dependent, r.allowed, factor, false, r.isClone());
   }
 
+  /**
+   * Under a utilization strategy: bans r from nodes without the free capacity for it and the unassigned resources
+   * mandatorily colocated with it (or, when no node has that, for r alone); returns the node with the most free
+   * capacity in that second case (Pacemaker's pcmk__ban_insufficient_capacity).
+   */
+  private Node banInsufficientCapacity(Rsc r) {
+    if (strategy.equals("default")) return null;
+    List<Rsc> group = new ArrayList<>();
+    colocatedResources(r, group);
+    Map<String, Integer> need = new HashMap<>();
+    for (Rsc c : group) {
+      if (!c.provisional && c != r) continue;
+      for (Rsc p : c.primitives()) {
+        if (!p.provisional && p != r) continue;
+        for (Map.Entry<String, Integer> u : p.utilization.entrySet()) need.merge(u.getKey(), u.getValue(), Integer::sum);
+      }
+    }
+    boolean anyCapable = false;
+    Node mostCapable = null;
+    for (Node n : r.allowed.keySet()) {
+      if (!n.available() || r.allowed.get(n) < 0) continue;
+      if (hasCapacity(n, need)) anyCapable = true;
+      if (mostCapable == null || compareCapacity(n, mostCapable) < 0) mostCapable = n;
+    }
+    Map<String, Integer> required = anyCapable ? need : r.utilization;
+    for (Node n : new ArrayList<>(r.allowed.keySet())) {
+      if (n.available() && r.allowed.get(n) >= 0 && !hasCapacity(n, required)) r.allowed.put(n, -INFINITY);
+    }
+    return anyCapable ? null : mostCapable;
+  }
+
+  private static boolean hasCapacity(Node n, Map<String, Integer> required) {
+    for (Map.Entry<String, Integer> e : required.entrySet()) {
+      int free = n.capacity.getOrDefault(e.getKey(), 0) - n.used.getOrDefault(e.getKey(), 0);
+      if (e.getValue() > free) return false;
+    }
+    return true;
+  }
+
+  /** r and everything mandatorily colocated with it, transitively (Pacemaker's colocated_resources). */
+  private static void colocatedResources(Rsc r, List<Rsc> out) {
+    if (out.contains(r)) return;
+    out.add(r);
+    for (Coloc c : r.thisWith) if (c.score >= INFINITY) colocatedResources(c.primary, out);
+    for (Coloc c : r.withThis) if (c.score >= INFINITY) colocatedResources(c.dependent, out);
+  }
+
   private void assignBest(Rsc r, Node prefer) {
+    Node mostFree = banInsufficientCapacity(r);
+    if (prefer == null) prefer = mostFree;
     Node current = r.currentNode();
     List<Node> sorted = new ArrayList<>(r.allowed.keySet());
     sorted.sort(byScore(r.allowed, current));
