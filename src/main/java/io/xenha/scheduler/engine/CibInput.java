@@ -462,7 +462,7 @@ public final class CibInput {
         }
       }
     }
-    return new Op(attr(o, "id"), attr(o, "operation"), Math.max(0, Values.millis(attr(o, "interval"))),
+    return new Op(attr(o, "id"), attr(o, "operation"), Math.max(0, intAttr(o, "interval", 0)),
         intAttr(o, "rc-code", 0), intAttr(o, "op-status", 0), intAttr(o, "call-id", 0), target,
         attr(o, "migrate_source"), attr(o, "migrate_target"), intAttr(o, "last-rc-change", 0));
   }
@@ -610,7 +610,8 @@ public final class CibInput {
         }
         continue;
       }
-      // a failure
+      // a failure; one older than failure-timeout has expired and no longer counts
+      if (rsc.failureTimeout > 0 && op.lastRcChange > 0 && in.now > op.lastRcChange + rsc.failureTimeout) continue;
       if (op.rc == 7 && task.equals("monitor") && op.intervalMs > 0 && role == Role.UNKNOWN) role = Role.STARTED;
       String action = onFailFor(rsc, task, op.intervalMs);
       if (action.equals("ignore")) {
@@ -619,10 +620,14 @@ public final class CibInput {
         else role = Role.STARTED;
         continue;
       }
-      if (op.rc == 5 || op.rc == 6) {
-        // not installed / not configured: the resource cannot run on this node
-        rsc.failCount.put(node, Model.INFINITY);
+      if (probe && op.rc == 5 && op.status == 0) {
+        // a probe finding the agent not installed: not running, and it cannot run here
+        rsc.hardErrors.add(node);
+        role = Role.STOPPED;
+        continue;
       }
+      if (op.rc >= 2 && op.rc <= 5) rsc.hardErrors.add(node);
+      if (op.rc == 6) rsc.fatalError = true;
       if (task.equals("start")) {
         role = Role.STARTED;
         if (in.flag("start-failure-is-fatal", true)) rsc.failCount.put(node, Model.INFINITY);

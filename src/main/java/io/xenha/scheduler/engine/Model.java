@@ -125,6 +125,10 @@ public final class Model {
     public Node partialTarget;
     public final List<Node> dangling = new ArrayList<>();
     public final Map<Node, Integer> failCount = new HashMap<>();
+    /** Nodes where the agent reported a hard error (not installed, insufficient privileges, ...): banned there. */
+    public final java.util.Set<Node> hardErrors = new java.util.LinkedHashSet<>();
+    /** The agent reported the resource not configured: banned everywhere. */
+    public boolean fatalError;
     public final List<Action> actions = new ArrayList<>();
 
     // clone

@@ -225,6 +225,13 @@ public final class PolicyEngine {
         }
       }
     }
+    for (Rsc top : resources) {
+      for (Rsc p : top.primitives()) {
+        Rsc ban = p.inClone() ? p.top() : p;
+        for (Node n : p.hardErrors) score(ban, n, -INFINITY);
+        if (p.fatalError) for (Node n : nodes) score(ban, n, -INFINITY);
+      }
+    }
     for (Node n : nodes) {
       for (Rsc top : resources) {
         for (Rsc p : top.primitives()) {
