@@ -443,7 +443,9 @@ public final class CibInput {
     String id = attr(lr, "id");
     List<Op> ops = new ArrayList<>();
     for (Element o : children(lr, "lrm_rsc_op")) ops.add(op(o));
-    ops.sort(Comparator.comparingInt((Op o) -> o.callId < 0 ? Integer.MAX_VALUE : o.callId));
+    // by call id; the same call recorded twice (a result and its last_failure) by last-rc-change
+    ops.sort(Comparator.comparingInt((Op o) -> o.callId < 0 ? Integer.MAX_VALUE : o.callId)
+        .thenComparingLong(o -> o.lastRcChange));
     Rsc rsc = findResource(id, node, ops);
     if (rsc == null) return;
     unpackOps(rsc, node, ops);
@@ -546,6 +548,7 @@ public final class CibInput {
     Op migrateTo = null;
     Op migrateFrom = null;
     boolean stoppedAfterMigration = false;
+    String lastFailureKey = null;
     for (Op op : ops) {
       boolean pending = op.status == -1 || op.callId == -1;
       String task = op.task;
@@ -605,15 +608,20 @@ public final class CibInput {
             break;
           case "monitor":
             role = op.rc == 7 ? Role.STOPPED : Role.STARTED;
+            // the same monitor succeeding after its failure clears that failure
+            if ((task + "_" + op.intervalMs).equals(lastFailureKey) && !sticky) onFail = null;
             break;
           default:
         }
         continue;
       }
+      lastFailureKey = task + "_" + op.intervalMs;
       // a failure; one older than failure-timeout has expired and no longer counts
       if (rsc.failureTimeout > 0 && op.lastRcChange > 0 && in.now > op.lastRcChange + rsc.failureTimeout) continue;
       if (op.rc == 7 && task.equals("monitor") && op.intervalMs > 0 && role == Role.UNKNOWN) role = Role.STARTED;
       String action = onFailFor(rsc, task, op.intervalMs);
+      // the executor could not find the agent at all: recovered elsewhere whatever on-fail says
+      if (op.status == 7 && action.equals("ignore")) action = "restart";
       if (action.equals("ignore")) {
         rsc.failureIgnored = true;
         if (task.equals("stop")) role = Role.STOPPED;
@@ -626,7 +634,10 @@ public final class CibInput {
         role = Role.STOPPED;
         continue;
       }
-      if (op.rc >= 2 && op.rc <= 5) rsc.hardErrors.add(node);
+      // hard errors ban the node (unimplemented only for one-shot operations)
+      if (op.rc == 2 || op.rc == 4 || op.rc == 5 || op.rc == 3 && op.intervalMs == 0 || op.status == 7) {
+        rsc.hardErrors.add(node);
+      }
       if (op.rc == 6) rsc.fatalError = true;
       if (task.equals("start")) {
         role = Role.STARTED;
