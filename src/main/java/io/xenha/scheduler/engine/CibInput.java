@@ -426,11 +426,57 @@ public final class CibInput {
       Node n = nodeOf(st);
       if (n != null && (stonithEnabled || n.online)) ordered.add(st);
     }
+    // every node's operations by resource id, for migrations (a migrate_to is judged by the target's history)
+    for (Element st : states) {
+      Node n = nodeOf(st);
+      if (n == null) continue;
+      for (Element lr : children(CibXml.path(st, "lrm", "lrm_resources"), "lrm_resource")) {
+        List<Op> ops = new ArrayList<>();
+        for (Element o : children(lr, "lrm_rsc_op")) ops.add(op(o));
+        opIndex.computeIfAbsent(n, k -> new HashMap<>()).put(attr(lr, "id"), ops);
+      }
+    }
     for (Element st : ordered) {
       Node n = nodeOf(st);
       Element lrm = CibXml.path(st, "lrm", "lrm_resources");
       for (Element lr : children(lrm, "lrm_resource")) history(n, lr);
     }
+  }
+
+  private final Map<Node, Map<String, List<Op>>> opIndex = new HashMap<>();
+
+  private List<Op> opsOn(Node n, String rscId) {
+    Map<String, List<Op>> m = opIndex.get(n);
+    return m == null ? null : m.get(rscId);
+  }
+
+  /** The newest op of this task on the node (optionally only one migrating from source), or null. */
+  private Op newest(Node n, String rscId, String task, String source) {
+    Op best = null;
+    List<Op> ops = opsOn(n, rscId);
+    if (ops == null) return null;
+    for (Op o : ops) {
+      if (!task.equals(o.task)) continue;
+      if (source != null && !source.equals(o.migrateSource)) continue;
+      if (best == null || o.callId > best.callId) best = o;
+    }
+    return best;
+  }
+
+  /** A non-monitor operation on the node newer than op (Pacemaker's non_monitor_after). */
+  private boolean nonMonitorAfter(Node n, String rscId, Op op) {
+    List<Op> ops = opsOn(n, rscId);
+    if (ops == null) return false;
+    for (Op o : ops) if (!"monitor".equals(o.task) && o != op && o.callId > op.callId) return true;
+    return false;
+  }
+
+  /** Any operation on the node newer than op (Pacemaker's newer_state_after_migrate, simplified). */
+  private boolean newerStateAfter(Node n, String rscId, Op op) {
+    List<Op> ops = opsOn(n, rscId);
+    if (ops == null || op == null) return false;
+    for (Op o : ops) if (o != op && o.callId > op.callId && !"monitor".equals(o.task)) return true;
+    return false;
   }
 
   private Node nodeOf(Element st) {
@@ -448,7 +494,7 @@ public final class CibInput {
         .thenComparingLong(o -> o.lastRcChange));
     Rsc rsc = findResource(id, node, ops);
     if (rsc == null) return;
-    unpackOps(rsc, node, ops);
+    unpackOps(rsc, node, ops, id);
   }
 
   private static Op op(Element o) {
@@ -540,7 +586,7 @@ public final class CibInput {
   }
 
   /** Pacemaker's unpack_lrm_resource / unpack_rsc_op, for the roles and failures xenha supports. */
-  private void unpackOps(Rsc rsc, Node node, List<Op> ops) {
+  private void unpackOps(Rsc rsc, Node node, List<Op> ops, String lrmId) {
     Role role = Role.UNKNOWN;
     String onFail = null; // ignore, restart, block, stop, standby, fence
     boolean sticky = false;
@@ -599,7 +645,7 @@ public final class CibInput {
             break;
           case "migrate_to":
             migrateTo = op;
-            role = Role.STARTED;
+            role = migrateToSucceeded(rsc, node, op, ops, lrmId);
             break;
           case "stop":
             role = Role.STOPPED;
@@ -644,21 +690,16 @@ public final class CibInput {
         if (in.flag("start-failure-is-fatal", true)) rsc.failCount.put(node, Model.INFINITY);
       } else if (task.equals("stop")) {
         role = Role.STARTED;
-      } else if (task.equals("migrate_to") || task.equals("migrate_from")) {
+      } else if (task.equals("migrate_to")) {
+        role = Role.STARTED;
+        migrateToFailed(rsc, node, op, lrmId);
+      } else if (task.equals("migrate_from")) {
         role = Role.STARTED;
       } else if (task.equals("monitor")) {
         role = op.rc == 7 && op.intervalMs == 0 ? Role.STOPPED : Role.STARTED;
       }
       if (rank(action) > rank(onFail)) onFail = action;
       if (action.equals("stop") || action.equals("fence") || action.equals("standby")) sticky = true;
-    }
-    if (migrateTo != null && migrateFrom == null && !stoppedAfterMigration) {
-      // migrate_to succeeded on this node, the target has not reported: a partial migration
-      Node target = byUname.get(migrateTo.migrateTarget);
-      if (target != null) {
-        rsc.partialSource = node;
-        rsc.partialTarget = target;
-      }
     }
     if (role == Role.UNKNOWN) role = Role.STOPPED;
     if (role == Role.STARTED) {
@@ -669,6 +710,65 @@ public final class CibInput {
     }
     if (onFail != null) applyFailure(rsc, node, onFail);
     failCounts(rsc, node);
+  }
+
+  private void addRunning(Rsc rsc, Node n) {
+    if (!rsc.runningOn.contains(n)) rsc.runningOn.add(n);
+    if (rsc.role.compareTo(Role.STARTED) < 0) rsc.role = Role.STARTED;
+  }
+
+  /**
+   * A successful migrate_to on source (Pacemaker's unpack_migrate_to_success): complete when the source stopped
+   * afterwards; when the target's migrate_from succeeded the resource runs there and the source only needs its stop
+   * (a dangling migration); without a migrate_from it is a partial migration, continued if the target stays.
+   * Returns the role on the source.
+   */
+  private Role migrateToSucceeded(Rsc rsc, Node source, Op op, List<Op> sourceOps, String lrmId) {
+    for (Op o : sourceOps) if ("stop".equals(o.task) && o.callId > op.callId) return Role.STARTED;
+    Node target = byUname.get(op.migrateTarget);
+    if (target == null) return Role.STARTED;
+    Op from = newest(target, lrmId, "migrate_from", source.uname);
+    if (newerStateAfter(target, lrmId, from != null ? from : op) && nonMonitorAfter(source, lrmId, op)) {
+      return Role.STARTED;
+    }
+    if (from != null && from.rc == 0 && from.status == 0) {
+      if (target.online) addRunning(rsc, target);
+      if (source.online) {
+        rsc.dangling.add(source);
+        return Role.STOPPED;
+      }
+      return Role.STARTED;
+    }
+    if (from != null) {
+      if (target.online) addRunning(rsc, target);
+      return Role.STARTED;
+    }
+    if (target.online) {
+      addRunning(rsc, target);
+      if (source.online) {
+        rsc.partialSource = source;
+        rsc.partialTarget = target;
+      }
+    } else {
+      rsc.failed = true;
+      rsc.needsStop = true;
+      rsc.allowMigrate = false;
+      rsc.migrationBroken = true;
+    }
+    return Role.STARTED;
+  }
+
+  /** A failed migrate_to (Pacemaker's unpack_migrate_to_failure): the resource may be active on the target too. */
+  private void migrateToFailed(Rsc rsc, Node source, Op op, String lrmId) {
+    Node target = byUname.get(op.migrateTarget);
+    if (target == null) return;
+    Op from = newest(target, lrmId, "migrate_from", source.uname);
+    boolean unknownOnTarget = opsOn(target, lrmId) == null || opsOn(target, lrmId).isEmpty();
+    if (!unknownOnTarget && !newerStateAfter(target, lrmId, from != null ? from : op)) {
+      if (target.online) addRunning(rsc, target);
+    } else if (!nonMonitorAfter(source, lrmId, op)) {
+      rsc.dangling.add(source);
+    }
   }
 
   private static int rank(String onFail) {

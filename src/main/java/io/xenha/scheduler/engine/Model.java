@@ -129,6 +129,8 @@ public final class Model {
     public final java.util.Set<Node> hardErrors = new java.util.LinkedHashSet<>();
     /** The agent reported the resource not configured: banned everywhere. */
     public boolean fatalError;
+    /** A migration whose target went away: the resource must be recovered, not migrated. */
+    public boolean migrationBroken;
     public final List<Action> actions = new ArrayList<>();
 
     // clone
@@ -171,7 +173,9 @@ public final class Model {
       return false;
     }
 
+    /** Where it runs: the source of a partial migration, else the first node it was found on. */
     public Node currentNode() {
+      if (partialSource != null && runningOn.contains(partialSource)) return partialSource;
       return runningOn.isEmpty() ? null : runningOn.get(0);
     }
 
