@@ -471,11 +471,18 @@ public final class CibInput {
     return false;
   }
 
-  /** Any operation on the node newer than op (Pacemaker's newer_state_after_migrate, simplified). */
-  private boolean newerStateAfter(Node n, String rscId, Op op) {
+  /**
+   * A non-monitor operation on node n newer than op, which ran on opNode (Pacemaker's newer_state_after_migrate):
+   * call ids count per node, so across nodes the times decide.
+   */
+  private boolean newerStateAfter(Node n, String rscId, Op op, Node opNode) {
     List<Op> ops = opsOn(n, rscId);
     if (ops == null || op == null) return false;
-    for (Op o : ops) if (o != op && o.callId > op.callId && !"monitor".equals(o.task)) return true;
+    for (Op o : ops) {
+      if (o == op || "monitor".equals(o.task)) continue;
+      boolean newer = n == opNode ? o.callId > op.callId : o.lastRcChange > op.lastRcChange;
+      if (newer) return true;
+    }
     return false;
   }
 
@@ -728,7 +735,8 @@ public final class CibInput {
     Node target = byUname.get(op.migrateTarget);
     if (target == null) return Role.STARTED;
     Op from = newest(target, lrmId, "migrate_from", source.uname);
-    if (newerStateAfter(target, lrmId, from != null ? from : op) && nonMonitorAfter(source, lrmId, op)) {
+    if (newerStateAfter(target, lrmId, from != null ? from : op, from != null ? target : source)
+        && nonMonitorAfter(source, lrmId, op)) {
       return Role.STARTED;
     }
     if (from != null && from.rc == 0 && from.status == 0) {
@@ -764,7 +772,7 @@ public final class CibInput {
     if (target == null) return;
     Op from = newest(target, lrmId, "migrate_from", source.uname);
     boolean unknownOnTarget = opsOn(target, lrmId) == null || opsOn(target, lrmId).isEmpty();
-    if (!unknownOnTarget && !newerStateAfter(target, lrmId, from != null ? from : op)) {
+    if (!unknownOnTarget && !newerStateAfter(target, lrmId, from != null ? from : op, from != null ? target : source)) {
       if (target.online) addRunning(rsc, target);
     } else if (!nonMonitorAfter(source, lrmId, op)) {
       rsc.dangling.add(source);
