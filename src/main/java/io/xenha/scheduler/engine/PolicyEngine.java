@@ -1409,12 +1409,45 @@ public final class PolicyEngine {
         else changed |= UPDATED_THEN;
       }
       if ((changed & UPDATED_THEN) != 0) {
+        if (last.runnable() && !then.runnable) blockColocationDependents(then);
         update(then);
         for (Ordering o : new ArrayList<>(then.after)) update(o.then);
       }
     } finally {
       depth--;
     }
+  }
+
+  /**
+   * A start that became unrunnable: when no instance of the whole resource can start, whatever is mandatorily
+   * colocated with it cannot start either (Pacemaker's pcmk__block_colocation_dependents).
+   */
+  private void blockColocationDependents(Action action) {
+    if (action.rsc == null || action.runnable || !action.task.equals("start")) return;
+    Rsc rsc = action.rsc.top();
+    if (!rsc.isPrimitive()) {
+      for (Rsc c : rsc.children) {
+        Action ca = firstOf(findAll(c, action.task));
+        if (ca == null || ca.runnable) return;
+      }
+    }
+    List<Coloc> with = new ArrayList<>(rsc.withThis);
+    if (rsc.isGroup() && !rsc.children.isEmpty()) with.addAll(last(rsc.children).withThis);
+    for (Coloc c : with) {
+      if (c.score < INFINITY) continue;
+      markBlocked(c.dependent, "start", action.rsc);
+    }
+  }
+
+  private void markBlocked(Rsc rsc, String task, Rsc reason) {
+    for (Action a : new ArrayList<>(rsc.actions)) {
+      if (!a.task.equals(task) || !a.runnable) continue;
+      a.runnable = false;
+      a.setReason("colocation with " + reason.id, false);
+      blockColocationDependents(a);
+      update(a);
+    }
+    for (Rsc c : rsc.children) markBlocked(c, task, reason);
   }
 
   /**
