@@ -1270,31 +1270,46 @@ public final class PolicyEngine {
   }
 
   private void orderConstraint(Rsc first, String firstTask, Rsc then, String thenTask, int flags) {
-    if (then.isClone() && first.isClone() && then.interleave && firstTask.equals("start") == thenTask.equals("start")) {
-      // interleaved: each instance of then after the instance of first on its node
+    if (then.isClone() && first.isClone() && then.interleave) {
+      // interleaved: each instance of then after the instance of first on the same node (by where they run for
+      // a stop, by where they are assigned otherwise); an instance without one cannot be active
+      boolean byCurrent = firstTask.equals("stop") || firstTask.equals("demote");
       for (Rsc ti : then.children) {
-        Node n = instanceNode(ti) != null ? instanceNode(ti) : currentNode(ti);
+        Node n = byCurrent ? currentNode(ti) : instanceNode(ti);
+        if (n == null) continue;
         Rsc fi = null;
         for (Rsc c : first.children) {
-          Node m = instanceNode(c) != null ? instanceNode(c) : currentNode(c);
-          if (n != null && m == n) fi = c;
+          if ((byCurrent ? currentNode(c) : instanceNode(c)) == n) {
+            fi = c;
+            break;
+          }
         }
         if (fi == null) {
-          if ((flags & RUNNABLE_LEFT) != 0 || (flags & IMPLIES_THEN) != 0) {
-            for (Action t : findAll(ti, ti.isPrimitive() ? thenTask : thenTask)) {
-              if (thenTask.equals("start")) {
-                Action blocker = action(first, remapFirst(first, firstTask), null, true);
-                order(blocker, t, flags);
-              }
-            }
-          }
+          if ((flags & (RUNNABLE_LEFT | IMPLIES_THEN)) != 0) inhibit(ti);
           continue;
         }
-        orderRsc(fi, remapFirst(fi, firstTask), ti, thenTask, flags);
+        orderRsc(fi, firstTask, ti, thenTask, flags);
       }
       return;
     }
-    orderRsc(first, remapFirst(first, firstTask), then, thenTask, flags);
+    orderRsc(first, firstTask, then, thenTask, flags);
+  }
+
+  /** An instance that cannot be active after all (Pacemaker's "Inhibiting X from being active"). */
+  private void inhibit(Rsc r) {
+    for (Rsc c : r.children) inhibit(c);
+    if (r.assigned != null && r.isPrimitive()) {
+      r.assigned.numResources--;
+      for (Map.Entry<String, Integer> u : r.utilization.entrySet()) r.assigned.used.merge(u.getKey(), -u.getValue(), Integer::sum);
+    }
+    r.assigned = null;
+    r.nextRole = Role.STOPPED;
+    for (Action a : r.actions) {
+      if (a.task.equals("start")) {
+        a.runnable = false;
+        a.optional = true;
+      }
+    }
   }
 
   /** Pacemaker's ordering_flags_for_kind; symmetry 0 symmetric, 1 asymmetric, 2 the inverse of a symmetric one. */
