@@ -266,6 +266,9 @@ public final class CibInput {
           if (t.getTagName().equals("primitive") || t.getTagName().equals("group")) template = t;
         }
         if (template == null) return null;
+        cloneTemplates.put(c, template);
+        if (template.getTagName().equals("primitive")) cloneOfBase.put(attr(template, "id"), c);
+        for (Element m : children(template, "primitive")) cloneOfBase.put(attr(m, "id"), c);
         for (int i = 0; i < c.cloneMax; i++) c.children.add(readResource(template, c, ":" + i));
         return c;
       }
@@ -273,6 +276,9 @@ public final class CibInput {
         return null;
     }
   }
+
+  private final Map<Rsc, Element> cloneTemplates = new HashMap<>();
+  private final Map<String, Rsc> cloneOfBase = new HashMap<>();
 
   private void register(Rsc r) {
     in.byId.putIfAbsent(r.id, r);
@@ -537,21 +543,17 @@ public final class CibInput {
     String base = id.contains(":") ? id.substring(0, id.lastIndexOf(':')) : id;
     Rsc r = in.byId.get(id);
     if (r != null && r.isPrimitive() && !r.inClone()) return r;
-    Rsc template = in.byId.get(base);
-    if (template != null && template.isPrimitive() && template.inClone()) {
-      return anonymousInstance(template, node);
-    }
+    Rsc clone = cloneOfBase.get(base);
+    if (clone != null) return anonymousInstance(clone, base, node);
     if (r != null && r.isPrimitive()) return r;
     return orphan(id, node, ops);
   }
 
   /** Pacemaker's find_anonymous_clone: an instance already active on the node, else the first inactive one. */
-  private Rsc anonymousInstance(Rsc template, Node node) {
-    Rsc clone = template;
-    while (!clone.isClone()) clone = clone.parent;
+  private Rsc anonymousInstance(Rsc clone, String baseId, Node node) {
     Rsc inactive = null;
     for (Rsc inst : clone.children) {
-      Rsc prim = memberLike(inst, template.baseId);
+      Rsc prim = memberLike(inst, baseId);
       if (prim == null) continue;
       List<Node> where = locations(inst);
       if (!where.isEmpty()) {
@@ -560,7 +562,16 @@ public final class CibInput {
         if (prim.pendingNode == null || prim.pendingNode == node) inactive = prim;
       }
     }
-    return inactive;
+    if (inactive != null) return inactive;
+    // more instances active than clone-max allows: an orphan instance, to be stopped
+    Rsc orphan = readResource(cloneTemplates.get(clone), clone, ":" + clone.children.size());
+    orphan.orphan = true;
+    for (Rsc p : orphan.primitives()) {
+      p.orphan = true;
+      p.managed = p.managed && in.flag("stop-orphan-resources", true);
+    }
+    clone.children.add(orphan);
+    return memberLike(orphan, baseId);
   }
 
   private static List<Node> locations(Rsc inst) {

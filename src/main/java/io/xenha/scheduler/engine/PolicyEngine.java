@@ -783,13 +783,14 @@ public final class PolicyEngine {
     int allocated = 0;
     for (Rsc child : clone.children) {
       if (allocated >= max) break;
+      if (child.orphan) continue;
       appendParentColocations(clone, child, allColoc);
       Node pref = preferredNode(clone, child, loopMax, count);
       if (pref != null && assignInstance(clone, child, pref, count)) allocated++;
     }
     for (Rsc child : clone.children) {
       if (!child.provisional) continue;
-      if (allocated >= max) {
+      if (allocated >= max || child.orphan) {
         banInstance(child);
         assignAllStopped(child);
       } else if (assignInstance(clone, child, null, count)) {
