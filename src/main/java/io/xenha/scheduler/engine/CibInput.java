@@ -552,17 +552,28 @@ public final class CibInput {
   /** Pacemaker's find_anonymous_clone: an instance already active on the node, else the first inactive one. */
   private Rsc anonymousInstance(Rsc clone, String baseId, Node node) {
     Rsc inactive = null;
+    Rsc found = null;
+    boolean skipInactive = false;
     for (Rsc inst : clone.children) {
       Rsc prim = memberLike(inst, baseId);
       if (prim == null) continue;
       List<Node> where = locations(inst);
       if (!where.isEmpty()) {
-        if (where.contains(node)) return prim;
-      } else if (inactive == null) {
+        if (where.get(0) == node) {
+          // a second history entry for an instance already active here: an orphan
+          if (!prim.runningOn.isEmpty()) {
+            skipInactive = true;
+            found = null;
+          } else {
+            found = prim;
+          }
+        }
+      } else if (!skipInactive && inactive == null && !prim.blocked) {
         if (prim.pendingNode == null || prim.pendingNode == node) inactive = prim;
       }
     }
-    if (inactive != null) return inactive;
+    if (found != null) return found;
+    if (!skipInactive && inactive != null) return inactive;
     // more instances active than clone-max allows: an orphan instance, to be stopped
     Rsc orphan = readResource(cloneTemplates.get(clone), clone, ":" + clone.children.size());
     orphan.orphan = true;
