@@ -577,10 +577,7 @@ public final class CibInput {
     // more instances active than clone-max allows: an orphan instance, to be stopped
     Rsc orphan = readResource(cloneTemplates.get(clone), clone, ":" + clone.children.size());
     orphan.orphan = true;
-    for (Rsc p : orphan.primitives()) {
-      p.orphan = true;
-      p.managed = p.managed && in.flag("stop-orphan-resources", true);
-    }
+    for (Rsc p : orphan.primitives()) p.orphan = true;
     clone.children.add(orphan);
     return memberLike(orphan, baseId);
   }
