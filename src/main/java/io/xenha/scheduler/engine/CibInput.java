@@ -68,6 +68,31 @@ public final class CibInput {
     readNodeStates(status);
     readConstraints(child(config, "constraints"));
     readHistory(status);
+    multiplyActive();
+  }
+
+  /** A primitive found active on more than one node: multiple-active decides (Pacemaker's native_add_running). */
+  private void multiplyActive() {
+    for (Rsc top : in.resources) {
+      if (top.isClone()) continue;
+      for (Rsc p : top.primitives()) {
+        if (p.runningOn.size() < 2) continue;
+        switch (p.recovery) {
+          case "stop_only":
+            p.fatalError = true;
+            break;
+          case "block":
+            List<Rsc> block = p.parent != null && p.parent.isGroup() && "block".equals(p.parent.recovery)
+                ? p.parent.children : List.of(p);
+            for (Rsc b : block) {
+              b.managed = false;
+              b.blocked = true;
+            }
+            break;
+          default:
+        }
+      }
+    }
   }
 
   // ---- nodes

@@ -181,7 +181,7 @@ public final class PolicyEngine {
       case "integer": case "number":
         try {
           if (t.equals("number")) return Double.compare(Double.parseDouble(a.trim()), Double.parseDouble(b.trim()));
-          return Long.compare(Long.parseLong(a.trim()), Long.parseLong(b.trim()));
+          return Long.compare(leadingLong(a), leadingLong(b));
         } catch (NumberFormatException ex) {
           try {
             return Double.compare(Double.parseDouble(a.trim()), Double.parseDouble(b.trim()));
@@ -194,6 +194,16 @@ public final class PolicyEngine {
       default:
         return a.compareToIgnoreCase(b);
     }
+  }
+
+  /** strtoll: the leading integer ("3.4" is 3); no digits is an error. */
+  private static long leadingLong(String text) {
+    String t = text.trim();
+    int i = t.startsWith("-") || t.startsWith("+") ? 1 : 0;
+    int start = i;
+    while (i < t.length() && Character.isDigit(t.charAt(i))) i++;
+    if (i == start) throw new NumberFormatException(text);
+    return Long.parseLong(t.substring(0, i).replace("+", ""));
   }
 
   private static int compareVersion(String a, String b) {
@@ -1751,6 +1761,7 @@ public final class PolicyEngine {
     if (next == null && start != null && start.node != null) start = null;
     Node startNode = start == null || !start.runnable ? null : current;
     Action stop = startNode == null ? firstOf(findAll(rsc, "stop")) : find(rsc, "stop", startNode);
+    if (stop == null && "stop_unexpected".equals(rsc.recovery)) stop = firstOf(findAll(rsc, "stop"));
     Role role = rsc.role;
     Role nextRole = rsc.nextRole;
     if (role == nextRole) {
