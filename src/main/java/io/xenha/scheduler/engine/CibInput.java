@@ -447,7 +447,8 @@ public final class CibInput {
   // ---- status: operation history
 
   private record Op(String id, String task, long intervalMs, int rc, int status, int callId, int targetRc,
-      String migrateSource, String migrateTarget, long lastRcChange) {}
+      String migrateSource, String migrateTarget, long lastRcChange, String digest, String featureSet,
+      String secureParams, String secureDigest) {}
 
   private void readHistory(Element status) {
     List<Element> states = children(status, "node_state");
@@ -550,7 +551,8 @@ public final class CibInput {
     }
     return new Op(attr(o, "id"), attr(o, "operation"), Math.max(0, intAttr(o, "interval", 0)),
         intAttr(o, "rc-code", 0), intAttr(o, "op-status", 0), intAttr(o, "call-id", 0), target,
-        attr(o, "migrate_source"), attr(o, "migrate_target"), intAttr(o, "last-rc-change", 0));
+        attr(o, "migrate_source"), attr(o, "migrate_target"), intAttr(o, "last-rc-change", 0), attr(o, "op-digest"),
+        attr(o, "crm_feature_set"), attr(o, "op-secure-params"), attr(o, "op-secure-digest"));
   }
 
   private static int intAttr(Element e, String name, int dflt) {
@@ -753,6 +755,17 @@ public final class CibInput {
       if (action.equals("stop") || action.equals("fence") || action.equals("standby")) sticky = true;
     }
     if (role == Role.UNKNOWN) role = Role.STOPPED;
+    if (role == Role.STARTED && !rsc.orphan) {
+      Op lastStart = null;
+      for (Op o : ops) {
+        if (("start".equals(o.task) || "migrate_from".equals(o.task)) && o.rc == 0 && o.status == 0) lastStart = o;
+      }
+      // only digests of the current format (feature set above 3.0.5) can be recomputed here
+      if (lastStart != null && lastStart.digest != null && newerThan(lastStart.featureSet, "3.0.5")
+          && !digestMatches(rsc, lastStart)) {
+        rsc.definitionChanged.add(node);
+      }
+    }
     if (role == Role.STARTED) {
       if (!rsc.runningOn.contains(node)) rsc.runningOn.add(node);
       if (rsc.role.compareTo(role) < 0) rsc.role = role;
@@ -821,6 +834,50 @@ public final class CibInput {
     } else if (!nonMonitorAfter(source, lrmId, op)) {
       rsc.dangling.add(source);
     }
+  }
+
+  private static boolean newerThan(String version, String than) {
+    if (version == null) return false;
+    String[] a = version.split("\\.");
+    String[] b = than.split("\\.");
+    for (int i = 0; i < Math.max(a.length, b.length); i++) {
+      int x = i < a.length ? Integer.parseInt(a[i].replaceAll("\\D", "0")) : 0;
+      int y = i < b.length ? Integer.parseInt(b[i].replaceAll("\\D", "0")) : 0;
+      if (x != y) return x > y;
+    }
+    return false;
+  }
+
+  /** The recorded digest against the configured parameters (without the secure ones when they were recorded apart). */
+  private static boolean digestMatches(Rsc rsc, Op op) {
+    if (op.secureParams != null && op.secureDigest != null) {
+      Map<String, String> open = new java.util.TreeMap<>(rsc.params);
+      for (String name : op.secureParams.trim().split("\\s+")) open.remove(name);
+      open.keySet().removeIf(k -> k.startsWith("pcmk_"));
+      return op.secureDigest.equals(digest(open)) || op.digest.equals(digest(rsc.params));
+    }
+    return op.digest.equals(digest(rsc.params));
+  }
+
+  /** Pacemaker's operation digest: md5 of the instance attributes, sorted by name, as an XML element. */
+  static String digest(Map<String, String> params) {
+    StringBuilder sb = new StringBuilder(" <parameters");
+    for (Map.Entry<String, String> e : new java.util.TreeMap<>(params).entrySet()) {
+      sb.append(' ').append(e.getKey()).append("=\"").append(escape(e.getValue())).append('"');
+    }
+    sb.append("/>\n");
+    try {
+      byte[] md5 = java.security.MessageDigest.getInstance("MD5").digest(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      StringBuilder hex = new StringBuilder();
+      for (byte b : md5) hex.append(String.format("%02x", b));
+      return hex.toString();
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String escape(String v) {
+    return v.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
   }
 
   private static int rank(String onFail) {

@@ -129,6 +129,8 @@ public final class Model {
     public final java.util.Set<Node> hardErrors = new java.util.LinkedHashSet<>();
     /** The agent reported the resource not configured: banned everywhere. */
     public boolean fatalError;
+    /** Nodes where it runs with parameters other than the configured ones: restarted there. */
+    public final java.util.Set<Node> definitionChanged = new java.util.LinkedHashSet<>();
     /** A migration whose target went away: the resource must be recovered, not migrated. */
     public boolean migrationBroken;
     public final List<Action> actions = new ArrayList<>();

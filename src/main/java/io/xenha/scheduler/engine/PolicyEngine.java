@@ -1032,6 +1032,12 @@ public final class PolicyEngine {
 
   private void primitiveActions(Rsc r) {
     if (r.nextRole == Role.UNKNOWN) r.nextRole = r.assigned == null ? Role.STOPPED : Role.STARTED;
+    // running with other parameters than configured: stop (and so restart) it there
+    if (r.managed) {
+      for (Node n : r.definitionChanged) {
+        if (n.online && r.runningOn.contains(n)) action(r, "stop", n, false).setReason("resource definition change", true);
+      }
+    }
     Node current = r.currentNode();
     boolean needStop = false;
     boolean moving = false;
