@@ -34,6 +34,7 @@ public final class CibInput {
   private final Map<String, Node> byNodeId = new HashMap<>();
   private final Map<Rsc, Element> primitiveXml = new HashMap<>();
   private boolean stonithEnabled;
+  private boolean suicide;
 
   private CibInput(CibXml cib) {
     this.cib = cib;
@@ -56,6 +57,14 @@ public final class CibInput {
     String date = attr(root, "execution-date");
     if (date != null) in.now = Long.parseLong(date.trim());
     stonithEnabled = in.flag("stonith-enabled", true);
+    // suicide needs fencing and either quorum once had or no-quorum-panic; otherwise it is stop
+    if ("suicide".equalsIgnoreCase(in.property("no-quorum-policy", "stop"))) {
+      if (stonithEnabled && (in.haveQuorum || Values.isTrue(attr(root, "no-quorum-panic")))) {
+        suicide = true;
+      } else {
+        in.properties.put("no-quorum-policy", "stop");
+      }
+    }
     readNodes(child(config, "nodes"));
     String dc = attr(root, "dc-uuid");
     if (dc != null && byNodeId.containsKey(dc)) in.dcUname = byNodeId.get(dc).uname;
@@ -165,7 +174,6 @@ public final class CibInput {
 
   private void fence(Node n, String reason) {
     n.unclean = true;
-    n.online = false;
     if (n.fenceReason == null) n.fenceReason = reason;
     in.fenceReasons.putIfAbsent(n, reason);
   }
@@ -200,7 +208,7 @@ public final class CibInput {
         online = crmdOnline;
       } else if (inCluster == null) {
         fence(n, "peer has not been seen by the cluster");
-      } else if ("nack".equalsIgnoreCase(join)) {
+      } else if ("nack".equalsIgnoreCase(join) || "banned".equalsIgnoreCase(join)) {
         fence(n, "peer failed Pacemaker membership criteria");
       } else if (!doTerminate && "down".equalsIgnoreCase(expected)) {
         if (inCcm || crmdOnline) {
@@ -224,7 +232,9 @@ public final class CibInput {
         fence(n, "peer was in an unknown state");
       }
     }
-    n.online = online && !n.unclean;
+    n.online = online;
+    // no-quorum-policy=suicide: without quorum every member fences itself
+    if (online && !in.haveQuorum && suicide) fence(n, "cluster does not have quorum");
   }
 
   private static boolean isTrueOrTime(String v) {
@@ -767,6 +777,8 @@ public final class CibInput {
       }
     }
     if (role == Role.STARTED) {
+      // what runs on a node in maintenance is left alone
+      if (node.maintenance) rsc.managed = false;
       if (!rsc.runningOn.contains(node)) rsc.runningOn.add(node);
       if (rsc.role.compareTo(role) < 0) rsc.role = role;
       if (startPending) rsc.startPending = true;

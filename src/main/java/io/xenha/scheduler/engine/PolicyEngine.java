@@ -955,7 +955,7 @@ public final class PolicyEngine {
       a.runnable = false;
     } else if (needsNothing || !rsc.requiresFencing && !needsQuorum(rsc)) {
       a.runnable = true;
-    } else if (!in.haveQuorum && noQuorumPolicy.equals("stop")) {
+    } else if (!in.haveQuorum && (noQuorumPolicy.equals("stop") || noQuorumPolicy.equals("suicide"))) {
       a.runnable = false;
       a.setReason("no quorum", true);
     } else if (!in.haveQuorum && noQuorumPolicy.equals("freeze")) {
