@@ -72,8 +72,29 @@ public final class PolicyEngine {
   /** The result of one run: the summary lines and the final actions. */
   public record Result(List<String> summary, List<Action> actions, Map<String, String> placement) {}
 
+  /**
+   * Plans one transition. The update of action flags recurses along the ordering graph as Pacemaker's does, so
+   * the work runs on a thread with a deep stack (large clusters make long chains).
+   */
   public static Result run(Input in) {
-    return new PolicyEngine(in).plan();
+    Result[] result = new Result[1];
+    RuntimeException[] failure = new RuntimeException[1];
+    Thread t = new Thread(null, () -> {
+      try {
+        result[0] = new PolicyEngine(in).plan();
+      } catch (RuntimeException | StackOverflowError e) {
+        failure[0] = e instanceof RuntimeException re ? re : new IllegalStateException("planning recursed too deep", e);
+      }
+    }, "xenha-policy-engine", 1L << 30);
+    t.start();
+    try {
+      t.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while planning", e);
+    }
+    if (failure[0] != null) throw failure[0];
+    return result[0];
   }
 
   private Result plan() {
@@ -1415,7 +1436,6 @@ public final class PolicyEngine {
   }
 
   private void update(Action then) {
-    if (depth > 20_000) return;
     depth++;
     try {
       int changed = 0;
