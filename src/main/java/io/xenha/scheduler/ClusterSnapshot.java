@@ -8,22 +8,30 @@ import java.util.Map;
  * Everything the scheduler decides on, frozen: the configuration, each node's state, each resource's state (a
  * resource missing from {@code resources} is stopped everywhere) and each node's attributes (node -> name -> value,
  * e.g. pingd, and #is_dc = "true" on the Controller's node; a node missing from {@code attributes} has none).
+ * now: the time the snapshot was taken (epoch seconds), against which failure-timeout expires failures; 0 when
+ * unknown (then no failure expires). The scheduler itself never reads a clock.
  */
 public record ClusterSnapshot(XenhaConfig config, Map<String, NodeState> nodes, Map<String, ResourceState> resources,
-    Map<String, Map<String, String>> attributes) {
+    Map<String, Map<String, String>> attributes, long now) {
 
   public ClusterSnapshot {
     if (attributes == null) attributes = Map.of();
   }
 
+  /** A snapshot without a time: failure-timeout expires nothing. */
+  public ClusterSnapshot(XenhaConfig config, Map<String, NodeState> nodes, Map<String, ResourceState> resources,
+      Map<String, Map<String, String>> attributes) {
+    this(config, nodes, resources, attributes, 0);
+  }
+
   /** A snapshot without node attributes. */
   public ClusterSnapshot(XenhaConfig config, Map<String, NodeState> nodes, Map<String, ResourceState> resources) {
-    this(config, nodes, resources, Map.of());
+    this(config, nodes, resources, Map.of(), 0);
   }
 
   public static ClusterSnapshot of(XenhaConfig config, Map<String, NodeState> nodes,
       Map<String, ResourceState> resources) {
-    return new ClusterSnapshot(config, nodes, resources, Map.of());
+    return new ClusterSnapshot(config, nodes, resources, Map.of(), 0);
   }
 
   public ResourceState resource(String id) {

@@ -11,12 +11,20 @@ import java.util.Set;
  * For a clone set (keyed by the clone's id): activeOn lists the nodes running an instance; instances optionally
  * gives the instance numbers running on a node (from the last transition's placement, "ID:N" -> node) so that
  * numbers stay stable; an active node without an entry runs one instance, numbered by the scheduler.
+ * lastFailure: node -> when the resource last failed there (epoch seconds), for failure-timeout; a node without an
+ * entry has failures that never expire.
  */
 public record ResourceState(String id, Set<String> activeOn, Set<String> failedOn, Map<String, Integer> failCounts,
-    Map<String, List<Integer>> instances) {
+    Map<String, List<Integer>> instances, Map<String, Long> lastFailure) {
 
   public ResourceState {
     if (instances == null) instances = Map.of();
+    if (lastFailure == null) lastFailure = Map.of();
+  }
+
+  public ResourceState(String id, Set<String> activeOn, Set<String> failedOn, Map<String, Integer> failCounts,
+      Map<String, List<Integer>> instances) {
+    this(id, activeOn, failedOn, failCounts, instances, Map.of());
   }
 
   public ResourceState(String id, Set<String> activeOn, Set<String> failedOn, Map<String, Integer> failCounts) {
@@ -24,6 +32,6 @@ public record ResourceState(String id, Set<String> activeOn, Set<String> failedO
   }
 
   public static ResourceState stopped(String id) {
-    return new ResourceState(id, Set.of(), Set.of(), Map.of(), Map.of());
+    return new ResourceState(id, Set.of(), Set.of(), Map.of(), Map.of(), Map.of());
   }
 }

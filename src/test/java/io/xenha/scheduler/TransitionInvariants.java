@@ -80,17 +80,31 @@ final class TransitionInvariants {
       ResourceSpec f = s.config().resources().get(o.first());
       ResourceSpec th = s.config().resources().get(o.then());
       if (!o.mandatory() || f == null || th == null) continue;
-      boolean local = f.isClone() && (!th.isClone() || th.cloneSet().interleave());
-      Set<String> firstOn = placedOn(t, f);
-      for (String n : placedOn(t, th)) {
-        assertTrue(!firstOn.isEmpty(), o.then() + " placed without its first " + o.first());
-        if (local) assertTrue(firstOn.contains(n), o.then() + " placed on " + n + " without its first " + o.first() + " there");
+      // Pacemaker: an order never restricts placement (a colocation does); only interleaved clones order per node
+      boolean local = f.isClone() && th.isClone() && th.cloneSet().interleave();
+      // interleaving pairs an instance with one instance of first on its node: several there, any one may be it
+      if (local && f.cloneSet().cloneNodeMax() > 1) continue;
+      if (o.symmetrical()) {
+        for (String n : placedOn(t, th)) assertTrue(!placedOn(t, f).isEmpty(), o.then() + " placed on " + n + " without its first " + o.first());
       }
       for (Action then : startsOf(actions, th)) {
         for (Action first : startsOf(actions, f)) {
           if (!local || first.node().equals(then.node())) {
             assertTrue(then.after().contains(first.id()), then + " before " + first);
           }
+        }
+      }
+    }
+    // placement-strategy other than default: no node holds more than its capacity
+    if (!"default".equals(s.config().properties().placementStrategy())) {
+      for (String node : s.config().nodes().keySet()) {
+        for (Map.Entry<String, Long> cap : s.config().nodes().get(node).utilization().entrySet()) {
+          long used = 0;
+          for (Map.Entry<String, String> e : t.placement().entrySet()) {
+            ResourceSpec r = s.config().resources().get(base(e.getKey()));
+            if (node.equals(e.getValue()) && r != null) used += r.utilization().getOrDefault(cap.getKey(), 0L);
+          }
+          assertTrue(used <= cap.getValue(), node + " overcommitted: " + cap.getKey() + " " + used + " > " + cap.getValue());
         }
       }
     }

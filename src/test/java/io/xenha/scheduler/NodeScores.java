@@ -11,9 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The one place where a resource's score on each node is computed (Pacemaker's allowed-nodes table):
- * node state, location constraints and their rules, stickiness and failure bans meet here, so colocation and utilization
- * can be added later without touching placement.
+ * Test oracle for the hard bans (the old planner's node scores): node state, location constraints and their rules,
+ * stickiness and failure bans. A node it scores -INFINITY must never get a start, whatever the engine decides.
  */
 public final class NodeScores {
   private final ClusterSnapshot snapshot;
@@ -51,16 +50,25 @@ public final class NodeScores {
       int location = locationScore(rsc.id(), node);
       int score = location;
       if (state.activeOn().contains(node)) score = Score.add(score, stickiness);
-      if (state.failedOn().contains(node) || failCount(state, node) >= threshold) score = Score.MINUS_INFINITY;
+      boolean expired = expired(rsc, state, node);
+      if (!expired && (state.failedOn().contains(node) || failCount(state, node) >= threshold)) score = Score.MINUS_INFINITY;
       // A device never runs on a node it fences: that node cannot fence itself once it is lost.
       if (rsc.isStonith() && rsc.hosts().contains(node)) score = Score.MINUS_INFINITY;
       // Standby, offline and unclean nodes host nothing new, whatever the constraints say.
       if (snapshot.node(node) != NodeState.ONLINE) score = Score.MINUS_INFINITY;
-      // Opt-in cluster: only nodes a location constraint invites are candidates.
-      if (!symmetric && location <= 0) score = Score.MINUS_INFINITY;
+      // Opt-in cluster: only nodes a location constraint (of any score but -INFINITY) invites are candidates.
+      if (!symmetric && !invited(rsc.id(), node)) score = Score.MINUS_INFINITY;
       scores.put(node, score);
     }
     return Collections.unmodifiableMap(scores);
+  }
+
+  /** failure-timeout: the failures on node are older than the resource's failure-timeout at the snapshot's time. */
+  private boolean expired(ResourceSpec rsc, ResourceState state, String node) {
+    java.time.Duration timeout = rsc.failureTimeout() != null ? rsc.failureTimeout() : snapshot.config().properties().failureTimeout();
+    Long last = state.lastFailure().get(node);
+    return timeout != null && !timeout.isZero() && last != null && snapshot.now() > 0
+        && snapshot.now() > last + timeout.toSeconds();
   }
 
   /** True when a score lets the resource run on the node. */
@@ -71,6 +79,13 @@ public final class NodeScores {
   private static int failCount(ResourceState state, String node) {
     Integer n = state.failCounts() == null ? null : state.failCounts().get(node);
     return n == null ? 0 : n;
+  }
+
+  private boolean invited(String rsc, String node) {
+    for (LocationConstraint l : locations.getOrDefault(rsc, List.of())) {
+      if (l.rule() != null ? l.rule().scoreOn(snapshot.ruleAttributes(node)) != null : node.equals(l.node())) return true;
+    }
+    return false;
   }
 
   private int locationScore(String rsc, String node) {
