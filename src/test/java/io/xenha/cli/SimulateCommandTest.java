@@ -145,10 +145,42 @@ class SimulateCommandTest {
   }
 
   @Test
-  void cibIsNotSupportedYet() {
-    Run r = simulate("--cib", dir.resolve("cib.xml").toString());
+  void cibPrintsCrmSimulatesTransitionSummary() throws IOException {
+    // two dom0s, a domU running on host1 that a location moves to host2: one Move, in crm_simulate's wording
+    Path cib = dir.resolve("cib.xml");
+    Files.writeString(cib, """
+        <cib have-quorum="true" validate-with="pacemaker-3.0">
+          <configuration>
+            <crm_config><cluster_property_set id="o">
+              <nvpair id="o1" name="stonith-enabled" value="false"/></cluster_property_set></crm_config>
+            <nodes><node id="1" uname="host1"/><node id="2" uname="host2"/></nodes>
+            <resources><primitive id="sles" class="ocf" provider="heartbeat" type="Xen"/></resources>
+            <constraints><rsc_location id="l" rsc="sles" node="host2" score="100"/></constraints>
+          </configuration>
+          <status>
+            <node_state id="1" uname="host1" in_ccm="true" crmd="online" join="member" expected="member">
+              <lrm id="1"><lrm_resources><lrm_resource id="sles" class="ocf" provider="heartbeat" type="Xen">
+                <lrm_rsc_op id="s" operation="start" call-id="1" rc-code="0" op-status="0" interval="0"
+                    transition-key="1:1:0:x"/>
+              </lrm_resource></lrm_resources></lrm>
+            </node_state>
+            <node_state id="2" uname="host2" in_ccm="true" crmd="online" join="member" expected="member"/>
+          </status>
+        </cib>
+        """);
+    Run r = simulate("--cib", cib.toString());
+    assertEquals(0, r.exit(), r.err());
+    assertEquals(List.of("Transition Summary:", "* Move sles ( host1 -> host2 )"),
+        r.lines().stream().map(l -> l.trim().replaceAll("\\s+", " ")).toList());
+  }
+
+  @Test
+  void aCibThatIsNotXmlIsRefusedWithItsLine() throws IOException {
+    Path cib = dir.resolve("broken.xml");
+    Files.writeString(cib, "<cib>\n  <configuration>\n</cib>\n");
+    Run r = simulate("--cib", cib.toString());
     assertEquals(2, r.exit());
-    assertEquals("simulate --cib is not supported yet (the policy-engine issue)", r.err().strip());
+    assertTrue(r.err().contains(cib + ":3:"), r.err());
   }
 
   @Test

@@ -33,25 +33,29 @@ class CloneSchedulerTest {
   @Test
   void interleavedClonesWaitPerNode() {
     Transition t = Scheduler.plan(SnapshotFixture.scenario("clone-interleave"));
-    Assumptions.assumeTrue(t.placement().values().stream().noneMatch("node3"::equals),
-        "engine gap: see scheduler/clone-interleave/engine-gap.txt");
 
-    assertEquals(Set.of(action(t, Action.Kind.START, "evms:0").id()), action(t, Action.Kind.START, "configpool:0").after());
-    assertEquals(Set.of(action(t, Action.Kind.START, "evms:1").id()), action(t, Action.Kind.START, "configpool:1").after());
+    // each configpool instance waits for the evms instance on its own node only (instance numbers are Pacemaker's)
+    List<Action> cpStarts = t.actions().stream()
+        .filter(a -> a.kind() == Action.Kind.START && a.resource().startsWith("configpool:")).toList();
+    assertEquals(2, cpStarts.size());
+    for (Action cp : cpStarts) {
+      Action evms = t.actions().stream()
+          .filter(a -> a.kind() == Action.Kind.START && a.resource().startsWith("evms:") && a.node().equals(cp.node()))
+          .findFirst().orElseThrow();
+      assertEquals(Set.of(evms.id()), cp.after());
+    }
     assertTrue(t.placement().values().stream().noneMatch("node3"::equals), "no evms on node3, so no configpool there");
   }
 
   @Test
-  void anInstanceStopsAfterTheDomainOrderedAfterIt() {
+  void anOrderAloneLeavesTheDomainWhereItsInstanceStops() {
     Transition t = Scheduler.plan(SnapshotFixture.scenario("clone-order-node-excluded"));
 
-    Action stopNfs = action(t, Action.Kind.STOP, "nfs");
+    // as crm_simulate 2.1.5: a mandatory order from a (non-interleaved) clone to a domU does not stop the domU when
+    // the instance on its node stops; keeping them together takes a colocation
     Action stopCp = action(t, Action.Kind.STOP, "configpool:1");
     assertEquals("node2", stopCp.node());
-    assertEquals(Set.of(stopNfs.id()), stopCp.after());
-    // the order does not move nfs (no colocation): it restarts in place once the instance is gone
-    assertEquals("node2", action(t, Action.Kind.START, "nfs").node());
-    assertTrue(action(t, Action.Kind.START, "nfs").after().containsAll(Set.of(stopNfs.id(), stopCp.id())));
+    assertTrue(t.actions().stream().noneMatch(a -> "nfs".equals(a.resource())));
   }
 
   @Test
