@@ -1037,6 +1037,11 @@ public final class PolicyEngine {
         pseudo(r, "start", !starting);
         Action running = pseudo(r, "running", !starting);
         running.runnable = active || starting;
+        if (r.notify) {
+          // with notifications, what follows the clone waits for the post-start notifications ("notified")
+          Action notified = pseudo(r, "notified", !starting);
+          notified.runnable = running.runnable;
+        }
         pseudo(r, "stop", !stopping);
         pseudo(r, "stopped", !stopping);
         break;
@@ -1243,6 +1248,7 @@ public final class PolicyEngine {
           orderRsc(r, "stop", c, "stop", 0);
           orderRsc(c, c.isPrimitive() ? "stop" : "stopped", r, "stopped", 0);
         }
+        if (r.notify) orderRsc(r, "running", r, "notified", IMPLIES_THEN | RUNNABLE_LEFT);
         break;
       }
       default:
@@ -1257,7 +1263,7 @@ public final class PolicyEngine {
   private static String remapFirst(Rsc r, String task) {
     if (r.isPrimitive()) return task;
     switch (task) {
-      case "start": return "running";
+      case "start": return r.isClone() && r.notify && r.parent == null ? "notified" : "running";
       case "stop": return "stopped";
       default: return task;
     }
@@ -1464,6 +1470,7 @@ public final class PolicyEngine {
         if (last.runnable() && !then.runnable) blockColocationDependents(then);
         update(then);
         for (Ordering o : new ArrayList<>(then.after)) update(o.then);
+        collectiveChanged(then);
       }
     } finally {
       depth--;
@@ -1503,13 +1510,28 @@ public final class PolicyEngine {
   }
 
   /**
+   * A member's action feeds its group's or clone's summary flags: what is ordered after the collective reads them
+   * again (Pacemaker gets there through its global update loop).
+   */
+  private void collectiveChanged(Action a) {
+    if (a.rsc == null || a.rsc.parent == null) return;
+    String collective = a.task.equals("start") ? "running" : a.task.equals("stop") ? "stopped" : null;
+    if (collective == null) return;
+    for (Rsc p = a.rsc.parent; p != null; p = p.parent) {
+      List<Action> summaries = new ArrayList<>(findAll(p, collective));
+      if (collective.equals("running")) summaries.addAll(findAll(p, "notified"));
+      for (Action pa : summaries) for (Ordering o : new ArrayList<>(pa.after)) update(o.then);
+    }
+  }
+
+  /**
    * The flags an action shows to an ordering: a group's or clone's pseudo action summarises its members' actions
    * (Pacemaker's action_flags methods); a primitive's are its own.
    */
   private Flags flagsForOrdering(Action a, Node otherNode) {
     if (a.rsc == null || a.rsc.isPrimitive()) return flags(a);
     String childTask = switch (a.task) {
-      case "running" -> "start";
+      case "running", "notified" -> "start";
       case "stopped" -> "stop";
       default -> a.task;
     };
@@ -1665,7 +1687,10 @@ public final class PolicyEngine {
     int changed = 0;
     if (!thenBefore.equals(flags(then))) changed |= UPDATED_THEN;
     if (!firstBefore.equals(flags(first))) changed |= UPDATED_FIRST;
-    if ((changed & UPDATED_THEN) != 0 && then.rsc != null && then.rsc.parent != null) update(then);
+    if ((changed & UPDATED_THEN) != 0 && then.rsc != null && then.rsc.parent != null) {
+      update(then);
+      collectiveChanged(then);
+    }
     return changed;
   }
 
