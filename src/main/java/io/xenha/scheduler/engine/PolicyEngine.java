@@ -136,15 +136,28 @@ public final class PolicyEngine {
   private void applyLocations() {
     for (Input.Location l : in.locations) {
       if (l.node() != null) {
-        score(l.rsc(), l.node(), l.score());
+        applyLocation(l.rsc(), l.node(), l.score());
         continue;
       }
       for (RuleNode rule : l.rules()) {
         for (Node n : nodes) {
           Integer s = ruleScore(rule, n);
-          if (s != null) score(l.rsc(), n, s);
+          if (s != null) applyLocation(l.rsc(), n, s);
         }
       }
+    }
+  }
+
+  /**
+   * A location constraint on a resource: a clone passes it to every instance; a colocated group to its first member
+   * only, the others get the node with score 0 (they follow the first member; Pacemaker's group apply_location).
+   */
+  private static void applyLocation(Rsc r, Node n, int s) {
+    r.allowed.merge(n, s, Values::add);
+    if (r.isGroup() && r.colocated) {
+      for (int i = 0; i < r.children.size(); i++) applyLocation(r.children.get(i), n, i == 0 ? s : 0);
+    } else {
+      for (Rsc c : r.children) applyLocation(c, n, s);
     }
   }
 
