@@ -290,7 +290,8 @@ public final class CibInput {
         c.stickiness = Values.score(c.meta.get("resource-stickiness"));
         int nodes = in.nodes.size();
         c.cloneMax = intMeta(c, "clone-max", nodes);
-        c.cloneNodeMax = intMeta(c, "clone-node-max", 1);
+        // Pacemaker: anonymous clones support only one instance per node (clone-node-max is ignored)
+        c.cloneNodeMax = Values.isTrue(c.meta.get("globally-unique")) ? intMeta(c, "clone-node-max", 1) : 1;
         c.cloneMin = intMeta(c, "clone-min", 0);
         c.interleave = Values.isTrue(c.meta.get("interleave"));
         c.notify = Values.isTrue(c.meta.get("notify"));
