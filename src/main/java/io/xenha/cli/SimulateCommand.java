@@ -15,6 +15,7 @@ import io.xenha.scheduler.ResourceState;
 import io.xenha.scheduler.Scheduler;
 import io.xenha.scheduler.Transition;
 import io.xenha.scheduler.engine.CibInput;
+import io.xenha.scheduler.engine.Input;
 import io.xenha.scheduler.engine.PolicyEngine;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -122,7 +123,9 @@ public final class SimulateCommand implements Callable<Integer> {
       err.println(e.getMessage());
       return 2;
     }
-    PolicyEngine.Result result = PolicyEngine.run(CibInput.read(xml));
+    Input input = CibInput.read(xml);
+    for (String w : input.warnings) err.println("warning: " + w);
+    PolicyEngine.Result result = PolicyEngine.run(input);
     StringBuilder sb = new StringBuilder("Transition Summary:\n");
     for (String line : result.summary()) sb.append(line).append('\n');
     out.print(sb);

@@ -309,6 +309,7 @@ public final class CibInput {
         return c;
       }
       default:
+        in.warnings.add(cib.where(e) + ": not supported (promotable clones, bundles and templates are not): ignored");
         return null;
     }
   }
@@ -380,11 +381,16 @@ public final class CibInput {
 
   private void readConstraints(Element constraints) {
     for (Element e : children(constraints, null)) {
+      if (child(e, "resource_set") != null) {
+        in.warnings.add(cib.where(e) + ": resource sets are not supported: ignored");
+        continue;
+      }
       switch (e.getTagName()) {
         case "rsc_location": location(e); break;
         case "rsc_order": order(e); break;
         case "rsc_colocation": colocation(e); break;
         default:
+          in.warnings.add(cib.where(e) + ": not supported: ignored");
       }
     }
   }

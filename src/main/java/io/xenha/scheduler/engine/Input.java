@@ -22,6 +22,8 @@ public final class Input {
   public final List<Colocation> colocations = new ArrayList<>();
   /** Nodes to fence with the reason found while reading the state, in the order found. */
   public final Map<Node, String> fenceReasons = new LinkedHashMap<>();
+  /** What the reader could not represent (shown by simulate; nothing is dropped silently). */
+  public final List<String> warnings = new ArrayList<>();
   public boolean haveQuorum = true;
   public String dcUname;
   /** The time the engine plans at, epoch seconds (failure-timeout expiry). */
