@@ -121,6 +121,8 @@ public final class Model {
     public boolean merging;
     public final List<Coloc> thisWith = new ArrayList<>();
     public final List<Coloc> withThis = new ArrayList<>();
+    /** Colocations a clone instance took over from its clone (kept once). */
+    public final java.util.Set<Coloc> inherited = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     public Node partialSource;
     public Node partialTarget;
     public final List<Node> dangling = new ArrayList<>();

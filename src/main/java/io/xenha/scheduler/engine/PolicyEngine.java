@@ -51,7 +51,6 @@ public final class PolicyEngine {
   private final String noQuorumPolicy;
   private final String stonithAction;
   private boolean haveStonithResource;
-  private int nextColocId;
   /** Resource-level orderings, resolved to actions in creation order once every action exists. */
   private final List<Runnable> pendingOrders = new ArrayList<>();
 
@@ -99,24 +98,42 @@ public final class PolicyEngine {
 
   private Result plan() {
     for (Rsc r : resources) for (Rsc p : r.primitives()) if (p.fenceDevice) haveStonithResource = true;
+    phase("start");
     initAllowed();
     applyLocations();
+    phase("locations");
     applyStickinessAndFailures();
     createColocations();
+    phase("colocations");
     constraintOrderings();
     for (Rsc r : in.resources) pendingOrders.add(() -> internalOrderings(r));
     // only the utilization strategies sort by scores before assigning (Pacemaker's allocate_resources)
     if (!strategy.equals("default")) sortResources();
+    phase("sort");
     for (Rsc r : resources) assign(r, null);
+    phase("assign");
     for (Rsc r : resources) createActions(r);
+    phase("actions");
     scheduleFencing();
     for (Runnable r : pendingOrders) r.run();
+    phase("orderings");
     propagate();
+    phase("propagate");
     Map<String, String> placement = new LinkedHashMap<>();
     for (Rsc r : resources) {
       for (Rsc p : r.primitives()) if (p.assigned != null && p.nextRole != Role.STOPPED) placement.put(p.id, p.assigned.uname);
     }
     return new Result(summary(), List.copyOf(actions), placement);
+  }
+
+  private static final boolean TIMING = System.getenv("XENHA_ENGINE_TIMING") != null;
+  private long phaseStart = System.nanoTime();
+
+  private void phase(String name) {
+    if (!TIMING) return;
+    long now = System.nanoTime();
+    System.err.printf("[engine] %-12s %6d ms%n", name, (now - phaseStart) / 1_000_000);
+    phaseStart = now;
   }
 
   // ===================================================================== scores
@@ -173,11 +190,21 @@ public final class PolicyEngine {
   }
 
   private boolean ruleMatches(RuleNode rule, Node n) {
-    List<Boolean> terms = new ArrayList<>();
-    for (Expr e : rule.exprs()) terms.add(exprMatches(e, n));
-    for (RuleNode r : rule.rules()) terms.add(ruleMatches(r, n));
-    if (terms.isEmpty()) return true;
-    return rule.or() ? terms.contains(true) : !terms.contains(false);
+    boolean or = rule.or();
+    boolean any = false;
+    for (Expr e : rule.exprs()) {
+      boolean m = exprMatches(e, n);
+      if (or && m) return true;
+      if (!or && !m) return false;
+      any = true;
+    }
+    for (RuleNode r : rule.rules()) {
+      boolean m = ruleMatches(r, n);
+      if (or && m) return true;
+      if (!or && !m) return false;
+      any = true;
+    }
+    return !any || !or;
   }
 
   private static boolean exprMatches(Expr e, Node n) {
@@ -300,6 +327,7 @@ public final class PolicyEngine {
       addColoc(new Coloc(c.id(), c.rsc(), c.with(), c.score(), c.nodeAttribute(), influence));
     }
     for (Rsc r : resources) internalColocations(r);
+    sortColocations();
   }
 
   private void internalColocations(Rsc r) {
@@ -313,27 +341,25 @@ public final class PolicyEngine {
   }
 
   private void addColoc(Coloc c) {
-    insertSorted(c.dependent.thisWith, c, true);
-    insertSorted(c.primary.withThis, c, false);
-    nextColocId++;
+    c.dependent.thisWith.add(c);
+    c.primary.withThis.add(c);
+    touched.add(c.dependent);
+    touched.add(c.primary);
   }
 
+  private final Set<Rsc> touched = new java.util.LinkedHashSet<>();
+
   /** Colocations are kept sorted by the other resource's priority (highest first), stable otherwise. */
-  private static void insertSorted(List<Coloc> list, Coloc c, boolean byPrimary) {
-    int p = byPrimary ? c.primary.priority : c.dependent.priority;
-    int i = 0;
-    while (i < list.size()) {
-      Coloc o = list.get(i);
-      int q = byPrimary ? o.primary.priority : o.dependent.priority;
-      if (p > q) break;
-      i++;
+  private void sortColocations() {
+    for (Rsc r : touched) {
+      r.thisWith.sort((a, b) -> Integer.compare(b.primary.priority, a.primary.priority));
+      r.withThis.sort((a, b) -> Integer.compare(b.dependent.priority, a.dependent.priority));
     }
-    list.add(i, c);
   }
 
   private static boolean hasInfluence(Coloc c, Rsc rsc) {
     if (rsc == null) rsc = c.primary;
-    return c.influence || rsc.runningOn.isEmpty() && rsc.primitives().stream().allMatch(p -> p.runningOn.isEmpty());
+    return c.influence || !isActive(rsc);
   }
 
   // ===================================================================== assignment order
@@ -435,7 +461,9 @@ public final class PolicyEngine {
     for (Map.Entry<Node, Integer> e : work.entrySet()) {
       Node node = e.getKey();
       int current = e.getValue();
-      int score = bestMatching(source, a, node.attributes.get(a));
+      Integer own = a.equals("#uname") ? source.get(node) : null;
+      int score = a.equals("#uname") ? (own != null && node.available() ? own : -INFINITY)
+          : bestMatching(source, a, node.attributes.get(a));
       if (factor < 0 && score < 0) continue;
       if (current == INFINITY_HACK) continue;
       float wf = factor * score;
@@ -452,6 +480,13 @@ public final class PolicyEngine {
   }
 
   private static int bestMatching(Map<Node, Integer> allowed, String attr, String value) {
+    if (attr.equals("#uname") && value != null) {
+      // the usual case: only the node itself matches its name
+      for (Map.Entry<Node, Integer> e : allowed.entrySet()) {
+        if (e.getKey().uname.equalsIgnoreCase(value)) return e.getKey().available() ? e.getValue() : -INFINITY;
+      }
+      return -INFINITY;
+    }
     int best = -INFINITY;
     for (Map.Entry<Node, Integer> e : allowed.entrySet()) {
       Node n = e.getKey();
@@ -645,8 +680,8 @@ public final class PolicyEngine {
    */
   private Node banInsufficientCapacity(Rsc r) {
     if (strategy.equals("default")) return null;
-    List<Rsc> group = new ArrayList<>();
-    colocatedResources(r, group);
+    Set<Rsc> group = new java.util.LinkedHashSet<>();
+    colocatedResources(r, r, group);
     Map<String, Integer> need = new HashMap<>();
     for (Rsc c : group) {
       if (!c.provisional && c != r) continue;
@@ -677,12 +712,19 @@ public final class PolicyEngine {
     return true;
   }
 
-  /** r and everything mandatorily colocated with it, transitively (Pacemaker's colocated_resources). */
-  private static void colocatedResources(Rsc r, List<Rsc> out) {
-    if (out.contains(r)) return;
-    out.add(r);
-    for (Coloc c : r.thisWith) if (c.score >= INFINITY) colocatedResources(c.primary, out);
-    for (Coloc c : r.withThis) if (c.score >= INFINITY) colocatedResources(c.dependent, out);
+  /**
+   * r and everything mandatorily colocated with it, transitively (Pacemaker's colocated_resources); what depends
+   * on a clone is left out, as it cannot be tied to one instance.
+   */
+  private static void colocatedResources(Rsc r, Rsc orig, Set<Rsc> out) {
+    if (!out.add(r)) return;
+    for (Coloc c : r.thisWith) {
+      if (c.primary != orig && c.score >= INFINITY) colocatedResources(c.primary, orig, out);
+    }
+    if (r.isClone()) return;
+    for (Coloc c : r.withThis) {
+      if (c.dependent != orig && c.score >= INFINITY) colocatedResources(c.dependent, orig, out);
+    }
   }
 
   private void assignBest(Rsc r, Node prefer) {
@@ -739,15 +781,15 @@ public final class PolicyEngine {
   /** Balanced: the node with more spare capacity (counted per utilization key) first. */
   private static int compareCapacity(Node a, Node b) {
     int result = 0;
-    Set<String> keys = new HashSet<>(a.capacity.keySet());
-    keys.addAll(b.capacity.keySet());
-    for (String k : keys) {
-      int fa = a.capacity.getOrDefault(k, 0) - a.used.getOrDefault(k, 0);
-      int fb = b.capacity.getOrDefault(k, 0) - b.used.getOrDefault(k, 0);
-      if (fa > fb) result--;
-      else if (fa < fb) result++;
-    }
+    for (String k : a.capacity.keySet()) result += capacityOrder(a, b, k);
+    for (String k : b.capacity.keySet()) if (!a.capacity.containsKey(k)) result += capacityOrder(a, b, k);
     return result;
+  }
+
+  private static int capacityOrder(Node a, Node b, String k) {
+    int fa = a.capacity.getOrDefault(k, 0) - a.used.getOrDefault(k, 0);
+    int fb = b.capacity.getOrDefault(k, 0) - b.used.getOrDefault(k, 0);
+    return fa > fb ? -1 : fa < fb ? 1 : 0;
   }
 
   private void assignTo(Rsc r, Node chosen, boolean force) {
@@ -858,8 +900,7 @@ public final class PolicyEngine {
   private static void addColocTo(Rsc target, Coloc c, boolean thisWith) {
     Rsc r = target.isGroup() && !target.children.isEmpty()
         ? (thisWith ? target.children.get(0) : last(target.children)) : target;
-    List<Coloc> l = thisWith ? r.thisWith : r.withThis;
-    if (!l.contains(c)) l.add(c);
+    if (r.inherited.add(c)) (thisWith ? r.thisWith : r.withThis).add(c);
   }
 
   private Node preferredNode(Rsc clone, Rsc child, int optimal, Map<Node, Integer> count) {
@@ -1006,7 +1047,8 @@ public final class PolicyEngine {
   }
 
   private static boolean isActive(Rsc r) {
-    for (Rsc p : r.primitives()) if (!p.runningOn.isEmpty()) return true;
+    if (r.isPrimitive()) return !r.runningOn.isEmpty();
+    for (Rsc c : r.children) if (isActive(c)) return true;
     return false;
   }
 
