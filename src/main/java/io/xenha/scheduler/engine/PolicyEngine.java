@@ -1078,16 +1078,23 @@ public final class PolicyEngine {
         boolean starting = false;
         boolean stopping = false;
         boolean active = false;
+        // what follows the clone may migrate unless an instance restarts (stops and starts)
+        boolean allowDependentMigrations = true;
         for (Rsc c : r.children) {
           createActions(c);
+          boolean childStarting = false;
+          boolean childStopping = false;
           for (Rsc p : c.primitives()) {
             if (!p.runningOn.isEmpty()) active = true;
             for (Action a : p.actions) {
               if (a.optional || !a.runnable && !a.pseudo) continue;
-              if (a.task.equals("stop")) stopping = true;
-              if (a.task.equals("start") && a.runnable) starting = true;
+              if (a.task.equals("stop")) childStopping = true;
+              if (a.task.equals("start") && a.runnable) childStarting = true;
             }
           }
+          if (childStarting && childStopping) allowDependentMigrations = false;
+          starting |= childStarting;
+          stopping |= childStopping;
         }
         pseudo(r, "start", !starting);
         Action running = pseudo(r, "running", !starting);
@@ -1097,7 +1104,7 @@ public final class PolicyEngine {
           Action notified = pseudo(r, "notified", !starting);
           notified.runnable = running.runnable;
         }
-        pseudo(r, "stop", !stopping);
+        pseudo(r, "stop", !stopping).migrateRunnable = allowDependentMigrations;
         pseudo(r, "stopped", !stopping);
         break;
       }
