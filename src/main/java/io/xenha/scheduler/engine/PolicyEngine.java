@@ -157,13 +157,18 @@ public final class PolicyEngine {
         continue;
       }
       for (RuleNode rule : l.rules()) {
-        for (Node n : nodes) {
-          Integer s = ruleScore(rule, n);
-          if (s != null) applyLocation(l.rsc(), n, s);
-        }
+        // the same rule on many resources (a pingd rule on every domU) is evaluated once per node
+        Integer[] perNode = ruleCache.computeIfAbsent(rule, r -> {
+          Integer[] out = new Integer[nodes.size()];
+          for (int i = 0; i < out.length; i++) out[i] = ruleScore(r, nodes.get(i));
+          return out;
+        });
+        for (int i = 0; i < perNode.length; i++) if (perNode[i] != null) applyLocation(l.rsc(), nodes.get(i), perNode[i]);
       }
     }
   }
+
+  private final Map<RuleNode, Integer[]> ruleCache = new HashMap<>();
 
   /**
    * A location constraint on a resource: a clone passes it to every instance; a colocated group to its first member
@@ -303,10 +308,10 @@ public final class PolicyEngine {
         if (p.fatalError) for (Node n : nodes) score(ban, n, -INFINITY);
       }
     }
-    for (Node n : nodes) {
-      for (Rsc top : resources) {
-        for (Rsc p : top.primitives()) {
-          if (p.migrationThreshold == 0 || p.failureIgnored) continue;
+    for (Rsc top : resources) {
+      for (Rsc p : top.primitives()) {
+        if (p.migrationThreshold == 0 || p.failureIgnored || p.failCount.isEmpty()) continue;
+        for (Node n : nodes) {
           int fc = p.failCount.getOrDefault(n, 0);
           if (fc <= 0) continue;
           if (p.migrationThreshold - fc <= 0) {
@@ -367,22 +372,21 @@ public final class PolicyEngine {
   private void sortResources() {
     List<Node> sortedNodes = new ArrayList<>(nodes);
     sortedNodes.sort(nodeComparator(null));
-    Map<Rsc, Map<Node, Integer>> weights = new HashMap<>();
-    for (Rsc r : resources) weights.put(r, colocatedScores(r, null, 1.0f, true, false));
+    // per resource: its score on its current node, then its scores in sorted node order (compared as arrays)
+    Map<Rsc, int[]> keys = new HashMap<>();
+    for (Rsc r : resources) {
+      Map<Node, Integer> w = colocatedScores(r, null, 1.0f, true, false);
+      int[] key = new int[sortedNodes.size() + 1];
+      Node current = currentNode(r);
+      key[0] = current == null ? -INFINITY : w.getOrDefault(current, -INFINITY);
+      for (int i = 0; i < sortedNodes.size(); i++) key[i + 1] = w.getOrDefault(sortedNodes.get(i), -INFINITY);
+      keys.put(r, key);
+    }
     resources.sort((a, b) -> {
       if (a.priority != b.priority) return a.priority > b.priority ? -1 : 1;
-      Map<Node, Integer> wa = weights.get(a);
-      Map<Node, Integer> wb = weights.get(b);
-      Node na = currentNode(a);
-      Node nb = currentNode(b);
-      int sa = na == null ? -INFINITY : wa.getOrDefault(na, -INFINITY);
-      int sb = nb == null ? -INFINITY : wb.getOrDefault(nb, -INFINITY);
-      if (sa != sb) return sa > sb ? -1 : 1;
-      for (Node n : sortedNodes) {
-        int x = wa.getOrDefault(n, -INFINITY);
-        int y = wb.getOrDefault(n, -INFINITY);
-        if (x != y) return x > y ? -1 : 1;
-      }
+      int[] ka = keys.get(a);
+      int[] kb = keys.get(b);
+      for (int i = 0; i < ka.length; i++) if (ka[i] != kb[i]) return ka[i] > kb[i] ? -1 : 1;
       return 0;
     });
   }
