@@ -136,6 +136,8 @@ public final class Model {
     /** A migration whose target went away: the resource must be recovered, not migrated. */
     public boolean migrationBroken;
     public final List<Action> actions = new ArrayList<>();
+    /** The actions by task (an index of actions). */
+    public final Map<String, List<Action>> actionsByTask = new HashMap<>();
 
     // clone
     public int cloneMax;

@@ -461,12 +461,13 @@ public final class PolicyEngine {
 
   private void addMatching(Map<Node, Integer> work, Rsc rsc, String attr, float factor, boolean onlyPositive) {
     String a = attr == null ? "#uname" : attr;
+    boolean byName = a.equals("#uname");
     Map<Node, Integer> source = baseAllowed(rsc);
     for (Map.Entry<Node, Integer> e : work.entrySet()) {
       Node node = e.getKey();
       int current = e.getValue();
-      Integer own = a.equals("#uname") ? source.get(node) : null;
-      int score = a.equals("#uname") ? (own != null && node.available() ? own : -INFINITY)
+      Integer own = byName ? source.get(node) : null;
+      int score = byName ? (own != null && node.available() ? own : -INFINITY)
           : bestMatching(source, a, node.attributes.get(a));
       if (factor < 0 && score < 0) continue;
       if (current == INFINITY_HACK) continue;
@@ -694,18 +695,24 @@ public final class PolicyEngine {
         for (Map.Entry<String, Integer> u : p.utilization.entrySet()) need.merge(u.getKey(), u.getValue(), Integer::sum);
       }
     }
-    boolean anyCapable = false;
+    if (need.isEmpty()) return null;
+    List<Node> candidates = new ArrayList<>();
+    List<Node> short_ = new ArrayList<>();
+    for (Map.Entry<Node, Integer> e : r.allowed.entrySet()) {
+      Node n = e.getKey();
+      if (!n.available() || e.getValue() < 0) continue;
+      candidates.add(n);
+      if (!hasCapacity(n, need)) short_.add(n);
+    }
+    if (short_.size() < candidates.size()) {
+      // some node fits r and its colocated resources: ban the others
+      for (Node n : short_) r.allowed.put(n, -INFINITY);
+      return null;
+    }
     Node mostCapable = null;
-    for (Node n : r.allowed.keySet()) {
-      if (!n.available() || r.allowed.get(n) < 0) continue;
-      if (hasCapacity(n, need)) anyCapable = true;
-      if (mostCapable == null || compareCapacity(n, mostCapable) < 0) mostCapable = n;
-    }
-    Map<String, Integer> required = anyCapable ? need : r.utilization;
-    for (Node n : new ArrayList<>(r.allowed.keySet())) {
-      if (n.available() && r.allowed.get(n) >= 0 && !hasCapacity(n, required)) r.allowed.put(n, -INFINITY);
-    }
-    return anyCapable ? null : mostCapable;
+    for (Node n : candidates) if (mostCapable == null || compareCapacity(n, mostCapable) < 0) mostCapable = n;
+    for (Node n : candidates) if (!hasCapacity(n, r.utilization)) r.allowed.put(n, -INFINITY);
+    return mostCapable;
   }
 
   private static boolean hasCapacity(Node n, Map<String, Integer> required) {
@@ -997,8 +1004,8 @@ public final class PolicyEngine {
   // ===================================================================== actions
 
   private Action action(Rsc rsc, String task, Node node, boolean optional) {
-    String key = (rsc == null ? "" : rsc.id) + "_" + task;
-    List<Action> same = actionIndex.computeIfAbsent(key, k -> new ArrayList<>());
+    Map<String, List<Action>> index = rsc == null ? actionIndex : rsc.actionsByTask;
+    List<Action> same = index.computeIfAbsent(task, k -> new ArrayList<>());
     for (Action a : same) {
       if (a.node == node) {
         if (!optional) a.optional = false;
@@ -1057,12 +1064,12 @@ public final class PolicyEngine {
   }
 
   private Action find(Rsc rsc, String task, Node node) {
-    for (Action a : actionIndex.getOrDefault(rsc.id + "_" + task, List.of())) if (node == null || a.node == node) return a;
+    for (Action a : rsc.actionsByTask.getOrDefault(task, List.of())) if (node == null || a.node == node) return a;
     return null;
   }
 
   private List<Action> findAll(Rsc rsc, String task) {
-    return actionIndex.getOrDefault(rsc.id + "_" + task, List.of());
+    return rsc.actionsByTask.getOrDefault(task, List.of());
   }
 
   private void createActions(Rsc r) {
