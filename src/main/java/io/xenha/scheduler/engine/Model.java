@@ -244,6 +244,8 @@ public final class Model {
     public int runnableBefore;
     public String reason;
     public final List<Ordering> before = new ArrayList<>();
+    /** The orderings in before, by their first action (one ordering per pair). */
+    final Map<Action, Ordering> beforeByFirst = new java.util.IdentityHashMap<>();
     public final List<Ordering> after = new ArrayList<>();
 
     Action(int id, Rsc rsc, String task, Node node, boolean optional) {

@@ -743,7 +743,17 @@ public final class PolicyEngine {
     if (prefer == null) prefer = mostFree;
     Node current = r.currentNode();
     List<Node> sorted = new ArrayList<>(r.allowed.keySet());
-    sorted.sort(byScore(r.allowed, current));
+    Map<Node, Integer> effective = new java.util.IdentityHashMap<>();
+    for (Map.Entry<Node, Integer> e : r.allowed.entrySet()) {
+      effective.put(e.getKey(), e.getKey().available() ? e.getValue() : -INFINITY);
+    }
+    Comparator<Node> tie = nodeComparator(current);
+    sorted.sort((a, b) -> {
+      int wa = effective.get(a);
+      int wb = effective.get(b);
+      if (wa != wb) return wa > wb ? -1 : 1;
+      return tie.compare(a, b);
+    });
     Node best = sorted.isEmpty() ? null : sorted.get(0);
     Node chosen = null;
     if (prefer != null && best != null && r.allowed.containsKey(prefer)) {
@@ -1247,13 +1257,13 @@ public final class PolicyEngine {
 
   private Ordering order(Action first, Action then, int flags) {
     if (first == null || then == null || first == then) return null;
-    for (Ordering o : then.before) {
-      if (o.first == first) {
-        o.flags |= flags;
-        return o;
-      }
+    Ordering existing = then.beforeByFirst.get(first);
+    if (existing != null) {
+      existing.flags |= flags;
+      return existing;
     }
     Ordering o = new Ordering(first, then, flags);
+    then.beforeByFirst.put(first, o);
     // prepended, as Pacemaker does: the newest ordering is evaluated first
     then.before.add(0, o);
     first.after.add(0, o);
