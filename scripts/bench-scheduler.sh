@@ -57,6 +57,9 @@ for s in "${SIZES[@]}"; do
   done
 done
 
+# what scripts/xenha runs for one-shot commands
+XENHA=(java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar "$JAR")
+
 # ---- plausibility of xenha's placement, and its Transition Summary against crm_simulate's on 16x1,000
 checks=()
 for v in "${VARIANTS[@]}"; do
@@ -68,7 +71,7 @@ summary_lines() { sed -n '/^Transition Summary:/,/^Executing/p' "$1" | grep '^  
 compares=()
 for v in "${VARIANTS[@]}"; do
   cib=$WORK/cib-16x1000-$v.xml
-  java -jar "$JAR" simulate --cib "$cib" >"$WORK/xenha-16x1000-$v.txt" 2>"$WORK/xenha-16x1000-$v.err" || true
+  "${XENHA[@]}" simulate --cib "$cib" >"$WORK/xenha-16x1000-$v.txt" 2>"$WORK/xenha-16x1000-$v.err" || true
   timeout "$CRM_TIMEOUT" "$CRM_SIMULATE" -R -x "$cib" >"$WORK/crm-16x1000-$v.txt" 2>/dev/null || true
   summary_lines "$WORK/xenha-16x1000-$v.txt" >"$WORK/x.lines"
   summary_lines "$WORK/crm-16x1000-$v.txt" >"$WORK/c.lines"
@@ -104,7 +107,7 @@ measure() {
 echo "timing whole processes ..." >&2
 for s in 16x1000 32x5000; do
   for v in "${VARIANTS[@]}"; do
-    for _ in $(seq "$RUNS"); do measure "xenha $s $v" "$CRM_TIMEOUT" java -jar "$JAR" simulate --cib "$WORK/cib-$s-$v.xml"; done
+    for _ in $(seq "$RUNS"); do measure "xenha $s $v" "$CRM_TIMEOUT" "${XENHA[@]}" simulate --cib "$WORK/cib-$s-$v.xml"; done
     if [ "$s" = 16x1000 ] || [ "$CRM_LARGE" = 1 ]; then
       measure "crm_simulate $s $v" "$CRM_TIMEOUT" "$CRM_SIMULATE" -R -Q -x "$WORK/cib-$s-$v.xml"
     fi
