@@ -116,7 +116,7 @@ done
 
 # ---- report
 median() { sort -n | awk '{a[NR] = $1} END {if (NR) print a[int((NR + 1) / 2)]}'; }
-field() { grep -F "$1|" "$WORK/runs" | cut -d'|' -f"$2"; }
+field() { grep -F "$1|" "$WORK/runs" | cut -d'|' -f"$2" || true; }
 echo
 echo "Scheduler benchmark, $(date -u +%Y-%m-%d), $(nproc) cores, $(java -version 2>&1 | head -1), $("$CRM_SIMULATE" --version 2>/dev/null | head -1)"
 echo
