@@ -126,6 +126,18 @@ public final class PolicyEngine {
     return new Result(summary(), List.copyOf(actions), placement);
   }
 
+  private static final Integer PLUS_INF = INFINITY;
+  private static final Integer MINUS_INF = -INFINITY;
+
+  /** Scores are boxed in the node tables; the common extremes share one object (large tables, less garbage). */
+  static Integer box(int v) {
+    return v == INFINITY ? PLUS_INF : v == -INFINITY ? MINUS_INF : Integer.valueOf(v);
+  }
+
+  private static Integer addBoxed(Integer a, Integer b) {
+    return box(Values.add(a, b));
+  }
+
   private static final boolean TIMING = System.getenv("XENHA_ENGINE_TIMING") != null;
   private long phaseStart = System.nanoTime();
 
@@ -146,7 +158,7 @@ public final class PolicyEngine {
   /** Adds score on node to a resource and everything below it (Pacemaker's resource_node_score). */
   private static void score(Rsc r, Node n, int s) {
     for (Rsc c : r.children) score(c, n, s);
-    r.allowed.merge(n, s, Values::add);
+    r.allowed.merge(n, box(s), PolicyEngine::addBoxed);
   }
 
   /** A location constraint applies to the resource and, for groups and clones, to every member and instance. */
@@ -175,7 +187,7 @@ public final class PolicyEngine {
    * only, the others get the node with score 0 (they follow the first member; Pacemaker's group apply_location).
    */
   private static void applyLocation(Rsc r, Node n, int s) {
-    r.allowed.merge(n, s, Values::add);
+    r.allowed.merge(n, box(s), PolicyEngine::addBoxed);
     if (r.isGroup() && r.colocated) {
       for (int i = 0; i < r.children.size(); i++) applyLocation(r.children.get(i), n, i == 0 ? s : 0);
     } else {
@@ -415,7 +427,8 @@ public final class PolicyEngine {
     try {
       Map<Node, Integer> work;
       if (nodesIn == null) {
-        work = new LinkedHashMap<>(baseAllowed(rsc));
+        // read only: every merge below works on its own copy (only sortResources starts here)
+        work = baseAllowed(rsc);
       } else {
         work = new LinkedHashMap<>(nodesIn);
         addMatching(work, rsc, null, factor, onlyPositive);
@@ -437,7 +450,7 @@ public final class PolicyEngine {
       } else if (nodesIn != null) {
         return nodesIn;
       }
-      if (onlyPositive) work.replaceAll((n, w) -> w == INFINITY_HACK ? 1 : w);
+      if (onlyPositive && work != baseAllowed(rsc)) work.replaceAll((n, w) -> w == INFINITY_HACK ? 1 : w);
       return work;
     } finally {
       rsc.merging = false;
@@ -480,7 +493,7 @@ public final class PolicyEngine {
         continue;
       }
       if (onlyPositive && ns < 0 && current == 0) continue;
-      e.setValue(ns);
+      e.setValue(box(ns));
     }
   }
 
@@ -557,7 +570,7 @@ public final class PolicyEngine {
     for (Coloc c : thisWith) if (Math.abs(c.score) < INFINITY) applyThisWith(c, r);
     for (Coloc c : withThis) if (Math.abs(c.score) < INFINITY) addDependentScores(c, r);
     if (r.nextRole == Role.STOPPED) {
-      for (Node n : nodes) r.allowed.put(n, -INFINITY);
+      for (Node n : nodes) r.allowed.put(n, MINUS_INF);
     } else if (r.nextRole.compareTo(r.role) > 0 && !in.haveQuorum && noQuorumPolicy.equals("freeze")) {
       r.nextRole = r.role;
     }
@@ -603,7 +616,7 @@ public final class PolicyEngine {
       if (dependent.inClone() && dependent.top() != primary && dependent.top().interleave) {
         Rsc peer = compatibleInstance(dependent, primary);
         if (peer == null) {
-          if (c.score >= INFINITY) for (Node n : nodes) dependent.allowed.put(n, -INFINITY);
+          if (c.score >= INFINITY) for (Node n : nodes) dependent.allowed.put(n, MINUS_INF);
           return;
         }
         applyToWeights(dependent, peer.assigned, peer.assigned != null, c);
@@ -616,7 +629,7 @@ public final class PolicyEngine {
           if (n != null && !inst.blocked) affected.add(n);
         }
         for (Node n : new ArrayList<>(dependent.allowed.keySet())) {
-          if (!affected.contains(n)) dependent.allowed.put(n, -INFINITY);
+          if (!affected.contains(n)) dependent.allowed.put(n, MINUS_INF);
         }
         return;
       }
@@ -662,11 +675,11 @@ public final class PolicyEngine {
     for (Map.Entry<Node, Integer> e : work.entrySet()) {
       Node n = e.getKey();
       if (primaryNode == null) {
-        e.setValue(Values.add(-c.score, e.getValue()));
+        e.setValue(box(Values.add(-c.score, e.getValue())));
       } else if (value != null && value.equalsIgnoreCase(n.attributes.get(attr))) {
-        if (c.score < INFINITY) e.setValue(Values.add(c.score, e.getValue()));
+        if (c.score < INFINITY) e.setValue(box(Values.add(c.score, e.getValue())));
       } else if (c.score >= INFINITY) {
-        e.setValue(-INFINITY);
+        e.setValue(MINUS_INF);
       }
     }
     if (Math.abs(c.score) >= INFINITY || anyAvailable(work)) dependent.allowed = work;
@@ -706,12 +719,12 @@ public final class PolicyEngine {
     }
     if (short_.size() < candidates.size()) {
       // some node fits r and its colocated resources: ban the others
-      for (Node n : short_) r.allowed.put(n, -INFINITY);
+      for (Node n : short_) r.allowed.put(n, MINUS_INF);
       return null;
     }
     Node mostCapable = null;
     for (Node n : candidates) if (mostCapable == null || compareCapacity(n, mostCapable) < 0) mostCapable = n;
-    for (Node n : candidates) if (!hasCapacity(n, r.utilization)) r.allowed.put(n, -INFINITY);
+    for (Node n : candidates) if (!hasCapacity(n, r.utilization)) r.allowed.put(n, MINUS_INF);
     return mostCapable;
   }
 
@@ -999,7 +1012,7 @@ public final class PolicyEngine {
 
   private static void banInstance(Rsc r) {
     for (Rsc c : r.children) banInstance(c);
-    r.allowed.replaceAll((n, w) -> -INFINITY);
+    r.allowed.replaceAll((n, w) -> MINUS_INF);
   }
 
   private void assignAllStopped(Rsc r) {
