@@ -66,6 +66,7 @@ public final class ConfigInput {
       Rsc r = spec.isClone() ? clone(spec) : spec.isGroup() ? group(spec, null, "") : primitive(spec, null, "");
       in.resources.add(r);
     }
+    unlimitedCapacity();
     if (props.stonithEnabled() && config.resources().values().stream().noneMatch(ResourceSpec::isStonith)) {
       Rsc none = new Rsc(NO_DEVICE, Variant.PRIMITIVE);
       none.cls = "stonith";
@@ -102,6 +103,20 @@ public final class ConfigInput {
 
   // ---- nodes
 
+  /** Nodes whose capacity is not configured. */
+  private final List<Node> unknownCapacity = new ArrayList<>();
+
+  /**
+   * A node without configured utilization is not limited (its capacity, to come from libvirt's node info, is
+   * not known yet): it gets an unbounded capacity for every utilization a resource declares, so the utilization
+   * strategies still spread resources but never ban a node for want of a number.
+   */
+  private void unlimitedCapacity() {
+    java.util.Set<String> keys = new java.util.TreeSet<>();
+    for (Rsc top : in.resources) for (Rsc p : top.primitives()) keys.addAll(p.utilization.keySet());
+    for (Node n : unknownCapacity) for (String k : keys) n.capacity.put(k, Integer.MAX_VALUE / 4);
+  }
+
   private void nodes() {
     List<Node> sorted = new ArrayList<>();
     for (NodeSpec spec : config.nodes().values()) {
@@ -113,6 +128,7 @@ public final class ConfigInput {
       n.attributes.put("#uname", spec.name());
       n.attributes.put("#id", spec.name());
       for (Map.Entry<String, Long> u : spec.utilization().entrySet()) n.capacity.put(u.getKey(), clamp(u.getValue()));
+      if (spec.utilization().isEmpty()) unknownCapacity.add(n);
       switch (snapshot.node(spec.name())) {
         case ONLINE:
           n.online = true;
