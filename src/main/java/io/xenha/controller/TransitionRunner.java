@@ -119,7 +119,7 @@ public final class TransitionRunner extends AbstractBehavior<TransitionRunner.Co
 
   private Behavior<Command> kick() {
     if (!stopping) {
-      int limit = Math.max(1, config.properties().batchLimit());
+      int limit = transition.batchLimit() <= 0 ? Integer.MAX_VALUE : transition.batchLimit();
       for (Action a : transition.actions()) {
         if (inFlight >= limit) {
           break;
@@ -144,12 +144,9 @@ public final class TransitionRunner extends AbstractBehavior<TransitionRunner.Co
     return this;
   }
 
+  /** The transition says how long a start waits (start-delay); the runner only keeps the time. */
   private Duration startDelay(Action a) {
-    if (a.kind() != Action.Kind.START) {
-      return Duration.ZERO;
-    }
-    ResourceSpec spec = spec(a.resource());
-    return spec == null || spec.startDelay() == null ? Duration.ZERO : spec.startDelay();
+    return a.delay();
   }
 
   /** The configured resource of an action: "pingd:1" is an instance of clone "pingd". */

@@ -1,5 +1,6 @@
 package io.xenha.scheduler;
 
+import io.xenha.config.XenhaConfig;
 import io.xenha.config.XenhaConfig.ResourceSpec;
 import io.xenha.scheduler.engine.ConfigInput;
 import io.xenha.scheduler.engine.Input;
@@ -7,6 +8,7 @@ import io.xenha.scheduler.engine.Model;
 import io.xenha.scheduler.engine.Model.Ordering;
 import io.xenha.scheduler.engine.Model.Rsc;
 import io.xenha.scheduler.engine.PolicyEngine;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -93,10 +95,18 @@ public final class Scheduler {
         Set<Integer> after = new TreeSet<>();
         for (Step d : s.after) after.add(d.id);
         actions.add(new Action(s.id, s.kind, s.rsc == null ? null : s.rsc.id, s.node.uname, s.reason,
-            Collections.unmodifiableSet(after)));
+            Collections.unmodifiableSet(after), s.kind == Action.Kind.START ? startDelay(s.rsc.id) : null));
       }
       return new Transition(List.copyOf(actions), Collections.unmodifiableMap(placement()),
-          List.copyOf(result.summary()), warnings());
+          List.copyOf(result.summary()), warnings(), Math.max(0, snapshot.config().properties().batchLimit()));
+    }
+
+    /** A resource's start-delay; an instance "ID:N" (or a cloned group's member "m:N") has its resource's. */
+    private Duration startDelay(String resource) {
+      XenhaConfig.ResourceSpec spec = snapshot.config().resources().get(resource);
+      int colon = resource.lastIndexOf(':');
+      if (spec == null && colon > 0) spec = snapshot.config().resources().get(resource.substring(0, colon));
+      return spec == null || spec.startDelay() == null ? Duration.ZERO : spec.startDelay();
     }
 
     // ---- which engine actions the runtime executes

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -16,6 +18,23 @@ import org.junit.jupiter.api.Test;
 
 /** The action graph the golden summaries do not show: who waits for whom. */
 class SchedulerTest {
+
+  @Test
+  void theTransitionCarriesBatchLimitAndEachStartItsStartDelay() throws Exception {
+    // the seed's "hypervisor friendly" staggering: domUs boot start-delay apart, batch-limit at a time
+    Path dir = Files.createTempDirectory("xenha-stagger");
+    Path input = dir.resolve("input.json");
+    Files.writeString(input, """
+        { "properties": { "batch-limit": 2 },
+          "nodes": { "host1": "online" },
+          "resources": [ { "id": "sles", "start-delay": 10 }, { "id": "nfs" } ] }
+        """);
+    Transition t = Scheduler.plan(SnapshotFixture.load(input));
+    assertEquals(2, t.batchLimit());
+    Map<String, java.time.Duration> delays = new LinkedHashMap<>();
+    for (Action a : t.actions()) delays.put(a.resource(), a.delay());
+    assertEquals(Map.of("sles", java.time.Duration.ofSeconds(10), "nfs", java.time.Duration.ZERO), delays);
+  }
 
   @Test
   void everyStartWaitsForEveryFence() {

@@ -90,7 +90,7 @@ final class SnapshotFixture {
         Duration.ofSeconds(p.path("failure-timeout").asLong(0)),
         p.path("symmetric-cluster").asBoolean(true),
         p.path("placement-strategy").asText("default"),
-        0,
+        p.path("batch-limit").asInt(0),
         true,
         Duration.ofSeconds(20),
         Duration.ofSeconds(60),
@@ -137,7 +137,8 @@ final class SnapshotFixture {
       resources.put(id, new ResourceSpec(
           id, type, null, domain ? "" : null, domain ? id : null, r.path("allow-migrate").asBoolean(false),
           st.isMissingNode() ? null : st.asInt(),
-          mt.isMissingNode() ? null : threshold(mt), Duration.ZERO, r.path("priority").asInt(0),
+          mt.isMissingNode() ? null : threshold(mt), Duration.ofSeconds(r.path("start-delay").asLong(0)),
+          r.path("priority").asInt(0),
           r.path("target-role").asText("Started"),
           null, stonith ? "builtin:kill" : plain ? null : r.path("agent").asText("heartbeat:Dummy"),
           List.copyOf(strings(r.path("hosts"))), Map.of(), Map.of(), clone, List.copyOf(members),
