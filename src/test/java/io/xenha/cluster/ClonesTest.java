@@ -91,7 +91,7 @@ class ClonesTest {
       for (String d : lost) {
         assertFalse(after.get(d).contains(cut), d + " left " + cut);
       }
-      assertEquals(lost.size(), c.startsAfter(t0).size(), "each moved once: " + c.startsAfter(t0));
+      assertEquals(lost.size(), c.awaitStartsAfter(t0, lost.size()).size(), "each moved once: " + c.startsAfter(t0));
 
       c.cableCut.remove(cut); // the network is back: nothing moves back (stickiness)
       awaitStatus(c, st -> st.nodes().stream().anyMatch(n -> n.name().equals(cut) && Long.valueOf(100).equals(n.attributes().get("pingd"))),
@@ -150,7 +150,7 @@ class ClonesTest {
       for (String d : moved) {
         assertFalse(after.get(d).contains(victim));
       }
-      assertEquals(moved.size(), c.startsAfter(t0).size(), "each moved once: " + c.startsAfter(t0));
+      assertEquals(moved.size(), c.awaitStartsAfter(t0, moved.size()).size(), "each moved once: " + c.startsAfter(t0));
       ClusterStatus s = c.status("n1");
       assertTrue(s.resources().stream().anyMatch(r -> r.id().equals("configpool") && r.failCounts().get(victim) > 0),
           "the failure is counted: " + s.resources());

@@ -137,7 +137,7 @@ class FencingTest {
       for (InJvmCluster.StartEvent e : c.startsAfter(t0)) {
         assertTrue(e.offAtStart().contains(victim), e + " before the fence");
       }
-      assertEquals(lost.size(), c.startsAfter(t0).size(), c.startsAfter(t0).toString());
+      assertEquals(lost.size(), c.awaitStartsAfter(t0, lost.size()).size(), c.startsAfter(t0).toString());
       assertTrue(c.violations.isEmpty(), "double-active: " + c.violations);
     }
   }

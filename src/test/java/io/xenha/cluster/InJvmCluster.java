@@ -264,6 +264,18 @@ final class InJvmCluster implements AutoCloseable {
     scala.concurrent.Await.result(done, scala.concurrent.duration.Duration.create(10, "s"));
   }
 
+  /**
+   * The starts after nanos once there are at least n of them (or after 10 s): start events come from the libvirt
+   * event loop and can trail what the hypervisor already shows as running.
+   */
+  List<StartEvent> awaitStartsAfter(long nanos, int n) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (startsAfter(nanos).size() < n && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    return startsAfter(nanos);
+  }
+
   List<StartEvent> startsAfter(long nanos) {
     List<StartEvent> out = new ArrayList<>();
     for (StartEvent s : starts) {
