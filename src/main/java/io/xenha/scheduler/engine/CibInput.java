@@ -661,9 +661,6 @@ public final class CibInput {
     String onFail = null; // ignore, restart, block, stop, standby, fence
     boolean sticky = false;
     boolean startPending = false;
-    Op migrateTo = null;
-    Op migrateFrom = null;
-    boolean stoppedAfterMigration = false;
     String lastFailureKey = null;
     for (Op op : ops) {
       boolean pending = op.status == -1 || op.callId == -1;
@@ -710,16 +707,13 @@ public final class CibInput {
             break;
           case "migrate_from":
             role = Role.STARTED;
-            migrateFrom = op;
             if (!sticky) onFail = null;
             break;
           case "migrate_to":
-            migrateTo = op;
             role = migrateToSucceeded(rsc, node, op, ops, lrmId);
             break;
           case "stop":
             role = Role.STOPPED;
-            stoppedAfterMigration = migrateTo != null;
             if (!sticky) onFail = null;
             break;
           case "monitor":
@@ -993,12 +987,8 @@ public final class CibInput {
         }
       }
     }
-    if (rsc.failureTimeout > 0 && last > 0 && in.now > last + rsc.failureTimeout
-        && total < Model.INFINITY) {
-      total = 0;
-    } else if (rsc.failureTimeout > 0 && last > 0 && in.now > last + rsc.failureTimeout) {
-      total = rsc.failCount.getOrDefault(node, 0) >= Model.INFINITY ? total : 0;
-    }
+    // expired: only what the (unexpired) operation history itself set still counts
+    if (rsc.failureTimeout > 0 && last > 0 && in.now > last + rsc.failureTimeout) total = rsc.failCount.getOrDefault(node, 0);
     if (total != 0) rsc.failCount.put(node, total);
   }
 }

@@ -590,13 +590,9 @@ public final class PolicyEngine {
   private void applyThisWith(Coloc c, Rsc r) {
     Map<Node, Integer> archive = c.score < 0 && c.score > -INFINITY ? new LinkedHashMap<>(r.allowed) : null;
     Rsc other = c.primary;
-    if (isProvisional(other)) assign(other, null);
+    if (other.provisional) assign(other, null);
     applyColocScore(r, other, c);
     if (archive != null && !anyAvailable(r.allowed)) r.allowed = archive;
-  }
-
-  private static boolean isProvisional(Rsc r) {
-    return r.provisional;
   }
 
   /** Applies a colocation to the dependent's scores once its primary is assigned (dispatch on the primary). */
@@ -1051,7 +1047,8 @@ public final class PolicyEngine {
 
   private void updateRunnable(Action a) {
     Rsc rsc = a.rsc;
-    boolean needsNothing = a.task.equals("stop") || a.task.equals("migrate_to") && false;
+    // stops never wait for quorum or fencing
+    boolean needsNothing = a.task.equals("stop");
     if (a.pseudo) return;
     if (a.node == null) {
       a.runnable = false;
@@ -1236,12 +1233,7 @@ public final class PolicyEngine {
       if (r.assigned == null) stop.setReason("node availability", true);
       else if (restarting && stopUnexpected) stop.setReason("being multiply active", true);
       if (!r.managed) stop.runnable = false;
-      if (current.unclean && current.fenceReason != null) stopOnFencedNode(stop);
     }
-  }
-
-  private void stopOnFencedNode(Action stop) {
-    // Implied by fencing when the node can be fenced; resolved in scheduleFencing.
   }
 
   private void startResource(Rsc r, Node node, boolean optional) {
