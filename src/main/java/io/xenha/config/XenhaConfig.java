@@ -37,6 +37,17 @@ public record XenhaConfig(
         fencingTopology, ocfRoot, List.of());
   }
 
+  /**
+   * The configured resource an action acts on: the resource itself, or for a clone instance "ID:N" (and a cloned
+   * group's member "m:N") the one its id names; null when none.
+   */
+  public ResourceSpec resourceOf(String actionResource) {
+    ResourceSpec spec = resources.get(actionResource);
+    int colon = actionResource.lastIndexOf(':');
+    if (spec == null && colon > 0) spec = resources.get(actionResource.substring(0, colon));
+    return spec;
+  }
+
   public NodeSpec node(String name) {
     NodeSpec n = nodes.get(name);
     if (n == null) throw new IllegalArgumentException("unknown node " + name);

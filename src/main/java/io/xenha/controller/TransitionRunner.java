@@ -151,12 +151,7 @@ public final class TransitionRunner extends AbstractBehavior<TransitionRunner.Co
 
   /** The configured resource of an action: "pingd:1" is an instance of clone "pingd". */
   private ResourceSpec spec(String resource) {
-    ResourceSpec spec = config.resources().get(resource);
-    int colon = resource.lastIndexOf(':');
-    if (spec == null && colon > 0) {
-      spec = config.resources().get(resource.substring(0, colon));
-    }
-    return spec;
+    return config.resourceOf(resource);
   }
 
   private Behavior<Command> onDelayed(Delayed msg) {

@@ -1,6 +1,5 @@
 package io.xenha.scheduler;
 
-import io.xenha.config.XenhaConfig;
 import io.xenha.config.XenhaConfig.ResourceSpec;
 import io.xenha.scheduler.engine.ConfigInput;
 import io.xenha.scheduler.engine.Input;
@@ -103,9 +102,7 @@ public final class Scheduler {
 
     /** A resource's start-delay; an instance "ID:N" (or a cloned group's member "m:N") has its resource's. */
     private Duration startDelay(String resource) {
-      XenhaConfig.ResourceSpec spec = snapshot.config().resources().get(resource);
-      int colon = resource.lastIndexOf(':');
-      if (spec == null && colon > 0) spec = snapshot.config().resources().get(resource.substring(0, colon));
+      ResourceSpec spec = snapshot.config().resourceOf(resource);
       return spec == null || spec.startDelay() == null ? Duration.ZERO : spec.startDelay();
     }
 
