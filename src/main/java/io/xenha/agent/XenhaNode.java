@@ -65,6 +65,9 @@ public final class XenhaNode implements AutoCloseable {
         .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(self.port()))
         .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds))
         .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(List.of(NodeAgent.NODE_ROLE_PREFIX + node)))
+        // the runtime overrides are durable here, so that they survive a full cluster restart
+        .withValue("pekko.cluster.distributed-data.durable.file.dir",
+            ConfigValueFactory.fromAnyRef(self.stateDir().resolve("ddata").toString()))
         .withValue("pekko.cluster.split-brain-resolver.active-strategy",
             ConfigValueFactory.fromAnyRef(c.sbrStrategy().equals("two-node") ? "keep-majority" : c.sbrStrategy()))
         .withValue("pekko.cluster.split-brain-resolver.stable-after", ConfigValueFactory.fromAnyRef(millis(c.stableAfter())))
@@ -235,6 +238,16 @@ public final class XenhaNode implements AutoCloseable {
           throw new IllegalStateException("fencing " + target + " failed: " + r.reason());
         }
         return new ClusterStatus.FencingRecord(r.target(), r.device(), r.executor(), r.action(), "success", r.at());
+      }
+
+      @Override
+      public io.xenha.controller.Admin.Reply admin(io.xenha.controller.Admin.Request request) throws Exception {
+        // the Controller answers once a majority has the change: allow for its write timeout
+        Duration wait = timeout.plusSeconds(5);
+        return AskPattern.<Controller.Command, io.xenha.controller.Admin.Reply>ask(
+                started.controller(), replyTo -> new Controller.AdminCommand(request, replyTo), wait, system.scheduler())
+            .toCompletableFuture()
+            .get(wait.toMillis() + 1000, TimeUnit.MILLISECONDS);
       }
     };
   }

@@ -109,6 +109,14 @@ public record XenhaConfig(
           symmetricCluster, placementStrategy, batchLimit, startupFencing, dcDeadtime, stonithTimeout,
           priorityFencingDelay, fenceRetryMaxBackoff, selfFenceDeadline, false, true, true, -1, true);
     }
+
+    /** These properties with maintenance-mode set to {@code on} (a runtime override). */
+    public ClusterProperties withMaintenanceMode(boolean on) {
+      return new ClusterProperties(stonithEnabled, stonithAction, noQuorumPolicy, defaultResourceStickiness,
+          migrationThreshold, failureTimeout, symmetricCluster, placementStrategy, batchLimit, startupFencing,
+          dcDeadtime, stonithTimeout, priorityFencingDelay, fenceRetryMaxBackoff, selfFenceDeadline, on,
+          startFailureIsFatal, stopOrphanResources, migrationLimit, concurrentFencing);
+    }
   }
 
   /**
@@ -195,6 +203,13 @@ public record XenhaConfig(
         Map<String, String> hostMap) {
       this(id, type, domainXmlPath, domainXml, domainName, allowMigrate, stickiness, migrationThreshold, startDelay,
           priority, targetRole, ops, agent, hosts, params, hostMap, null);
+    }
+
+    /** This resource with target-role and is-managed as a runtime override sets them. */
+    public ResourceSpec withOverrides(String role, boolean isManaged) {
+      return new ResourceSpec(id, type, domainXmlPath, domainXml, domainName, allowMigrate, stickiness,
+          migrationThreshold, startDelay, priority, role, ops, agent, hosts, params, hostMap, cloneSet, members,
+          ordered, collocated, group, utilization, isManaged, failureTimeout, multipleActive, requires);
     }
 
     public boolean isClone() {

@@ -1,6 +1,7 @@
 package io.xenha.controller;
 
 import io.xenha.CborSerializable;
+import io.xenha.config.Overrides;
 import io.xenha.config.XenhaConfig;
 import io.xenha.config.XenhaConfig.ResourceSpec;
 import io.xenha.executor.NodeAgent;
@@ -57,7 +58,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   public sealed interface Command
       permits NodeReported, GetStatus, Stop, FenceRequest, AgentsListed, MembershipChanged, LifecycleRead,
           LifecycleWritten, Probed, ProbeTimeout, Settle, ActionDone, RunnerFinished, Replan, ManualFenceDone,
-          SelfFenceDeadline, HistoryGathered, AttributesChanged {}
+          SelfFenceDeadline, HistoryGathered, AttributesChanged, AdminCommand, OverridesRead, OverridesWritten, AgentApplied {}
 
   /** A NodeAgent's report (sent through the singleton proxy by every node). */
   public record NodeReported(NodeReport report) implements Command, CborSerializable {}
@@ -72,6 +73,16 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
 
   /** Hand-over: the singleton manager sends this before moving the Controller. */
   public record Stop() implements Command, CborSerializable {}
+
+  /** An admin command (xenha node / resource / maintenance): refused or done, as {@link Admin} decides. */
+  public record AdminCommand(Admin.Request request, ActorRef<Admin.Reply> replyTo) implements Command, CborSerializable {}
+
+  /** The runtime overrides as read or replicated; null when no majority answered a read in time. */
+  private record OverridesRead(Map<String, String> entries) implements Command {}
+
+  private record OverridesWritten(Admin.Edit edit, boolean ok, String failure, ActorRef<Admin.Reply> replyTo) implements Command {}
+
+  private record AgentApplied(long request, String node, boolean ok) implements Command {}
 
   private record AgentsListed(Receptionist.Listing listing) implements Command {}
 
@@ -103,6 +114,11 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   private record AttributesChanged(Map<String, Map<String, String>> attributes) implements Command {}
 
   static final LWWMapKey<String, String> LIFECYCLE = new LWWMapKey<>("xenha-node-lifecycle");
+
+  /** The runtime overrides ({@link Overrides}): durable on every node (pekko.cluster.distributed-data.durable.keys). */
+  public static final LWWMapKey<String, String> OVERRIDES = new LWWMapKey<>("xenha-overrides");
+
+  private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(3);
 
   private enum Phase { STARTING, ACTIVE }
 
@@ -137,6 +153,11 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   private ActorRef<TransitionRunner.Command> runner;
   private int fenceFailures;
   private Transition lastTransition;
+  private Overrides overrides = Overrides.NONE;
+  private boolean overridesRead;
+  /** Admin answers waiting for the agents to apply the change: request number -> (nodes still to answer, answer). */
+  private final Map<Long, Map.Entry<Set<String>, Map.Entry<Admin.Reply, ActorRef<Admin.Reply>>>> awaitingAgents = new HashMap<>();
+  private long adminRequests;
 
   public static Behavior<Command> create(XenhaConfig config, String selfNode, Clock clock) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
@@ -174,10 +195,12 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     replicator.askGet(
         replyTo -> new Replicator.Get<>(LIFECYCLE, new Replicator.ReadMajority(Duration.ofSeconds(3)), replyTo),
         Controller::lifecycleRead);
-    replicator.subscribe(io.xenha.attributes.NodeAttributes.KEY, rsp ->
-        rsp instanceof Replicator.Changed<LWWMap<String, String>> changed
-            ? new AttributesChanged(io.xenha.attributes.NodeAttributes.decode(changed.get(io.xenha.attributes.NodeAttributes.KEY)))
-            : new AttributesChanged(Map.of()));
+    replicator.askGet(
+        replyTo -> new Replicator.Get<>(OVERRIDES, new Replicator.ReadMajority(WRITE_TIMEOUT), replyTo),
+        Controller::overridesRead);
+    // one function for every subscription: the adapter keeps a single function per response class
+    replicator.subscribe(OVERRIDES, Controller::subscribed);
+    replicator.subscribe(io.xenha.attributes.NodeAttributes.KEY, Controller::subscribed);
     timers.startTimerWithFixedDelay("settle", new Settle(), Duration.ofMillis(500));
     timers.startTimerWithFixedDelay("replan", new Replan(), Duration.ofSeconds(10));
   }
@@ -209,6 +232,10 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
           }
           return this;
         })
+        .onMessage(OverridesRead.class, this::onOverridesRead)
+        .onMessage(AdminCommand.class, this::onAdmin)
+        .onMessage(OverridesWritten.class, this::onOverridesWritten)
+        .onMessage(AgentApplied.class, this::onAgentApplied)
         .onMessage(Stop.class, m -> Behaviors.stopped())
         .build();
   }
@@ -448,7 +475,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   // ---- settling after takeover -----------------------------------------------------------------------
 
   private Behavior<Command> onSettle(Settle msg) {
-    if (phase == Phase.ACTIVE || lifecycle == null) {
+    if (phase == Phase.ACTIVE || lifecycle == null || !overridesRead) {
       return this;
     }
     boolean deadlinePassed = Duration.between(startedAt, clock.instant()).compareTo(config.properties().dcDeadtime()) >= 0;
@@ -525,6 +552,12 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       return this; // a lost node may still be stopping its domUs (stonith disabled): nothing moves until its deadline
     }
     ClusterSnapshot snapshot = snapshot();
+    finishRestarts(snapshot);
+    long now = clock.instant().getEpochSecond();
+    long expiry = overrides.nextExpiry(now);
+    if (expiry > 0) {
+      timers.startSingleTimer("override-expiry", new Replan(), Duration.ofSeconds(expiry - now));
+    }
     Transition t = Scheduler.plan(snapshot);
     lastTransition = t;
     for (String w : t.warnings()) {
@@ -539,7 +572,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     getContext().getLog().info("new transition:\n{}", String.join("\n", t.summary()));
     rememberInstanceNumbers(t);
     runner = getContext().spawnAnonymous(TransitionRunner.create(
-        config, t, agents(),
+        snapshot.config(), t, agents(),
         getContext().messageAdapter(TransitionRunner.ActionFinished.class, ActionDone::new),
         getContext().messageAdapter(TransitionRunner.Finished.class, RunnerFinished::new)));
     return this;
@@ -684,7 +717,13 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     return NodeState.OFFLINE;
   }
 
+  /** The configuration with the runtime overrides applied: what is planned with and shown. */
+  private XenhaConfig effective() {
+    return overrides.applyTo(config, clock.instant().getEpochSecond());
+  }
+
   ClusterSnapshot snapshot() {
+    XenhaConfig config = effective();
     Map<String, NodeState> nodes = new LinkedHashMap<>();
     for (String node : config.nodes().keySet()) {
       nodes.put(node, nodeState(node));
@@ -802,6 +841,187 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     return replan();
   }
 
+  // ---- runtime overrides and admin commands ---------------------------------------------------------
+
+  /** The overrides from a Get answer; null entries when no majority answered (then our own replica is asked). */
+  private static OverridesRead overridesRead(Replicator.GetResponse<LWWMap<String, String>> rsp) {
+    if (rsp instanceof Replicator.GetSuccess<LWWMap<String, String>> ok) {
+      return new OverridesRead(ok.get(OVERRIDES).getEntries());
+    }
+    if (rsp instanceof Replicator.NotFound) {
+      return new OverridesRead(Map.of()); // nothing was ever overridden
+    }
+    return new OverridesRead(null);
+  }
+
+  /** A change of a subscribed key, as a message of ours; anything else (a deletion) changes nothing. */
+  private static Command subscribed(Replicator.SubscribeResponse<LWWMap<String, String>> rsp) {
+    if (rsp instanceof Replicator.Changed<LWWMap<String, String>> changed) {
+      if (changed.key().equals(OVERRIDES)) {
+        return new OverridesRead(changed.get(OVERRIDES).getEntries());
+      }
+      if (changed.key().equals(io.xenha.attributes.NodeAttributes.KEY)) {
+        return new AttributesChanged(io.xenha.attributes.NodeAttributes.decode(changed.get(io.xenha.attributes.NodeAttributes.KEY)));
+      }
+    }
+    return new Replan();
+  }
+
+  private Behavior<Command> onOverridesRead(OverridesRead msg) {
+    if (msg.entries() == null) {
+      if (!overridesRead) {
+        // no majority in time (a node down at a full restart): our durable replica is the best we have
+        replicator.askGet(
+            replyTo -> new Replicator.Get<>(OVERRIDES, Replicator.readLocal(), replyTo),
+            rsp -> {
+              OverridesRead local = overridesRead(rsp);
+              return local.entries() == null ? new OverridesRead(Map.of()) : local;
+            });
+      }
+      return this;
+    }
+    Overrides read = Overrides.decode(msg.entries());
+    boolean first = !overridesRead;
+    overridesRead = true;
+    if (read.equals(overrides)) {
+      return this;
+    }
+    for (String bad : read.unreadable()) {
+      if (!overrides.unreadable().contains(bad)) {
+        getContext().getLog().warn("ignoring a runtime override this version cannot read: {}", bad);
+      }
+    }
+    overrides = read;
+    getContext().getLog().info("runtime overrides{}: {}", first ? " read" : " changed", overrides.entries());
+    return replan();
+  }
+
+  private Behavior<Command> onAdmin(AdminCommand msg) {
+    if (phase != Phase.ACTIVE) {
+      msg.replyTo().tell(new Admin.Reply(false, "the Controller is still starting (waiting for nodes and probes): try again shortly"));
+      return this;
+    }
+    Admin.Edit edit = Admin.decide(msg.request(), config, overrides, snapshot(), clock.instant().getEpochSecond());
+    if (edit.refusal() != null) {
+      getContext().getLog().info("admin {} {} refused: {}", msg.request().op(), msg.request().target(), edit.refusal());
+      msg.replyTo().tell(new Admin.Reply(false, edit.refusal()));
+      return this;
+    }
+    getContext().getLog().info("admin {} {}: {}", msg.request().op(), msg.request().target(), edit.message());
+    if (edit.cleanup() != null) {
+      for (String node : edit.cleanupNodes()) {
+        NodeReport r = reports.get(node);
+        if (r != null) {
+          r.agent().tell(new NodeAgent.ClearFailures(edit.cleanup()));
+        }
+      }
+    }
+    if (!edit.changes()) {
+      msg.replyTo().tell(new Admin.Reply(true, edit.message()));
+      return this;
+    }
+    writeOverrides(edit, msg.replyTo());
+    return this;
+  }
+
+  /** Writes an edit to a majority; the answer (if any) goes to replyTo once it is written. */
+  private void writeOverrides(Admin.Edit edit, ActorRef<Admin.Reply> replyTo) {
+    replicator.askUpdate(
+        replyTo2 -> new Replicator.Update<>(OVERRIDES, LWWMap.empty(), new Replicator.WriteMajority(WRITE_TIMEOUT), replyTo2,
+            map -> {
+              LWWMap<String, String> m = map;
+              for (String k : edit.remove()) {
+                m = m.remove(selfUniqueAddress, k);
+              }
+              for (Map.Entry<String, String> e : edit.put().entrySet()) {
+                m = m.put(selfUniqueAddress, e.getKey(), e.getValue());
+              }
+              return m;
+            }),
+        rsp -> new OverridesWritten(edit, rsp instanceof Replicator.UpdateSuccess,
+            rsp instanceof Replicator.UpdateSuccess ? null : rsp.getClass().getSimpleName(), replyTo));
+  }
+
+  private Behavior<Command> onOverridesWritten(OverridesWritten msg) {
+    if (!msg.ok()) {
+      // The local replica has it and spreads it when the others are reachable: say so, it is not undone.
+      String why = "not confirmed by a majority of nodes within " + WRITE_TIMEOUT.toSeconds() + "s (" + msg.failure()
+          + "): it is recorded on " + selfNode + " and takes effect as it replicates";
+      getContext().getLog().warn("runtime override {}: {}", msg.edit().put().keySet(), why);
+      if (msg.replyTo() != null) msg.replyTo().tell(new Admin.Reply(false, why));
+    }
+    // apply it now rather than at the next change notification: the answer and the plan agree
+    Map<String, String> entries = new HashMap<>(overrides.entries());
+    msg.edit().remove().forEach(entries::remove);
+    entries.putAll(msg.edit().put());
+    if (msg.ok() && msg.replyTo() != null) {
+      answerWhenAgentsApplied(Map.copyOf(entries), new Admin.Reply(true, msg.edit().message()), msg.replyTo());
+    }
+    return onOverridesRead(new OverridesRead(entries));
+  }
+
+  /**
+   * The agents act on some overrides themselves (unmanaged and maintenance: stop monitoring, leave running at
+   * shutdown): the answer waits until every live agent has applied them, so that an operator who puts the cluster in
+   * maintenance and then stops xenha knows no agent will stop a domU. An agent that does not answer in time is named.
+   */
+  private void answerWhenAgentsApplied(Map<String, String> entries, Admin.Reply reply, ActorRef<Admin.Reply> replyTo) {
+    long id = ++adminRequests;
+    Set<String> waiting = new HashSet<>();
+    for (NodeReport r : reports.values()) {
+      NodeState st = nodeState(r.node());
+      if (st == NodeState.ONLINE || st == NodeState.STANDBY) {
+        waiting.add(r.node());
+        getContext().ask(org.apache.pekko.Done.class, r.agent(), config.cluster().askTimeout(),
+            ack -> new NodeAgent.ApplyOverrides(entries, ack), (done, err) -> new AgentApplied(id, r.node(), err == null));
+      }
+    }
+    if (waiting.isEmpty()) {
+      replyTo.tell(reply);
+      return;
+    }
+    awaitingAgents.put(id, Map.entry(waiting, Map.entry(reply, replyTo)));
+  }
+
+  private Behavior<Command> onAgentApplied(AgentApplied msg) {
+    var pending = awaitingAgents.get(msg.request());
+    if (pending == null) {
+      return this;
+    }
+    Admin.Reply reply = pending.getValue().getKey();
+    if (!msg.ok()) {
+      getContext().getLog().warn("the agent of {} did not confirm the runtime overrides in time", msg.node());
+      reply = new Admin.Reply(true, reply.message() + " (" + msg.node() + "'s agent has not confirmed it yet)");
+    }
+    pending.getKey().remove(msg.node());
+    if (pending.getKey().isEmpty()) {
+      awaitingAgents.remove(msg.request());
+      pending.getValue().getValue().tell(reply);
+    } else {
+      awaitingAgents.put(msg.request(), Map.entry(pending.getKey(), Map.entry(reply, pending.getValue().getValue())));
+    }
+    return this;
+  }
+
+  /**
+   * A restart (resource restart) sets target-role Stopped and remembers the role to restore: once the resource
+   * is stopped everywhere the role is restored, so it starts again. Kept in the overrides, so a new Controller
+   * finishes a restart the old one began.
+   */
+  private void finishRestarts(ClusterSnapshot snapshot) {
+    for (Map.Entry<String, String> e : overrides.restarts().entrySet()) {
+      String id = e.getKey();
+      if (!snapshot.resource(id).activeOn().isEmpty() || !"Stopped".equals(overrides.targetRole(id))) {
+        continue;
+      }
+      Map<String, String> put = e.getValue().equals("-") ? Map.of() : Map.of(Overrides.targetRoleKey(id), e.getValue());
+      Set<String> remove = e.getValue().equals("-")
+          ? Set.of(Overrides.restartKey(id), Overrides.targetRoleKey(id)) : Set.of(Overrides.restartKey(id));
+      getContext().getLog().info("{} stopped for its restart: starting it again", id);
+      writeOverrides(new Admin.Edit(null, put, remove, null, List.of(), id + " restarted"), null);
+    }
+  }
+
   // ---- manual fencing -------------------------------------------------------------------------------
 
   private Behavior<Command> onFenceRequest(FenceRequest msg) {
@@ -879,6 +1099,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   }
 
   private ClusterStatus status() {
+    XenhaConfig config = effective();
     List<ClusterStatus.NodeStatus> nodes = new ArrayList<>();
     for (String node : config.nodes().keySet()) {
       String state = switch (nodeState(node)) {
@@ -887,6 +1108,14 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
         case UNCLEAN -> "unclean";
         case OFFLINE -> "offline";
       };
+      if (state.equals("online") || state.equals("standby")) {
+        // crm_mon: a node in maintenance shows as such, a standby one as standby (standby by runtime override too)
+        if (overrides.nodeMaintenance(node)) {
+          state = "maintenance";
+        } else if (config.nodes().get(node).standby()) {
+          state = "standby";
+        }
+      }
       Map<String, Object> attrs = new TreeMap<>();
       attributesOf(node).forEach((k, v) -> {
         try {
@@ -929,7 +1158,11 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       for (String n : config.nodes().keySet()) {
         failCounts.put(n, rs.failCounts().getOrDefault(n, 0));
       }
-      resources.add(new ClusterStatus.ResourceStatus(spec.id(), spec.type(), state, node, true, failCounts, null, null, lastOp));
+      boolean managed = managed(config, spec, node);
+      if (!managed && !state.equals("failed") && !state.equals("blocked")) {
+        state = "unmanaged";
+      }
+      resources.add(new ClusterStatus.ResourceStatus(spec.id(), spec.type(), state, node, managed, failCounts, null, null, lastOp));
     }
     List<String> w = new ArrayList<>(warnings);
     if (phase != Phase.ACTIVE) {
@@ -942,6 +1175,11 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     java.util.Collections.reverse(history);
     return new ClusterStatus(ClusterStatus.SCHEMA, config.clusterName(), selfNode, unreachableAddresses.isEmpty(),
         nodes, resources, history, w);
+  }
+
+  /** Whether xenha manages {@code spec} (on {@code node}, when it runs): not in maintenance, not unmanaged. */
+  private boolean managed(XenhaConfig config, ResourceSpec spec, String node) {
+    return spec.managed() && !config.properties().maintenanceMode() && (node == null || !overrides.nodeMaintenance(node));
   }
 
   /**
@@ -974,7 +1212,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     for (String n : config.nodes().keySet()) {
       failCounts.put(n, rs.failCounts().getOrDefault(n, 0));
     }
-    return new ClusterStatus.ResourceStatus(spec.id(), spec.type(), state, null, true, failCounts, true, instances, lastOp);
+    return new ClusterStatus.ResourceStatus(spec.id(), spec.type(), state, null, managed(effective(), spec, null), failCounts, true, instances, lastOp);
   }
 
 }

@@ -22,6 +22,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.ddata.LWWMap;
+import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
+import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -46,7 +49,19 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   /** Messages a NodeAgent accepts. */
   public sealed interface Command extends CborSerializable
       permits Probe, StartResource, StopResource, FenceNode, FenceHistory, StopAll, MemberChanged, AttributeChanged, ProbeDone, DomainReport, HypervisorEvent,
-          DirectStopDone, FenceDone, CleanupDone {}
+          DirectStopDone, FenceDone, CleanupDone, ClearFailures, OverridesSeen, ApplyOverrides {}
+
+  /**
+   * The runtime overrides as the Controller just wrote them: applied at once (not at the next replication tick),
+   * then acknowledged, so that an admin command answers only when the agents act on it.
+   */
+  public record ApplyOverrides(Map<String, String> entries, ActorRef<org.apache.pekko.Done> replyTo) implements Command {}
+
+  /** Forgets the failures of a resource here (xenha resource cleanup): a failed one counts as stopped again. */
+  public record ClearFailures(String resourceId) implements Command {}
+
+  /** The runtime overrides as replicated: which resources this node leaves alone (maintenance, unmanaged). */
+  private record OverridesSeen(Map<String, String> entries) implements Command {}
 
   /** Asks what runs here: libvirt is asked, running domUs are adopted, and the report comes back. */
   public record Probe(ActorRef<NodeReport> replyTo) implements Command {}
@@ -124,6 +139,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   private final Map<String, String> membership = new HashMap<>();
   private final Map<String, String> attributes = new java.util.TreeMap<>();
   private ActorRef<io.xenha.attributes.NodeAttributes.Command> attributeAdapter;
+  private io.xenha.config.Overrides overrides = io.xenha.config.Overrides.NONE;
+  /** Domains xenha stopped watching because they became unmanaged here. */
+  private final java.util.Set<String> detached = new java.util.HashSet<>();
 
   private final Map<String, String> domainToResource = new HashMap<>();
   private final Map<String, ActorRef<DomainActor.Command>> children = new HashMap<>();
@@ -186,6 +204,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
           org.apache.pekko.cluster.typed.Subscribe.create(
               ctx.messageAdapter(org.apache.pekko.cluster.ClusterEvent.MemberEvent.class, MemberChanged::new),
               org.apache.pekko.cluster.ClusterEvent.MemberEvent.class));
+      // maintenance and unmanage must hold without a Controller (e.g. while xenha itself is being upgraded)
+      subscribeOverrides(ctx);
     }
   }
 
@@ -209,6 +229,13 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         })
         .onMessage(FenceDone.class, this::onFenceDone)
         .onMessage(CleanupDone.class, this::onCleanupDone)
+        .onMessage(ClearFailures.class, this::onClearFailures)
+        .onMessage(OverridesSeen.class, this::onOverridesSeen)
+        .onMessage(ApplyOverrides.class, m -> {
+          onOverridesSeen(new OverridesSeen(m.entries()));
+          m.replyTo().tell(org.apache.pekko.Done.getInstance());
+          return this;
+        })
         .onSignal(Terminated.class, this::onTerminated)
         .build();
   }
@@ -235,9 +262,14 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         continue; // not ours: libvirt may run domains xenha does not manage
       }
       if (!children.containsKey(id)) {
-        getContext().getLog().info("probe: {} ({}) is active here, adopting it", id, domain);
         states.put(id, "started");
-        spawnDomain(id);
+        if (unmanagedHere(id)) {
+          detached.add(id);
+          getContext().getLog().info("probe: {} ({}) is active here, unmanaged: leaving it alone", id, domain);
+        } else {
+          getContext().getLog().info("probe: {} ({}) is active here, adopting it", id, domain);
+          spawnDomain(id);
+        }
       }
     }
     for (Map.Entry<String, String> e : domainToResource.entrySet()) {
@@ -247,7 +279,11 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         states.put(id, "stopped");
       }
     }
-    msg.replyTo().tell(snapshot());
+    if (msg.replyTo().equals(reportTo)) {
+      report(); // a probe of our own (a resource managed again): a new report, so the Controller takes it
+    } else {
+      msg.replyTo().tell(snapshot());
+    }
     return this;
   }
 
@@ -573,6 +609,82 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     return this;
   }
 
+  @SuppressWarnings("unchecked")
+  private static void subscribeOverrides(ActorContext<Command> ctx) {
+    Class<Replicator.SubscribeResponse<LWWMap<String, String>>> type =
+        (Class<Replicator.SubscribeResponse<LWWMap<String, String>>>) (Class<?>) Replicator.SubscribeResponse.class;
+    ActorRef<Replicator.SubscribeResponse<LWWMap<String, String>>> adapter = ctx.messageAdapter(type,
+        rsp -> rsp instanceof Replicator.Changed<LWWMap<String, String>> changed
+            ? new OverridesSeen(changed.get(io.xenha.controller.Controller.OVERRIDES).getEntries())
+            : new OverridesSeen(null));
+    DistributedData.get(ctx.getSystem()).replicator().tell(
+        new Replicator.Subscribe<>(io.xenha.controller.Controller.OVERRIDES, adapter));
+  }
+
+  private Behavior<Command> onClearFailures(ClearFailures msg) {
+    String id = msg.resourceId();
+    if (!states.containsKey(id)) {
+      return this;
+    }
+    getContext().getLog().info("{}: failures cleared on {} (cleanup)", id, node);
+    failures.remove(id);
+    startFailedFatal.remove(id);
+    if (states.get(id).equals("failed")) {
+      setState(id, "stopped", "cleanup"); // a failed domU was destroyed when it was given up on
+    } else {
+      report();
+    }
+    return this;
+  }
+
+  /**
+   * Whether xenha leaves {@code id} alone on this node: cluster-wide maintenance-mode, this node in maintenance,
+   * or the resource unmanaged. Such a domU is neither monitored nor recovered, and not stopped when the agent
+   * shuts down: it keeps running while xenha is upgraded.
+   */
+  private boolean unmanagedHere(String id) {
+    ResourceSpec spec = config.resources().get(id);
+    if (spec == null) {
+      return false;
+    }
+    Boolean managed = overrides.managed(id);
+    Boolean maintenance = overrides.maintenanceMode();
+    return !(managed != null ? managed : spec.managed())
+        || (maintenance != null ? maintenance : config.properties().maintenanceMode())
+        || overrides.nodeMaintenance(node);
+  }
+
+  private Behavior<Command> onOverridesSeen(OverridesSeen msg) {
+    if (msg.entries() == null) {
+      return this;
+    }
+    io.xenha.config.Overrides seen = io.xenha.config.Overrides.decode(msg.entries());
+    if (seen.equals(overrides)) {
+      return this;
+    }
+    overrides = seen;
+    boolean probe = false;
+    for (String id : domainToResource.values()) {
+      ActorRef<DomainActor.Command> child = children.get(id);
+      if (child != null && unmanagedHere(id) && !stopWaiters.containsKey(id)) {
+        // forget the actor, not the domU: removed first, so its Terminated is not taken for a failure; the probe
+        // then records what libvirt says (a recovery in progress leaves no stale "starting")
+        getContext().getLog().info("{} is unmanaged on {} now: no longer monitoring it", id, node);
+        children.remove(id);
+        getContext().stop(child);
+        replyStart(id, false, "unmanaged");
+        detached.add(id);
+        probe = true;
+      } else if (child == null && !unmanagedHere(id) && detached.remove(id)) {
+        probe = true; // managed again: the probe adopts it if it still runs
+      }
+    }
+    if (probe) {
+      getContext().getSelf().tell(new Probe(reportTo));
+    }
+    return this;
+  }
+
   /** Destroys a domU given up on here; it counts as possibly active ("stopping") until libvirt confirms. */
   private void cleanup(String id, String operation) {
     setState(id, "stopping", operation);
@@ -599,9 +711,14 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     } else if (id != null && msg.event().type().equals("STARTED") && !stopWaiters.containsKey(id)) {
       // Started behind xenha's back (virsh start, xm create): it runs here now, so monitor it and report it;
       // if it also runs elsewhere the Controller stops all but one.
-      getContext().getLog().warn("{} ({}) was started outside xenha on {}: adopting it", id, msg.event().domain(), node);
       states.put(id, "started");
-      spawnDomain(id);
+      if (unmanagedHere(id)) {
+        getContext().getLog().info("{} ({}) was started outside xenha on {}: unmanaged, leaving it alone", id, msg.event().domain(), node);
+        detached.add(id);
+      } else {
+        getContext().getLog().warn("{} ({}) was started outside xenha on {}: adopting it", id, msg.event().domain(), node);
+        spawnDomain(id);
+      }
       setState(id, "started", "probe");
     }
     return this;

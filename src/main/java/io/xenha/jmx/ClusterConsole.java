@@ -28,6 +28,14 @@ public interface ClusterConsole {
     throw new UnsupportedOperationException("manual fencing is not available");
   }
 
+  /**
+   * An admin command (node standby, resource stop, ...), decided and applied by the Controller; the reply says
+   * whether it was done and what, or why it was refused.
+   */
+  default io.xenha.controller.Admin.Reply admin(io.xenha.controller.Admin.Request request) throws Exception {
+    throw new UnsupportedOperationException("admin commands are not available");
+  }
+
   /** Fencing history, newest first; only attempts against {@code node} when it is not null. */
   default List<ClusterStatus.FencingRecord> fencingHistory(String node) throws Exception {
     List<ClusterStatus.FencingRecord> all = status().fencing();

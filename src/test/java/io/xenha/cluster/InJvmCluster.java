@@ -52,7 +52,7 @@ final class InJvmCluster implements AutoCloseable {
 
   final Path dir;
   final XenhaConfig config;
-  final Map<String, XenhaNode> nodes = new LinkedHashMap<>();
+  final Map<String, XenhaNode> nodes = new java.util.concurrent.ConcurrentSkipListMap<>(); // the checker reads it while restartAll() writes
   final Map<String, Process> standIns = new LinkedHashMap<>();
   final Map<String, Long> fencedAtNanos = new ConcurrentHashMap<>();
   final List<StartEvent> starts = new CopyOnWriteArrayList<>();
@@ -101,7 +101,31 @@ final class InJvmCluster implements AutoCloseable {
     }
     config = loaded.config().get();
 
+    this.wrap = wrap;
     for (String n : config.nodes().keySet()) {
+      startStandIn(n);
+    }
+    // a crashed node must vanish without leaving the cluster: terminate() does not run CoordinatedShutdown
+    pekkoOverrides = ConfigFactory.parseString(
+        "pekko.coordinated-shutdown.run-by-actor-system-terminate = off\n"
+            + "pekko.coordinated-shutdown.terminate-actor-system = on\n"
+            + "pekko.remote.artery.advanced.test-mode = on\n"
+            + extraPekko + "\n"
+            + "pekko.loglevel = INFO\n");
+    for (String n : config.nodes().keySet()) {
+      startNode(n);
+    }
+    checker = new Thread(this::checkInvariants, "invariant-checker");
+    checker.setDaemon(true);
+    checker.start();
+  }
+
+  private final java.util.function.Function<String, java.util.function.UnaryOperator<Hypervisor>> wrap;
+  private final com.typesafe.config.Config pekkoOverrides;
+
+  /** The node's power: a `sleep` process the builtin:kill device kills; a dead one is a powered-off node. */
+  private void startStandIn(String n) throws IOException {
+    {
       Process p = new ProcessBuilder("sleep", "600").start();
       standIns.put(n, p);
       // the stand-in dying is the node being powered off: its agent and its hypervisor, with every domU on it,
@@ -116,15 +140,12 @@ final class InJvmCluster implements AutoCloseable {
       });
       Files.writeString(dir.resolve(n).resolve("xenha.pid"), p.pid() + "\n");
     }
-    // a crashed node must vanish without leaving the cluster: terminate() does not run CoordinatedShutdown
-    var overrides = ConfigFactory.parseString(
-        "pekko.coordinated-shutdown.run-by-actor-system-terminate = off\n"
-            + "pekko.coordinated-shutdown.terminate-actor-system = on\n"
-            + "pekko.remote.artery.advanced.test-mode = on\n"
-            + extraPekko + "\n"
-            + "pekko.loglevel = INFO\n");
-    for (String n : config.nodes().keySet()) {
-      XenhaNode node = XenhaNode.start(config, n, overrides,
+  }
+
+  /** Starts node n's agent (a fresh hypervisor: the test driver keeps no state) and joins it to the first live node. */
+  private void startNode(String n) throws Exception {
+    {
+      XenhaNode node = XenhaNode.start(config, n, pekkoOverrides,
           new NodeAgent.Settings(Duration.ofMillis(200), Duration.ofSeconds(2)).withPinger((host, timeout) ->
               !cableCut.contains(n) && io.xenha.agents.PingAgent.SYSTEM.reachable(host, timeout)),
           Clock.systemUTC(), hv -> new PowerSwitch(wrap.apply(n).apply(hv), standIns.get(n)));
@@ -134,12 +155,33 @@ final class InJvmCluster implements AutoCloseable {
           starts.add(new StartEvent(n, e.domain(), System.nanoTime(), System.currentTimeMillis(), poweredOff()));
         }
       });
-      var first = Cluster.get(nodes.values().iterator().next().system()).selfMember().address();
+      var first = Cluster.get(nodes.values().stream().filter(x -> !x.system().whenTerminated().isCompleted())
+          .findFirst().orElseThrow().system()).selfMember().address();
       Cluster.get(node.system()).manager().tell(Join.create(first));
     }
-    checker = new Thread(this::checkInvariants, "invariant-checker");
-    checker.setDaemon(true);
-    checker.start();
+  }
+
+  /**
+   * The whole cluster goes down at once (a site power cut) and comes back: every agent is terminated, powered-off
+   * nodes get power again, and every node starts anew with the same state directories. The test driver forgets
+   * its domUs, as a power cut would.
+   */
+  void restartAll() throws Exception {
+    for (String n : new ArrayList<>(nodes.keySet())) {
+      XenhaNode x = nodes.remove(n);
+      x.system().terminate();
+      x.system().getWhenTerminated().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      x.hypervisor().close();
+    }
+    for (String n : config.nodes().keySet()) {
+      if (!standIns.get(n).isAlive()) {
+        fencedAtNanos.remove(n);
+        startStandIn(n);
+      }
+    }
+    for (String n : config.nodes().keySet()) {
+      startNode(n);
+    }
   }
 
   /** A domU active on two nodes at once is the one thing that must never happen. */

@@ -148,7 +148,7 @@ public final class ConfigInput {
           break;
         default:
       }
-      if (n.online && Values.isTrue(n.attributes.get("standby"))) n.standby = true;
+      if (n.online && (spec.standby() || Values.isTrue(n.attributes.get("standby")))) n.standby = true;
       if (n.online && Values.isTrue(n.attributes.get("maintenance"))) n.maintenance = true;
       if ("true".equalsIgnoreCase(n.attributes.get("#is_dc"))) in.dcUname = n.uname;
       byName.put(n.uname, n);

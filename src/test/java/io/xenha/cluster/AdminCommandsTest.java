@@ -1,0 +1,271 @@
+package io.xenha.cluster;
+
+import static io.xenha.cluster.ClusterFailoverTest.CONSTRAINTS;
+import static io.xenha.cluster.ClusterFailoverTest.DOMAINS;
+import static io.xenha.cluster.ClusterFailoverTest.awaitAllRunningOnce;
+import static io.xenha.cluster.ClusterFailoverTest.domainsOn;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.xenha.controller.Admin;
+import io.xenha.status.ClusterStatus;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The admin commands against a running three-node cluster: standby drains a node and online moves nothing back,
+ * resource stop / start / restart / migrate / unmigrate / cleanup / unmanage / manage, refusals, and the
+ * overrides surviving a Controller failover and a restart of the whole cluster.
+ */
+class AdminCommandsTest {
+
+  static Admin.Reply admin(InJvmCluster c, String via, String op, String target, String node, Duration lifetime)
+      throws Exception {
+    return c.nodes.get(via).console().admin(new Admin.Request(op, target, node, lifetime));
+  }
+
+  static Admin.Reply admin(InJvmCluster c, String via, String op, String target) throws Exception {
+    return admin(c, via, op, target, null, null);
+  }
+
+  static void assertOk(Admin.Reply r) {
+    assertTrue(r.ok(), "refused: " + r.message());
+  }
+
+  /** Waits until the status seen via {@code via} satisfies {@code p}. */
+  static ClusterStatus awaitStatus(InJvmCluster c, String via, Predicate<ClusterStatus> p, String what) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      ClusterStatus s = null;
+      try {
+        s = c.status(via);
+      } catch (java.util.concurrent.ExecutionException noControllerYet) {
+        // the singleton is moving: ask again
+      }
+      if (s != null && p.test(s)) {
+        return s;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(what + " not reached: " + (s == null ? "no status" : io.xenha.status.StatusJson.toJson(s)));
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  static String nodeState(ClusterStatus s, String node) {
+    return s.nodes().stream().filter(n -> n.name().equals(node)).findFirst().orElseThrow().state();
+  }
+
+  static ClusterStatus.ResourceStatus resource(ClusterStatus s, String id) {
+    return s.resources().stream().filter(r -> r.id().equals(id)).findFirst().orElseThrow();
+  }
+
+  /** Waits until every domU but {@code stopped} runs exactly once and those in {@code stopped} run nowhere. */
+  static Map<String, List<String>> awaitRunning(InJvmCluster c, List<String> stopped) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      Map<String, List<String>> where = c.activeDomains();
+      boolean ok = DOMAINS.stream().allMatch(d -> stopped.contains(d)
+          ? !where.containsKey(d) : where.containsKey(d) && where.get(d).size() == 1);
+      if (ok) {
+        return where;
+      }
+      assertTrue(System.nanoTime() < deadline, "expected all but " + stopped + " running once: " + where);
+      Thread.sleep(100);
+    }
+  }
+
+  /** Waits until the placement satisfies {@code p} with every domU running once, and returns it. */
+  static Map<String, List<String>> awaitPlacement(InJvmCluster c, Predicate<Map<String, List<String>>> p, String what)
+      throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      Map<String, List<String>> where = c.activeDomains();
+      if (p.test(where) && DOMAINS.stream().allMatch(d -> where.containsKey(d) && where.get(d).size() == 1)) {
+        return where;
+      }
+      assertTrue(System.nanoTime() < deadline, what + " not reached: " + where);
+      Thread.sleep(100);
+    }
+  }
+
+  /**
+   * Nothing starts or stops for a while: the placement stays {@code where}. Absence can only be watched over a
+   * window; the window is longer than a planning round with the test's timings (monitor 1 s).
+   */
+  static void assertNothingMoves(InJvmCluster c, Map<String, List<String>> where, long sinceNanos) throws Exception {
+    long until = System.nanoTime() + Duration.ofSeconds(4).toNanos();
+    while (System.nanoTime() < until) {
+      assertEquals(where, c.activeDomains(), "something moved");
+      Thread.sleep(200);
+    }
+    assertEquals(List.of(), c.startsAfter(sinceNanos), "nothing started");
+  }
+
+  @Test
+  void standbyDrainsANodeAndOnlineMovesNothingBack(@TempDir Path dir) throws Exception {
+    try (InJvmCluster c = new InJvmCluster(dir, 3, DOMAINS, CONSTRAINTS)) {
+      Map<String, List<String>> before = awaitAllRunningOnce(c, Duration.ofSeconds(60));
+      String controller = c.controllerNode("n1");
+      String drained = new TreeSet<>(c.nodes.keySet()).stream().filter(n -> !n.equals(controller)).findFirst().orElseThrow();
+      List<String> moved = domainsOn(before, drained);
+      assertFalse(moved.isEmpty(), "the node to drain runs something: " + before);
+
+      assertOk(admin(c, controller, "node-standby", drained));
+      Map<String, List<String>> drainedWhere = awaitPlacement(c, w -> domainsOn(w, drained).isEmpty(), drained + " drained");
+      assertEquals(List.of(), domainsOn(drainedWhere, drained), drained + " is drained: " + drainedWhere);
+      assertEquals("standby", nodeState(c.status(controller), drained));
+      for (String d : DOMAINS) {
+        if (!moved.contains(d) && !d.equals("vm2")) { // vm2 is ordered after vm1: it may restart with it
+          assertEquals(before.get(d), drainedWhere.get(d), d + " was not on " + drained + " and stays");
+        }
+      }
+      // the same again is no change, not an error; the last node able to run resources cannot go to standby
+      assertTrue(admin(c, controller, "node-standby", drained).message().contains("already"));
+      String other = c.nodes.keySet().stream().filter(n -> !n.equals(drained) && !n.equals(controller)).findFirst().orElseThrow();
+      assertOk(admin(c, controller, "node-standby", other));
+      Admin.Reply last = admin(c, controller, "node-standby", controller);
+      assertFalse(last.ok(), "standby of the last node must be refused");
+      assertTrue(last.message().contains("no online node"), last.message());
+      assertOk(admin(c, controller, "node-online", other));
+      awaitStatus(c, controller, s -> nodeState(s, other).equals("online"), other + " online");
+      Map<String, List<String>> settled = awaitAllRunningOnce(c, Duration.ofSeconds(60));
+
+      long onlineAt = System.nanoTime();
+      assertOk(admin(c, controller, "node-online", drained));
+      awaitStatus(c, controller, s -> nodeState(s, drained).equals("online"), drained + " online");
+      assertNothingMoves(c, settled, onlineAt);
+      assertTrue(c.violations.isEmpty(), "double-active: " + c.violations);
+
+      Admin.Reply unknown = admin(c, controller, "node-standby", "nope");
+      assertFalse(unknown.ok());
+      assertTrue(unknown.message().contains("unknown node 'nope'"), unknown.message());
+    }
+  }
+
+  @Test
+  void resourceCommandsAndTheirRefusals(@TempDir Path dir) throws Exception {
+    try (InJvmCluster c = new InJvmCluster(dir, 3, DOMAINS, CONSTRAINTS)) {
+      Map<String, List<String>> before = awaitAllRunningOnce(c, Duration.ofSeconds(60));
+      String via = "n1";
+
+      // stop: vm1 stops, and vm2 with it (mandatory order vm1 -> vm2); start brings both back
+      assertOk(admin(c, via, "resource-stop", "vm1"));
+      awaitRunning(c, List.of("vm1", "vm2"));
+      ClusterStatus stopped = c.status(via);
+      assertEquals("stopped", resource(stopped, "vm1").state());
+      assertOk(admin(c, via, "resource-start", "vm1"));
+      awaitRunning(c, List.of());
+
+      // migrate without a node bans it from where it runs; unmigrate clears the ban and nothing moves back
+      String from = c.activeDomains().get("vm5").get(0);
+      assertOk(admin(c, via, "resource-migrate", "vm5"));
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (c.activeDomains().getOrDefault("vm5", List.of()).equals(List.of(from))
+          || !c.activeDomains().containsKey("vm5")) {
+        assertTrue(System.nanoTime() < deadline, "vm5 did not leave " + from + ": " + c.activeDomains());
+        Thread.sleep(100);
+      }
+      Map<String, List<String>> moved = awaitAllRunningOnce(c, Duration.ofSeconds(60));
+      assertFalse(moved.get("vm5").contains(from));
+      Admin.Reply noNode = admin(c, via, "resource-migrate", "vm5", moved.get("vm5").get(0), null);
+      assertFalse(noNode.ok(), "migrating to where it runs is refused");
+      long clearedAt = System.nanoTime();
+      assertOk(admin(c, via, "resource-unmigrate", "vm5"));
+      assertNothingMoves(c, moved, clearedAt);
+      assertTrue(admin(c, via, "resource-unmigrate", "vm5").message().contains("no migrate constraint"));
+
+      // migrate --node with a lifetime: it goes there, and stays when the constraint expires (stickiness)
+      String to = c.nodes.keySet().stream().filter(n -> !moved.get("vm6").contains(n)).findFirst().orElseThrow();
+      assertOk(admin(c, via, "resource-migrate", "vm6", to, Duration.ofSeconds(3)));
+      deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (!c.activeDomains().getOrDefault("vm6", List.of()).equals(List.of(to))) {
+        assertTrue(System.nanoTime() < deadline, "vm6 did not move to " + to + ": " + c.activeDomains());
+        Thread.sleep(100);
+      }
+
+      // restart: stopped and started again, once, and its target-role is as before
+      Map<String, List<String>> settled = awaitAllRunningOnce(c, Duration.ofSeconds(60));
+      long restartAt = System.nanoTime();
+      assertOk(admin(c, via, "resource-restart", "vm4"));
+      List<InJvmCluster.StartEvent> again = c.awaitStartsAfter(restartAt, 1);
+      assertEquals(List.of("vm4"), again.stream().map(InJvmCluster.StartEvent::domain).toList(), "vm4 started again once");
+      awaitAllRunningOnce(c, Duration.ofSeconds(60));
+      assertTrue(admin(c, via, "resource-start", "vm4").message().contains("already"), "the restart left no target-role");
+
+      // unmanage: a domU that dies is left alone; manage again recovers it; cleanup clears the fail count
+      assertOk(admin(c, via, "resource-unmanage", "vm3"));
+      awaitStatus(c, via, s -> resource(s, "vm3").state().equals("unmanaged"), "vm3 unmanaged");
+      String home = c.activeDomains().get("vm3").get(0);
+      long killedAt = System.nanoTime();
+      c.nodes.get(home).hypervisor().destroy("vm3", Duration.ofSeconds(5)).toCompletableFuture().get();
+      Map<String, List<String>> withoutVm3 = c.activeDomains();
+      assertFalse(withoutVm3.containsKey("vm3"));
+      assertNothingMoves(c, withoutVm3, killedAt);
+      assertOk(admin(c, via, "resource-manage", "vm3"));
+      awaitAllRunningOnce(c, Duration.ofSeconds(60));
+      assertOk(admin(c, via, "resource-cleanup", "vm3"));
+      awaitStatus(c, via, s -> resource(s, "vm3").failCounts().values().stream().allMatch(v -> v == 0),
+          "vm3's fail counts cleared");
+
+      // refusals name the reason
+      Admin.Reply unknown = admin(c, via, "resource-stop", "nope");
+      assertFalse(unknown.ok());
+      assertTrue(unknown.message().contains("unknown resource 'nope'"), unknown.message());
+      Admin.Reply device = admin(c, via, "resource-stop", "fence");
+      assertFalse(device.ok(), "stopping the only fence device is refused");
+      assertTrue(device.message().contains("only fence device"), device.message());
+      Admin.Reply badNode = admin(c, via, "resource-migrate", "vm1", "n9", null);
+      assertFalse(badNode.ok());
+      assertTrue(badNode.message().contains("unknown node 'n9'"), badNode.message());
+      assertTrue(c.violations.isEmpty(), "double-active: " + c.violations);
+      assertEquals(before.keySet(), c.activeDomains().keySet());
+    }
+  }
+
+  @Test
+  void overridesSurviveAControllerFailoverAndAFullRestart(@TempDir Path dir) throws Exception {
+    try (InJvmCluster c = new InJvmCluster(dir, 3, DOMAINS, CONSTRAINTS)) {
+      awaitAllRunningOnce(c, Duration.ofSeconds(60));
+      String controller = c.controllerNode("n1");
+      // vm3 may not run on n3: keep a node other than n3 online when the Controller's node is gone
+      String standby = controller.equals("n3") ? "n2" : "n3";
+      assertOk(admin(c, controller, "node-standby", standby));
+      assertOk(admin(c, controller, "resource-stop", "vm6"));
+      Map<String, List<String>> where;
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (!domainsOn(c.activeDomains(), standby).isEmpty()) {
+        assertTrue(System.nanoTime() < deadline, standby + " not drained: " + c.activeDomains());
+        Thread.sleep(100);
+      }
+      awaitRunning(c, List.of("vm6"));
+
+      // the Controller's node dies: the new Controller keeps the overrides
+      c.crash(controller);
+      String survivor = c.nodes.keySet().stream().filter(n -> !n.equals(controller)).filter(n -> !n.equals(standby))
+          .findFirst().orElseThrow();
+      awaitStatus(c, survivor, s -> s.controller() != null && !s.controller().equals(controller)
+          && nodeState(s, controller).equals("offline"), "a new Controller after the fence");
+      where = awaitRunning(c, List.of("vm6"));
+      assertEquals(List.of(), domainsOn(where, standby), standby + " stays in standby: " + where);
+      assertEquals("standby", nodeState(c.status(survivor), standby));
+
+      // everything goes down and comes back: the overrides were durable on every node
+      c.restartAll();
+      ClusterStatus s = awaitStatus(c, "n1", x -> x.controller() != null
+          && x.warnings().stream().noneMatch(w -> w.contains("starting")), "a Controller after the restart");
+      where = awaitRunning(c, List.of("vm6"));
+      assertEquals(List.of(), domainsOn(where, standby), standby + " is still in standby after a full restart: " + where);
+      assertEquals("standby", nodeState(c.status("n1"), standby));
+      assertEquals("stopped", resource(s, "vm6").state());
+      assertTrue(c.violations.isEmpty(), "double-active: " + c.violations);
+    }
+  }
+}
