@@ -5,6 +5,9 @@ import io.xenha.cli.DemoCommand;
 import io.xenha.cli.FenceCommand;
 import io.xenha.cli.HistoryCommand;
 import io.xenha.cli.ImportCommand;
+import io.xenha.cli.MaintenanceCommand;
+import io.xenha.cli.NodeCommand;
+import io.xenha.cli.ResourceCommand;
 import io.xenha.cli.SimulateCommand;
 import io.xenha.cli.StatusCommand;
 import io.xenha.cli.VerifyCommand;
@@ -19,7 +22,8 @@ import picocli.CommandLine.Command;
     description = "High-availability cluster manager for virtual machines.",
     subcommands = {
       AgentCommand.class, DemoCommand.class, VerifyCommand.class, StatusCommand.class, FenceCommand.class,
-      HistoryCommand.class, SimulateCommand.class, ImportCommand.class
+      HistoryCommand.class, SimulateCommand.class, ImportCommand.class, NodeCommand.class, ResourceCommand.class,
+      MaintenanceCommand.class
     })
 public final class Main implements Runnable {
 

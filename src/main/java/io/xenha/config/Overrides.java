@@ -26,6 +26,9 @@ import java.util.TreeMap;
  *   maintenance-mode       = true | false
  *   restart/ID             = Started | Stopped | -   (a restart in progress: the target-role to restore once
  *                                                     ID has stopped; - = none)
+ *   held/ID                = NODE                    (ID was left running, unmanaged, on NODE when NODE's agent
+ *                                                     stopped: it runs nowhere else until NODE reports again or
+ *                                                     an operator cleans ID up; Serviceguard's detached package)
  * </pre>
  *
  * An entry that cannot be read (written by a newer xenha, or damaged) is ignored and named in {@link #unreadable}.
@@ -40,6 +43,7 @@ public record Overrides(Map<String, String> entries, List<String> unreadable) {
   static final String MANAGED = "is-managed/";
   static final String CONSTRAINT = "constraint/";
   static final String RESTART = "restart/";
+  static final String HELD = "held/";
   public static final String MAINTENANCE_MODE = "maintenance-mode";
 
   /** A ban or prefer constraint of `xenha resource migrate` (Pacemaker's cli-ban-ID-on-NODE / cli-prefer-ID). */
@@ -78,6 +82,7 @@ public record Overrides(Map<String, String> entries, List<String> unreadable) {
     if (key.startsWith(STANDBY) || key.startsWith(NODE_MAINTENANCE)) return value.equals("on");
     if (key.startsWith(TARGET_ROLE)) return value.equals("Started") || value.equals("Stopped");
     if (key.startsWith(MANAGED)) return value.equals("true") || value.equals("false");
+    if (key.startsWith(HELD)) return !value.isBlank() && !value.contains(" ");
     if (key.startsWith(RESTART)) return value.equals("Started") || value.equals("Stopped") || value.equals("-");
     if (key.startsWith(CONSTRAINT)) return parseConstraint(key.substring(CONSTRAINT.length()), value) != null;
     return false;
@@ -113,6 +118,10 @@ public record Overrides(Map<String, String> entries, List<String> unreadable) {
 
   public static String restartKey(String resource) {
     return RESTART + resource;
+  }
+
+  public static String heldKey(String resource) {
+    return HELD + resource;
   }
 
   public static String constraintKey(String id) {
@@ -160,6 +169,15 @@ public record Overrides(Map<String, String> entries, List<String> unreadable) {
     Map<String, String> out = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : entries.entrySet()) {
       if (e.getKey().startsWith(RESTART)) out.put(e.getKey().substring(RESTART.length()), e.getValue());
+    }
+    return out;
+  }
+
+  /** Resources held on a node that left with them running unmanaged: resource -> node. */
+  public Map<String, String> held() {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Map.Entry<String, String> e : entries.entrySet()) {
+      if (e.getKey().startsWith(HELD)) out.put(e.getKey().substring(HELD.length()), e.getValue());
     }
     return out;
   }
@@ -220,6 +238,12 @@ public record Overrides(Map<String, String> entries, List<String> unreadable) {
         locations.add(new LocationConstraint(c.resource(), c.node(), c.score()));
       }
     }
+    held().forEach((id, on) -> {
+      if (!resources.containsKey(id)) return;
+      for (String n : nodes.keySet()) {
+        if (!n.equals(on)) locations.add(new LocationConstraint(id, n, -Score.INFINITY));
+      }
+    });
     ClusterProperties props = config.properties();
     Boolean mm = maintenanceMode();
     if (mm != null && mm != props.maintenanceMode()) props = props.withMaintenanceMode(mm);

@@ -62,6 +62,21 @@ public final class Admin {
   private Admin() {}
 
   /**
+   * A migrate constraint's lifetime as an operator writes it: ISO-8601 as crm_resource takes it (PT1H, P1D) or
+   * HOCON's short form (90s, 10m, 2h, 1d). Null or empty: none.
+   */
+  public static Duration parseLifetime(String text) {
+    if (text == null || text.isBlank()) return null;
+    String t = text.trim();
+    try {
+      if (t.toUpperCase().startsWith("P")) return Duration.parse(t.toUpperCase());
+      return com.typesafe.config.ConfigFactory.parseString("d = " + t).getDuration("d");
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("lifetime '" + text + "' is not a duration (e.g. 10m, 2h, PT1H)");
+    }
+  }
+
+  /**
    * Decides {@code r} against the configuration, the overrides in force and the cluster as {@code snapshot} (built
    * with the overrides applied) shows it; {@code now} in epoch seconds.
    */
@@ -182,6 +197,12 @@ public final class Admin {
               && snapshot.node(n) != NodeState.UNCLEAN) {
             nodes.add(n);
           }
+        }
+        String heldOn = o.held().get(id);
+        if (heldOn != null && (r.node() == null || r.node().equals(heldOn))) {
+          // the operator says it is stopped there: it may run elsewhere again
+          return new Edit(null, Map.of(), Set.of(Overrides.heldKey(id)), id, nodes, id + ": no longer held on " + heldOn
+              + (nodes.isEmpty() ? "" : "; fail counts cleared on " + String.join(", ", nodes)));
         }
         if (nodes.isEmpty()) return Edit.refuse("cannot clean up " + id + ": " + (r.node() == null ? "no node" : r.node()) + " is online");
         return new Edit(null, Map.of(), Set.of(), id, nodes, id + ": fail counts cleared on " + String.join(", ", nodes));

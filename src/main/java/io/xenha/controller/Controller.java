@@ -348,6 +348,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       recordLifecycle(r.node(), "member");
     }
     recordUpMember(r.node());
+    releaseHolds(r);
     return replan();
   }
 
@@ -439,6 +440,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     NodeReport last = reports.get(node);
     if (previous == MemberStatus.exiting() || previous == MemberStatus.leaving()) {
       getContext().getLog().info("{} left the cluster cleanly", node);
+      holdWhatStillRuns(last);
       markOffline(node, "left");
     } else if (last != null && fencedIncarnation.get(node) != null && fencedIncarnation.get(node) == last.incarnation()) {
       markOffline(node, "fenced");
@@ -1004,6 +1006,43 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   }
 
   /**
+   * An agent that stops stops every domU it manages; one still running after it left was unmanaged (maintenance)
+   * and runs on without an agent. It must not start anywhere else: it is held on that node (durably, so a new
+   * Controller knows) until the node's agent reports again or an operator cleans it up.
+   */
+  private void holdWhatStillRuns(NodeReport last) {
+    if (last == null) {
+      return;
+    }
+    Map<String, String> put = new LinkedHashMap<>();
+    for (Map.Entry<String, NodeReport.LocalResource> e : last.resources().entrySet()) {
+      ResourceSpec spec = config.resources().get(e.getKey());
+      if (spec != null && spec.isDomain() && e.getValue().possiblyActive()) {
+        put.put(Overrides.heldKey(e.getKey()), last.node());
+      }
+    }
+    if (!put.isEmpty()) {
+      getContext().getLog().warn("{} left with {} still running unmanaged: held there until its agent is back",
+          last.node(), put.keySet());
+      writeOverrides(new Admin.Edit(null, put, Set.of(), null, List.of(), "held"), null);
+    }
+  }
+
+  /** A node's agent reports again: what was held on it is known now (the report says what runs there). */
+  private void releaseHolds(NodeReport r) {
+    Set<String> remove = new LinkedHashSet<>();
+    overrides.held().forEach((id, node) -> {
+      if (node.equals(r.node())) {
+        remove.add(Overrides.heldKey(id));
+      }
+    });
+    if (!remove.isEmpty()) {
+      getContext().getLog().info("{} reports again: releasing {}", r.node(), remove);
+      writeOverrides(new Admin.Edit(null, Map.of(), remove, null, List.of(), "released"), null);
+    }
+  }
+
+  /**
    * A restart (resource restart) sets target-role Stopped and remembers the role to restore: once the resource
    * is stopped everywhere the role is restored, so it starts again. Kept in the overrides, so a new Controller
    * finishes a restart the old one began.
@@ -1158,6 +1197,11 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       for (String n : config.nodes().keySet()) {
         failCounts.put(n, rs.failCounts().getOrDefault(n, 0));
       }
+      String heldOn = overrides.held().get(spec.id());
+      if (heldOn != null && rs.activeOn().isEmpty()) {
+        state = "blocked"; // running on a node without an agent, as far as xenha knows
+        node = heldOn;
+      }
       boolean managed = managed(config, spec, node);
       if (!managed && !state.equals("failed") && !state.equals("blocked")) {
         state = "unmanaged";
@@ -1165,6 +1209,9 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       resources.add(new ClusterStatus.ResourceStatus(spec.id(), spec.type(), state, node, managed, failCounts, null, null, lastOp));
     }
     List<String> w = new ArrayList<>(warnings);
+    overrides.held().forEach((id, node) -> w.add(id + " is held on " + node + ": " + node + "'s agent stopped while "
+        + id + " ran there unmanaged; it starts nowhere else until " + node + "'s agent is back or `xenha resource "
+        + "cleanup " + id + "` says it is stopped"));
     if (phase != Phase.ACTIVE) {
       w.add("Controller is starting: waiting for nodes and probes");
     }

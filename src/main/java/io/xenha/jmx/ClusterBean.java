@@ -54,6 +54,76 @@ final class ClusterBean implements ClusterMXBean {
   }
 
   @Override
+  public String admin(String op, String target, String node, String lifetime) {
+    return source.admin(op, target, node, lifetime);
+  }
+
+  @Override
+  public String maintenanceMode(boolean on) {
+    return source.admin(on ? "maintenance-on" : "maintenance-off", null, null, null);
+  }
+
+  @Override
+  public String nodeStandby(String node) {
+    return source.admin("node-standby", node, null, null);
+  }
+
+  @Override
+  public String nodeOnline(String node) {
+    return source.admin("node-online", node, null, null);
+  }
+
+  @Override
+  public String nodeMaintenance(String node) {
+    return source.admin("node-maintenance", node, null, null);
+  }
+
+  @Override
+  public String nodeReady(String node) {
+    return source.admin("node-ready", node, null, null);
+  }
+
+  @Override
+  public String resourceStart(String id) {
+    return source.admin("resource-start", id, null, null);
+  }
+
+  @Override
+  public String resourceStop(String id) {
+    return source.admin("resource-stop", id, null, null);
+  }
+
+  @Override
+  public String resourceRestart(String id) {
+    return source.admin("resource-restart", id, null, null);
+  }
+
+  @Override
+  public String resourceMigrate(String id, String node, String lifetime) {
+    return source.admin("resource-migrate", id, node, lifetime);
+  }
+
+  @Override
+  public String resourceUnmigrate(String id, String node) {
+    return source.admin("resource-unmigrate", id, node, null);
+  }
+
+  @Override
+  public String resourceCleanup(String id, String node) {
+    return source.admin("resource-cleanup", id, node, null);
+  }
+
+  @Override
+  public String resourceManage(String id) {
+    return source.admin("resource-manage", id, null, null);
+  }
+
+  @Override
+  public String resourceUnmanage(String id) {
+    return source.admin("resource-unmanage", id, null, null);
+  }
+
+  @Override
   public String fencingHistory(String node) {
     return StatusJson.fencingToJson(source.fencingHistory(node));
   }

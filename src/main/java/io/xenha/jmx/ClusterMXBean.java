@@ -28,6 +28,45 @@ public interface ClusterMXBean {
    */
   String fence(String node);
 
+  /**
+   * Any admin command (what `xenha node`, `xenha resource` and `xenha maintenance` do): op is one of node-standby,
+   * node-online, node-maintenance, node-ready, resource-start, resource-stop, resource-restart, resource-migrate,
+   * resource-unmigrate, resource-cleanup, resource-manage, resource-unmanage, maintenance-on, maintenance-off;
+   * target the node or resource; node the optional --node; lifetime the optional lifetime of a migrate (10m, PT1H).
+   * Returns what was done; a refusal is an exception whose message says why.
+   */
+  String admin(String op, String target, String node, String lifetime);
+
+  /** Cluster-wide maintenance-mode on or off (stop managing, keep every domU as it is). */
+  String maintenanceMode(boolean on);
+
+  String nodeStandby(String node);
+
+  String nodeOnline(String node);
+
+  String nodeMaintenance(String node);
+
+  String nodeReady(String node);
+
+  String resourceStart(String id);
+
+  String resourceStop(String id);
+
+  String resourceRestart(String id);
+
+  /** Moves ID to NODE (a prefer constraint), or bans it from where it runs when NODE is empty; lifetime optional. */
+  String resourceMigrate(String id, String node, String lifetime);
+
+  /** Clears ID's migrate constraints (only the ban from NODE when NODE is given). */
+  String resourceUnmigrate(String id, String node);
+
+  /** Clears ID's fail counts on NODE, or on every node when NODE is empty. */
+  String resourceCleanup(String id, String node);
+
+  String resourceManage(String id);
+
+  String resourceUnmanage(String id);
+
   /** Fencing attempts as a JSON array, newest first; against NODE only unless it is null or empty. */
   String fencingHistory(String node);
 }

@@ -119,6 +119,12 @@ public final class JmxClient implements AutoCloseable {
     return (String) invoke(JmxNames.CLUSTER, "fence", new Object[] {node}, new String[] {String.class.getName()});
   }
 
+  /** An admin command through the Cluster bean; returns what was done, {@link Refused} says why not. */
+  public String admin(String op, String target, String node, String lifetime) throws IOException {
+    String str = String.class.getName();
+    return (String) invoke(JmxNames.CLUSTER, "admin", new Object[] {op, target, node, lifetime}, new String[] {str, str, str, str});
+  }
+
   /** The fencing history, newest first; every node's when NODE is null. */
   public List<ClusterStatus.FencingRecord> fencingHistory(String node) throws IOException {
     String json =

@@ -53,6 +53,26 @@ final class NodeBean implements LocalNodeMXBean {
   }
 
   @Override
+  public String standby() {
+    return source.admin("node-standby", name, null, null);
+  }
+
+  @Override
+  public String online() {
+    return source.admin("node-online", name, null, null);
+  }
+
+  @Override
+  public String maintenance() {
+    return source.admin("node-maintenance", name, null, null);
+  }
+
+  @Override
+  public String ready() {
+    return source.admin("node-ready", name, null, null);
+  }
+
+  @Override
   public List<String> getActiveDomains() {
     // registered with this attribute only for the local node (see JmxServer)
     return source.localActiveDomains();

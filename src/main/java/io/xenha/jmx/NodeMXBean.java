@@ -21,4 +21,16 @@ public interface NodeMXBean {
 
   /** Fences this node now: the same as the Cluster bean's fence(NODE). */
   String fence();
+
+  /** Puts this node in standby: its resources move away (`xenha node standby`). */
+  String standby();
+
+  /** Takes this node out of standby (`xenha node online`). */
+  String online();
+
+  /** Puts this node in maintenance: xenha leaves its domUs alone (`xenha node maintenance`). */
+  String maintenance();
+
+  /** Takes this node out of maintenance (`xenha node ready`). */
+  String ready();
 }

@@ -64,4 +64,44 @@ final class ResourceBean implements ResourceMXBean {
   public boolean isManaged() {
     return !Boolean.FALSE.equals(source.resource(id).managed());
   }
+
+  @Override
+  public String start() {
+    return source.admin("resource-start", id, null, null);
+  }
+
+  @Override
+  public String stop() {
+    return source.admin("resource-stop", id, null, null);
+  }
+
+  @Override
+  public String restart() {
+    return source.admin("resource-restart", id, null, null);
+  }
+
+  @Override
+  public String migrate(String node) {
+    return source.admin("resource-migrate", id, node, null);
+  }
+
+  @Override
+  public String unmigrate() {
+    return source.admin("resource-unmigrate", id, null, null);
+  }
+
+  @Override
+  public String cleanup() {
+    return source.admin("resource-cleanup", id, null, null);
+  }
+
+  @Override
+  public String manage() {
+    return source.admin("resource-manage", id, null, null);
+  }
+
+  @Override
+  public String unmanage() {
+    return source.admin("resource-unmanage", id, null, null);
+  }
 }

@@ -26,4 +26,26 @@ public interface ResourceMXBean {
   String getLastOperation();
 
   boolean isManaged();
+
+  /** target-role Started (`xenha resource start`). */
+  String start();
+
+  /** target-role Stopped (`xenha resource stop`). */
+  String stop();
+
+  /** Stops it and starts it again (`xenha resource restart`). */
+  String restart();
+
+  /** Moves it to NODE, or bans it from where it runs when NODE is empty (`xenha resource migrate`). */
+  String migrate(String node);
+
+  /** Clears its migrate constraints (`xenha resource unmigrate`). */
+  String unmigrate();
+
+  /** Clears its fail counts on every node (`xenha resource cleanup`). */
+  String cleanup();
+
+  String manage();
+
+  String unmanage();
 }

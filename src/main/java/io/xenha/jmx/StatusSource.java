@@ -113,6 +113,45 @@ final class StatusSource implements AutoCloseable {
     return record;
   }
 
+  /**
+   * An admin command through the Controller: returns what was done; a refusal is an IllegalStateException with
+   * the Controller's reason (IllegalArgumentException for bad input, before anything is asked).
+   */
+  String admin(String op, String target, String node, String lifetime) {
+    if (op == null || !io.xenha.controller.Admin.OPERATIONS.contains(op)) {
+      throw new IllegalArgumentException("unknown operation '" + op + "' (known: "
+          + String.join(", ", io.xenha.controller.Admin.OPERATIONS) + ")");
+    }
+    if (!op.startsWith("maintenance-") && (target == null || target.isBlank())) {
+      throw new IllegalArgumentException(op + " needs " + (op.startsWith("node-") ? "a node name" : "a resource id"));
+    }
+    io.xenha.controller.Admin.Request request = new io.xenha.controller.Admin.Request(op, blankToNull(target),
+        blankToNull(node), io.xenha.controller.Admin.parseLifetime(lifetime));
+    // the Controller answers once a majority and the agents have the change: allow for both
+    Future<io.xenha.controller.Admin.Reply> f = executor.submit(() -> console.admin(request));
+    io.xenha.controller.Admin.Reply reply;
+    try {
+      reply = f.get(timeout.toMillis() * 2 + 5000, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      f.cancel(true);
+      throw new IllegalStateException(op + " " + target + ": no answer from the Controller in time; check `xenha status`");
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(op + " " + target + ": " + reason(e.getCause()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(op + " " + target + ": interrupted");
+    }
+    synchronized (this) {
+      cached = null; // what the status shows just changed
+    }
+    if (!reply.ok()) throw new IllegalStateException(reply.message());
+    return reply.message();
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+
   /** Fencing history, newest first, straight from the console; every node's when {@code node} is null or empty. */
   List<ClusterStatus.FencingRecord> fencingHistory(String node) {
     String which = node == null || node.isBlank() ? null : node;
