@@ -2,6 +2,7 @@ package io.xenha;
 
 import io.xenha.cli.AgentCommand;
 import io.xenha.cli.DemoCommand;
+import io.xenha.cli.ExportCommand;
 import io.xenha.cli.FenceCommand;
 import io.xenha.cli.HistoryCommand;
 import io.xenha.cli.ImportCommand;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       AgentCommand.class, DemoCommand.class, VerifyCommand.class, StatusCommand.class, FenceCommand.class,
       HistoryCommand.class, SimulateCommand.class, ImportCommand.class, NodeCommand.class, ResourceCommand.class,
-      MaintenanceCommand.class
+      MaintenanceCommand.class, ExportCommand.class
     })
 public final class Main implements Runnable {
 

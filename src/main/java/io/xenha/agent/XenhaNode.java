@@ -241,6 +241,23 @@ public final class XenhaNode implements AutoCloseable {
       }
 
       @Override
+      public String export() throws Exception {
+        if (config.source() == null || !Files.isRegularFile(config.source())) {
+          throw new IllegalStateException("this agent runs without a configuration file: nothing to export");
+        }
+        Controller.OverridesReply o = AskPattern.<Controller.Command, Controller.OverridesReply>ask(
+                started.controller(), Controller.GetOverrides::new, timeout, system.scheduler())
+            .toCompletableFuture()
+            .get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        if (!o.read()) {
+          throw new IllegalStateException("the Controller has not read the runtime overrides yet: try again shortly");
+        }
+        String file = Files.readString(config.source());
+        return file + (file.endsWith("\n") ? "" : "\n") + "\n" + io.xenha.config.Overrides.decode(o.entries())
+            .toHocon(config, java.time.Instant.now().getEpochSecond());
+      }
+
+      @Override
       public io.xenha.controller.Admin.Reply admin(io.xenha.controller.Admin.Request request) throws Exception {
         // the Controller answers once a majority has the change: allow for its write timeout
         Duration wait = timeout.plusSeconds(5);

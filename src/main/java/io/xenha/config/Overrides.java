@@ -251,4 +251,45 @@ public record Overrides(Map<String, String> entries, List<String> unreadable) {
         List.copyOf(locations), config.orders(), config.cluster(), config.jmx(), config.checksum(),
         config.fencingTopology(), config.ocfRoot(), config.colocations());
   }
+
+  /**
+   * These overrides as HOCON to append to the configuration file: loaded together, the configuration alone gives
+   * the state the overrides give ({@code xenha export}). Constraints that expired by {@code now} are left out; a
+   * lifetime and a hold cannot be configured and are written as comments.
+   */
+  public String toHocon(XenhaConfig config, long now) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("# Runtime overrides, exported by `xenha export`: appended to the configuration they give the same state.\n");
+    sb.append("xenha {\n");
+    for (String n : config.nodes().keySet()) {
+      if (standby(n)) sb.append("  ").append(path("nodes", n, "standby")).append(" = true\n");
+      if (nodeMaintenance(n)) sb.append("  ").append(path("nodes", n, "attributes", "maintenance")).append(" = true\n");
+    }
+    if (maintenanceMode() != null) sb.append("  properties.maintenance-mode = ").append(maintenanceMode()).append('\n');
+    for (String id : config.resources().keySet()) {
+      // a restart in progress restores its role: export the role it will have
+      String role = restarts().containsKey(id) ? restarts().get(id) : targetRole(id);
+      if (role != null && !role.equals("-")) sb.append("  ").append(path("resources", id, "target-role")).append(" = ").append(role).append('\n');
+      if (managed(id) != null) sb.append("  ").append(path("resources", id, "is-managed")).append(" = ").append(managed(id)).append('\n');
+      if (held().containsKey(id)) {
+        sb.append("  # ").append(id).append(" is held on ").append(held().get(id)).append(" (its agent stopped while it ran there)\n");
+      }
+    }
+    for (Constraint c : constraints().values()) {
+      if (!c.activeAt(now) || !config.resources().containsKey(c.resource()) || !config.nodes().containsKey(c.node())) continue;
+      sb.append("  constraints.location += { resource = ").append(quote(c.resource())).append(", node = ")
+          .append(quote(c.node())).append(", score = ").append(Score.format(c.score())).append(" }  # ").append(c.id());
+      if (c.expires() != 0) sb.append(", expires ").append(java.time.Instant.ofEpochSecond(c.expires()));
+      sb.append('\n');
+    }
+    return sb.append("}\n").toString();
+  }
+
+  private static String path(String... elements) {
+    return com.typesafe.config.ConfigUtil.joinPath(elements);
+  }
+
+  private static String quote(String s) {
+    return com.typesafe.config.ConfigUtil.quoteString(s);
+  }
 }

@@ -58,7 +58,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   public sealed interface Command
       permits NodeReported, GetStatus, Stop, FenceRequest, AgentsListed, MembershipChanged, LifecycleRead,
           LifecycleWritten, Probed, ProbeTimeout, Settle, ActionDone, RunnerFinished, Replan, ManualFenceDone,
-          SelfFenceDeadline, HistoryGathered, AttributesChanged, AdminCommand, OverridesRead, OverridesWritten, AgentApplied {}
+          SelfFenceDeadline, HistoryGathered, AttributesChanged, AdminCommand, OverridesRead, OverridesWritten, AgentApplied, GetOverrides {}
 
   /** A NodeAgent's report (sent through the singleton proxy by every node). */
   public record NodeReported(NodeReport report) implements Command, CborSerializable {}
@@ -76,6 +76,11 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
 
   /** An admin command (xenha node / resource / maintenance): refused or done, as {@link Admin} decides. */
   public record AdminCommand(Admin.Request request, ActorRef<Admin.Reply> replyTo) implements Command, CborSerializable {}
+
+  /** The runtime overrides in force (for `xenha export`); read is false while the Controller has not read them yet. */
+  public record GetOverrides(ActorRef<OverridesReply> replyTo) implements Command, CborSerializable {}
+
+  public record OverridesReply(Map<String, String> entries, boolean read) implements CborSerializable {}
 
   /** The runtime overrides as read or replicated; null when no majority answered a read in time. */
   private record OverridesRead(Map<String, String> entries) implements Command {}
@@ -236,6 +241,10 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
         .onMessage(AdminCommand.class, this::onAdmin)
         .onMessage(OverridesWritten.class, this::onOverridesWritten)
         .onMessage(AgentApplied.class, this::onAgentApplied)
+        .onMessage(GetOverrides.class, m -> {
+          m.replyTo().tell(new OverridesReply(overrides.entries(), overridesRead));
+          return this;
+        })
         .onMessage(Stop.class, m -> Behaviors.stopped())
         .build();
   }

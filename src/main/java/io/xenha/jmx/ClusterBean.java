@@ -59,6 +59,11 @@ final class ClusterBean implements ClusterMXBean {
   }
 
   @Override
+  public String exportConfig() {
+    return source.export();
+  }
+
+  @Override
   public String maintenanceMode(boolean on) {
     return source.admin(on ? "maintenance-on" : "maintenance-off", null, null, null);
   }

@@ -36,6 +36,14 @@ public interface ClusterConsole {
     throw new UnsupportedOperationException("admin commands are not available");
   }
 
+  /**
+   * The configuration file this agent runs with, followed by the runtime overrides as HOCON: loaded as a
+   * configuration it gives the same state (`xenha export`).
+   */
+  default String export() throws Exception {
+    throw new UnsupportedOperationException("export is not available");
+  }
+
   /** Fencing history, newest first; only attempts against {@code node} when it is not null. */
   default List<ClusterStatus.FencingRecord> fencingHistory(String node) throws Exception {
     List<ClusterStatus.FencingRecord> all = status().fencing();

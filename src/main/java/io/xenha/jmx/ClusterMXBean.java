@@ -37,6 +37,9 @@ public interface ClusterMXBean {
    */
   String admin(String op, String target, String node, String lifetime);
 
+  /** The configuration file plus the runtime overrides as HOCON that `xenha verify` accepts (`xenha export`). */
+  String exportConfig();
+
   /** Cluster-wide maintenance-mode on or off (stop managing, keep every domU as it is). */
   String maintenanceMode(boolean on);
 

@@ -119,6 +119,11 @@ public final class JmxClient implements AutoCloseable {
     return (String) invoke(JmxNames.CLUSTER, "fence", new Object[] {node}, new String[] {String.class.getName()});
   }
 
+  /** `xenha export`: the agent's configuration file plus the runtime overrides. */
+  public String exportConfig() throws IOException {
+    return (String) invoke(JmxNames.CLUSTER, "exportConfig", new Object[0], new String[0]);
+  }
+
   /** An admin command through the Cluster bean; returns what was done, {@link Refused} says why not. */
   public String admin(String op, String target, String node, String lifetime) throws IOException {
     String str = String.class.getName();

@@ -148,6 +148,12 @@ final class StatusSource implements AutoCloseable {
     return reply.message();
   }
 
+  String export() {
+    String text = call("the configuration and runtime overrides", console::export);
+    if (text == null) throw new IllegalStateException("the agent returned no configuration");
+    return text;
+  }
+
   private static String blankToNull(String s) {
     return s == null || s.isBlank() ? null : s;
   }

@@ -95,6 +95,19 @@ class AdminCliTest {
         Run badAction = xenha(at, "node", "reboot", "n2");
         assertEquals(2, badAction.code(), "picocli rejects an unknown action");
 
+        // export: the configuration plus the overrides, loadable as a configuration with the same state
+        assertEquals(0, xenha(at, "resource", "unmanage", "vm6").code());
+        Path exported = dir.resolve("exported.conf");
+        Run export = xenha(at, "export", "--output", exported.toString());
+        assertEquals(0, export.code(), export.err());
+        String text = java.nio.file.Files.readString(exported);
+        assertTrue(text.startsWith(java.nio.file.Files.readString(dir.resolve("cluster.conf"))), text);
+        assertTrue(text.contains("resources.vm6.is-managed = false"), text);
+        var restored = io.xenha.config.ConfigLoader.load(exported, java.util.Optional.empty());
+        assertTrue(restored.ok(), restored.problems().toString());
+        assertFalse(restored.config().orElseThrow().resources().get("vm6").managed());
+        assertEquals(0, xenha(at, "resource", "manage", "vm6").code());
+
         // the Node bean's operations do what the command does
         String controller = c.controllerNode("n1");
         String node = new TreeSet<>(c.nodes.keySet()).stream().filter(n -> !n.equals(controller)).findFirst().orElseThrow();

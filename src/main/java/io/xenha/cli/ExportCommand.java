@@ -1,0 +1,62 @@
+package io.xenha.cli;
+
+import com.typesafe.config.ConfigException;
+import io.xenha.jmx.JmxClient;
+import io.xenha.jmx.JmxClient.HostPort;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** `xenha export`: the running configuration plus the runtime overrides, as HOCON that `xenha verify` accepts. */
+@Command(
+    name = "export",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Print the configuration the cluster runs with, followed by its runtime overrides (standby, maintenance,",
+      "target-role, is-managed, migrate constraints) as HOCON: used as the configuration it restores the same state."
+    })
+public final class ExportCommand implements Callable<Integer> {
+
+  @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of stdout.")
+  Path output;
+
+  @Mixin JmxTarget jmxTarget = new JmxTarget();
+
+  PrintStream out = System.out;
+  PrintStream err = System.err;
+
+  @Override
+  public Integer call() {
+    HostPort at;
+    try {
+      at = jmxTarget.resolve();
+    } catch (IllegalArgumentException | ConfigException e) {
+      err.println("xenha export: " + e.getMessage());
+      return 2;
+    }
+    String text;
+    try (JmxClient client = JmxClient.connect(at.host(), at.port(), JmxTarget.CONNECT_TIMEOUT)) {
+      text = client.exportConfig();
+    } catch (IOException e) {
+      err.println("xenha export: " + e.getMessage());
+      return 1;
+    }
+    if (output == null) {
+      out.print(text);
+      out.flush();
+      return 0;
+    }
+    try {
+      Files.writeString(output, text);
+    } catch (IOException e) {
+      err.println("xenha export: cannot write " + output + ": " + e.getMessage());
+      return 1;
+    }
+    return 0;
+  }
+}
