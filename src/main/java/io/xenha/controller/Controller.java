@@ -569,6 +569,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     if (expiry > 0) {
       timers.startSingleTimer("override-expiry", new Replan(), Duration.ofSeconds(expiry - now));
     }
+    scheduleRecheck(snapshot);
     Transition t = Scheduler.plan(snapshot);
     lastTransition = t;
     for (String w : t.warnings()) {
@@ -744,6 +745,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       Set<String> active = new LinkedHashSet<>();
       Set<String> failed = new LinkedHashSet<>();
       Map<String, Integer> failCounts = new TreeMap<>();
+      Map<String, Long> lastFailure = new TreeMap<>();
       int threshold = spec.migrationThreshold() != null ? spec.migrationThreshold() : config.properties().migrationThreshold();
       for (NodeReport r : reports.values()) {
         NodeReport.LocalResource lr = r.resources().get(spec.id());
@@ -756,7 +758,10 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
         if (lr.failCount() > 0) {
           failCounts.put(r.node(), lr.failCount());
         }
-        if (lr.state().equals("failed") || lr.failCount() >= threshold) {
+        if (lr.lastFailure() > 0) {
+          lastFailure.put(r.node(), lr.lastFailure());
+        }
+        if (lr.state().equals("failed") || lr.failCount() >= threshold || lr.migrationFailed()) {
           failed.add(r.node());
         }
       }
@@ -769,7 +774,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
           }
         });
       }
-      resources.put(spec.id(), new ResourceState(spec.id(), active, failed, failCounts, numbers));
+      resources.put(spec.id(), new ResourceState(spec.id(), active, failed, failCounts, numbers, lastFailure));
     }
     // rules see every node attribute, plus #is_dc (#uname is the node's name itself)
     Map<String, Map<String, String>> attrs = new LinkedHashMap<>();
@@ -778,7 +783,53 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       a.put("#is_dc", Boolean.toString(node.equals(selfNode)));
       attrs.put(node, a);
     }
-    return new ClusterSnapshot(config, nodes, resources, attrs);
+    return new ClusterSnapshot(config, nodes, resources, attrs, clock.instant().getEpochSecond(), reportedCapacity());
+  }
+
+  /** Each node's capacity as its agent read it from libvirt (nodes whose agent has not reported are absent). */
+  private Map<String, Map<String, Long>> reportedCapacity() {
+    Map<String, Map<String, Long>> out = new TreeMap<>();
+    for (NodeReport r : reports.values()) {
+      if (!r.utilization().isEmpty()) {
+        out.put(r.node(), r.utilization());
+      }
+    }
+    return out;
+  }
+
+  /** A node's capacity as the scheduler takes it: configured values win over libvirt's, key by key. */
+  private Map<String, Long> capacityOf(String node) {
+    Map<String, Long> out = new TreeMap<>(reportedCapacity().getOrDefault(node, Map.of()));
+    out.putAll(config.nodes().get(node).utilization());
+    return out;
+  }
+
+  /**
+   * Pacemaker's cluster-recheck for failure-timeout: plans again just after the earliest failure that has not expired
+   * yet expires (the scheduler forgets it once the snapshot's time is past it), since no event would.
+   */
+  private void scheduleRecheck(ClusterSnapshot snapshot) {
+    long earliest = Long.MAX_VALUE;
+    for (ResourceState rs : snapshot.resources().values()) {
+      ResourceSpec spec = config.resources().get(rs.id());
+      ResourceSpec parent = spec.group() == null ? null : config.resources().get(spec.group());
+      Duration timeout = io.xenha.scheduler.engine.ConfigInput.failureTimeout(spec, parent, config.properties());
+      if (timeout == null || timeout.isZero()) {
+        continue;
+      }
+      for (long last : rs.lastFailure().values()) {
+        long expires = last + timeout.toSeconds() + 1; // the scheduler forgets a failure once now > last + timeout
+        if (expires > snapshot.now()) {
+          earliest = Math.min(earliest, expires);
+        }
+      }
+    }
+    if (earliest == Long.MAX_VALUE) {
+      timers.cancel("recheck");
+    } else {
+      long delay = Math.max(0, earliest * 1000 - clock.millis());
+      timers.startSingleTimer("recheck", new Replan(), Duration.ofMillis(delay));
+    }
   }
 
   private Behavior<Command> onActionDone(ActionDone msg) {
@@ -791,6 +842,9 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       if (fencing.size() > 100) {
         fencing.remove(0);
       }
+    }
+    if (f.action().kind() == Action.Kind.MIGRATE && !f.ok()) {
+      probeAfterFailedMigration(f.action());
     }
     if (f.action().kind() == Action.Kind.FENCE) {
       String node = f.action().node();
@@ -812,6 +866,21 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       }
     }
     return this;
+  }
+
+  /**
+   * After a failed migration the domU may run on the source, the target or both: both agents are probed (the
+   * target adopts what arrived) and the plan after that starts from what libvirt says on each.
+   */
+  private void probeAfterFailedMigration(Action migrate) {
+    getContext().getLog().warn("migration of {} from {} to {} failed: probing both", migrate.resource(), migrate.node(),
+        migrate.target());
+    for (String node : List.of(migrate.node(), migrate.target())) {
+      NodeReport r = reports.get(node);
+      if (r != null && listedAgents.contains(r.agent())) {
+        probe(r.agent());
+      }
+    }
   }
 
   /** Applies a report carried by an operation result without planning again (the runner is still going). */
@@ -1172,7 +1241,8 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
           attrs.put(k, v);
         }
       });
-      nodes.add(new ClusterStatus.NodeStatus(node, state, attrs, null));
+      Map<String, Long> capacity = capacityOf(node);
+      nodes.add(new ClusterStatus.NodeStatus(node, state, attrs, capacity.isEmpty() ? null : capacity));
     }
     List<ClusterStatus.ResourceStatus> resources = new ArrayList<>();
     ClusterSnapshot snap = snapshot();
@@ -1186,7 +1256,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       String state;
       String lastOp = null;
       if (!rs.activeOn().isEmpty()) {
-        node = rs.activeOn().iterator().next();
+        node = shownNode(spec.id(), rs.activeOn());
         NodeReport r = reports.get(node);
         NodeReport.LocalResource lr = r == null ? null : r.resources().get(spec.id());
         state = lr == null ? "started" : switch (lr.state()) {
@@ -1236,6 +1306,18 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   /** Whether xenha manages {@code spec} (on {@code node}, when it runs): not in maintenance, not unmanaged. */
   private boolean managed(XenhaConfig config, ResourceSpec spec, String node) {
     return spec.managed() && !config.properties().maintenanceMode() && (node == null || !overrides.nodeMaintenance(node));
+  }
+
+  /** The node a primitive's status names: the source while it migrates (it runs on both for a moment), else the first. */
+  private String shownNode(String id, Set<String> activeOn) {
+    for (String n : activeOn) {
+      NodeReport r = reports.get(n);
+      NodeReport.LocalResource lr = r == null ? null : r.resources().get(id);
+      if (lr != null && lr.state().equals("migrating")) {
+        return n;
+      }
+    }
+    return activeOn.iterator().next();
   }
 
   /**

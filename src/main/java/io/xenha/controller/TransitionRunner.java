@@ -167,6 +167,7 @@ public final class TransitionRunner extends AbstractBehavior<TransitionRunner.Co
     getContext().getLog().info("transition: {} {} {}", a.kind(), a.resource() == null ? "" : a.resource(), a.node());
     switch (a.kind()) {
       case START, STOP -> sendOp(a);
+      case MIGRATE -> sendMigrate(a);
       case FENCE -> {
         Duration delay = agents.fenceDelay(a.node());
         FenceStep first = new FenceStep(a, 0, 0, 0, List.of(), null);
@@ -197,6 +198,30 @@ public final class TransitionRunner extends AbstractBehavior<TransitionRunner.Co
         replyTo -> a.kind() == Action.Kind.START
             ? new NodeAgent.StartResource(a.resource(), replyTo)
             : new NodeAgent.StopResource(a.resource(), replyTo),
+        (res, err) -> err != null
+            ? new Done(a, false, "no answer from " + a.node() + ": " + err.getMessage(), null, List.of())
+            : new Done(a, res.ok(), res.reason(), res, List.of()));
+  }
+
+  /**
+   * A live migration: the target's agent is told to expect the domU, then the source's agent migrates it, within
+   * the resource's migrate timeout. The START on the target that follows in the transition adopts it there.
+   */
+  private void sendMigrate(Action a) {
+    ActorRef<NodeAgent.Command> source = agents.agent(a.node());
+    ActorRef<NodeAgent.Command> target = agents.agent(a.target());
+    if (source == null || target == null) {
+      String down = source == null ? a.node() : a.target();
+      getContext().getSelf().tell(new Done(a, false, "node " + down + " is not online", null, List.of()));
+      return;
+    }
+    target.tell(new NodeAgent.IncomingMigration(a.resource()));
+    Duration timeout = spec(a.resource()).ops().migrateTimeout().plus(config.cluster().askTimeout());
+    getContext().ask(
+        OpResult.class,
+        source,
+        timeout,
+        replyTo -> new NodeAgent.MigrateResource(a.resource(), a.target(), replyTo),
         (res, err) -> err != null
             ? new Done(a, false, "no answer from " + a.node() + ": " + err.getMessage(), null, List.of())
             : new Done(a, res.ok(), res.reason(), res, List.of()));

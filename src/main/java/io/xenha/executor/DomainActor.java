@@ -26,10 +26,17 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 public final class DomainActor extends AbstractBehavior<DomainActor.Command> {
 
   public sealed interface Command
-      permits Stop, LifecycleEvent, Probed, CrashedDestroyed, StartDone, MonitorTick, MonitorDone, StopDone {}
+      permits Stop, Migrate, LifecycleEvent, Probed, CrashedDestroyed, StartDone, MonitorTick, MonitorDone, StopDone,
+          MigrateDone, MigrateProbed {}
 
   /** Graceful stop; replies Stopped or StopFailed, then the actor stops itself. */
   public record Stop(ActorRef<Report> replyTo) implements Command {}
+
+  /**
+   * Live-migrates the running domain to the hypervisor at targetUri; replies Migrated (then the actor stops: the
+   * domain is the target's now) or MigrateFailed.
+   */
+  public record Migrate(String targetUri, ActorRef<Report> replyTo) implements Command {}
 
   /** A libvirt lifecycle event for this domain, forwarded by the NodeAgent. */
   public record LifecycleEvent(Hypervisor.DomainEvent event) implements Command {}
@@ -48,8 +55,12 @@ public final class DomainActor extends AbstractBehavior<DomainActor.Command> {
 
   private record StopDone(long incarnation, Throwable failure) implements Command {}
 
+  private record MigrateDone(long incarnation, Throwable failure) implements Command {}
+
+  private record MigrateProbed(long incarnation, String reason, DomainState state, Throwable failure) implements Command {}
+
   /** What the actor tells its NodeAgent (and a Stop's sender). */
-  public sealed interface Report permits Started, StartFailed, MonitorFailed, Stopped, StopFailed {
+  public sealed interface Report permits Started, StartFailed, MonitorFailed, Stopped, StopFailed, Migrated, MigrateFailed {
     String resourceId();
   }
 
@@ -68,6 +79,15 @@ public final class DomainActor extends AbstractBehavior<DomainActor.Command> {
   /** The stop failed or timed out: the domain's state is unknown and the node must be fenced. */
   public record StopFailed(String resourceId, String reason) implements Report {}
 
+  /** The domain runs on the migration's target now; the actor has stopped without stopping it. */
+  public record Migrated(String resourceId) implements Report {}
+
+  /**
+   * The migration failed. stillHere: the domain still runs on this node (the actor monitors it again); otherwise
+   * the actor has stopped. Whether it runs on the target too only the target can say.
+   */
+  public record MigrateFailed(String resourceId, String reason, boolean stillHere) implements Report {}
+
   /** The failure the supervisor restarts on: the domain was lost and is to be recovered in place. */
   public static final class ResourceFailure extends RuntimeException {
 
@@ -85,7 +105,7 @@ public final class DomainActor extends AbstractBehavior<DomainActor.Command> {
   }
 
   /** FAILED: the start failed but a Stop arrived meanwhile, which is still carried out. */
-  private enum Phase { PROBING, STARTING, MONITORING, FAILED, STOPPING }
+  private enum Phase { PROBING, STARTING, MONITORING, FAILED, STOPPING, MIGRATING }
 
   /** Event types that mean the domain is no longer running. */
   private static final Set<String> LOST_EVENTS = Set.of("STOPPED", "CRASHED", "SHUTDOWN");
@@ -104,6 +124,7 @@ public final class DomainActor extends AbstractBehavior<DomainActor.Command> {
   private final TimerScheduler<Command> timers;
   private final long incarnation = INCARNATIONS.incrementAndGet();
   private final List<ActorRef<Report>> stopRequesters = new ArrayList<>();
+  private final List<ActorRef<Report>> migrateRequesters = new ArrayList<>();
   private Phase phase = Phase.PROBING;
   private boolean monitorInFlight;
 
@@ -164,6 +185,9 @@ public final class DomainActor extends AbstractBehavior<DomainActor.Command> {
         .onMessage(MonitorTick.class, this::onMonitorTick)
         .onMessage(MonitorDone.class, this::onMonitorDone)
         .onMessage(StopDone.class, this::onStopDone)
+        .onMessage(Migrate.class, this::onMigrate)
+        .onMessage(MigrateDone.class, this::onMigrateDone)
+        .onMessage(MigrateProbed.class, this::onMigrateProbed)
         .build();
   }
 
@@ -277,6 +301,13 @@ public final class DomainActor extends AbstractBehavior<DomainActor.Command> {
     if (phase != Phase.MONITORING || !name().equals(e.domain())) {
       return this;
     }
+    if (e.type().equals("STOPPED") && "MIGRATED".equals(e.detail())) {
+      // migrated away behind xenha's back (virsh migrate): it runs elsewhere, so starting it here again would run it
+      // twice; the target's agent adopts it
+      getContext().getLog().warn("{}: domain {} was migrated away outside xenha; no longer monitored here", id(), name());
+      reportTo.tell(new Migrated(id()));
+      return Behaviors.stopped();
+    }
     if (LOST_EVENTS.contains(e.type())) {
       throw monitorFailed("domain " + name() + " " + e.type() + " (" + e.detail() + ")");
     }
@@ -291,7 +322,7 @@ public final class DomainActor extends AbstractBehavior<DomainActor.Command> {
 
   private Behavior<Command> onStop(Stop msg) {
     switch (phase) {
-      case PROBING, STARTING -> {
+      case PROBING, STARTING, MIGRATING -> {
         if (stash.isFull()) {
           getContext().getLog().warn("{}: too many stop requests during the start; dropping one", id());
         } else {
@@ -326,6 +357,68 @@ public final class DomainActor extends AbstractBehavior<DomainActor.Command> {
     reportTo.tell(report);
     // the NodeAgent usually asks with its own report adapter: one report is enough
     stopRequesters.stream().distinct().filter(r -> !r.equals(reportTo)).forEach(r -> r.tell(report));
+    return Behaviors.stopped();
+  }
+
+  private Behavior<Command> onMigrate(Migrate msg) {
+    switch (phase) {
+      case PROBING, STARTING -> {
+        if (stash.isFull()) {
+          msg.replyTo().tell(new MigrateFailed(id(), "busy starting", true));
+        } else {
+          stash.stash(msg);
+        }
+      }
+      case MONITORING -> {
+        phase = Phase.MIGRATING; // lifecycle events (the source's STOPPED/MIGRATED) are the migration's own
+        timers.cancelAll();
+        migrateRequesters.add(msg.replyTo());
+        getContext().getLog().info("{}: migrating domain {} to {}", id(), name(), msg.targetUri());
+        getContext().pipeToSelf(hv.migrate(name(), msg.targetUri(), spec.ops().migrateTimeout()),
+            (ok, err) -> new MigrateDone(incarnation, err));
+      }
+      case MIGRATING -> migrateRequesters.add(msg.replyTo());
+      default -> msg.replyTo().tell(new MigrateFailed(id(), "not running here (" + phase + ")", phase != Phase.FAILED));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onMigrateDone(MigrateDone msg) {
+    if (msg.incarnation() != incarnation || phase != Phase.MIGRATING) {
+      return this;
+    }
+    if (msg.failure() == null) {
+      getContext().getLog().info("{}: domain {} migrated away", id(), name());
+      return migrated(new Migrated(id()));
+    }
+    // where the domain is now is unknown: ask libvirt here (the Controller asks the target)
+    String reason = reason(msg.failure());
+    getContext().getLog().warn("{}: migration of {} failed: {}", id(), name(), reason);
+    getContext().pipeToSelf(hv.state(name(), spec.ops().monitorTimeout()),
+        (state, err) -> new MigrateProbed(incarnation, reason, state, err));
+    return this;
+  }
+
+  private Behavior<Command> onMigrateProbed(MigrateProbed msg) {
+    if (msg.incarnation() != incarnation || phase != Phase.MIGRATING) {
+      return this;
+    }
+    // a state that cannot be read counts as still here: the monitor then finds out, never a silent loss
+    boolean here = msg.failure() != null || msg.state() == DomainState.RUNNING || msg.state() == DomainState.PAUSED;
+    if (!here) {
+      getContext().getLog().info("{}: domain {} is no longer here ({})", id(), name(), msg.state());
+      return migrated(new MigrateFailed(id(), msg.reason(), false));
+    }
+    for (ActorRef<Report> r : migrateRequesters.stream().distinct().toList()) {
+      r.tell(new MigrateFailed(id(), msg.reason(), true));
+    }
+    migrateRequesters.clear();
+    return startMonitoring();
+  }
+
+  /** The domain is not here any more: report it and stop, forgetting it without a stop (and answering stops). */
+  private Behavior<Command> migrated(Report report) {
+    migrateRequesters.stream().distinct().forEach(r -> r.tell(report));
     return Behaviors.stopped();
   }
 

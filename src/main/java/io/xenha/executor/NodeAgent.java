@@ -8,6 +8,7 @@ import io.xenha.fencing.FenceAgents;
 import io.xenha.fencing.FenceDevice;
 import io.xenha.fencing.FenceResult;
 import io.xenha.hypervisor.Hypervisor;
+import io.xenha.hypervisor.Hypervisors;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,7 +50,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   /** Messages a NodeAgent accepts. */
   public sealed interface Command extends CborSerializable
       permits Probe, StartResource, StopResource, FenceNode, FenceHistory, StopAll, MemberChanged, AttributeChanged, ProbeDone, DomainReport, HypervisorEvent,
-          DirectStopDone, FenceDone, CleanupDone, ClearFailures, OverridesSeen, ApplyOverrides {}
+          DirectStopDone, FenceDone, CleanupDone, ClearFailures, OverridesSeen, ApplyOverrides, CapacityRead,
+          MigrateResource, IncomingMigration {}
 
   /**
    * The runtime overrides as the Controller just wrote them: applied at once (not at the next replication tick),
@@ -69,6 +71,15 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   public record StartResource(String resourceId, ActorRef<OpResult> replyTo) implements Command {}
 
   public record StopResource(String resourceId, ActorRef<OpResult> replyTo) implements Command {}
+
+  /**
+   * Live-migrates a domU running here to targetNode (Pacemaker's migrate_to); the reply's report shows it stopped
+   * here on success. On failure it may run here, there or on both: this agent reports what libvirt says here.
+   */
+  public record MigrateResource(String resourceId, String targetNode, ActorRef<OpResult> replyTo) implements Command {}
+
+  /** A domU is about to arrive here by live migration: its start event is adopted, not taken for a rogue start. */
+  public record IncomingMigration(String resourceId) implements Command {}
 
   /** Fences {@code target} with {@code deviceId} from this node (never the target itself). */
   public record FenceNode(String target, String deviceId, String action, ActorRef<FenceResult> replyTo)
@@ -100,6 +111,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   private record FenceDone(FenceResult result, ActorRef<FenceResult> replyTo) implements Command {}
 
   private record CleanupDone(String resourceId, Throwable failure) implements Command {}
+
+  /** then: a probe that waits for the capacity, so that its answer carries it (null: none). */
+  private record CapacityRead(Hypervisor.Capacity capacity, Throwable failure, Probe then) implements Command {}
 
   /** Tuning for supervision of the resource actors. */
   public record Settings(
@@ -151,9 +165,15 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   private final Map<String, String> states = new LinkedHashMap<>();
   private final Map<String, String> lastOps = new HashMap<>();
   private final Map<String, Deque<Instant>> failures = new HashMap<>();
+  /** When an operation of a resource last failed here, for failure-timeout (the Controller's recheck). */
+  private final Map<String, Instant> lastFailure = new HashMap<>();
+  /** This node's capacity from libvirt's node info (empty until it answered). */
+  private Map<String, Long> capacity = Map.of();
   private final Map<String, Boolean> startFailedFatal = new HashMap<>();
   private final Map<String, List<ActorRef<OpResult>>> startWaiters = new HashMap<>();
   private final Map<String, List<ActorRef<OpResult>>> stopWaiters = new HashMap<>();
+  private final Map<String, List<ActorRef<OpResult>>> migrateWaiters = new HashMap<>();
+  private final java.util.Set<String> incoming = new java.util.HashSet<>();
   private final ActorRef<DomainActor.Report> reportAdapter;
 
   public static Behavior<Command> create(
@@ -199,6 +219,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     Consumer<Hypervisor.DomainEvent> listener = eventRef::tell;
     hypervisor.subscribe(listener);
     ctx.getSystem().receptionist().tell(Receptionist.register(KEY, ctx.getSelf()));
+    readCapacity(null);
     if (ctx.getSystem().settings().config().getString("pekko.actor.provider").equals("cluster")) {
       org.apache.pekko.cluster.typed.Cluster.get(ctx.getSystem()).subscriptions().tell(
           org.apache.pekko.cluster.typed.Subscribe.create(
@@ -236,6 +257,12 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
           m.replyTo().tell(org.apache.pekko.Done.getInstance());
           return this;
         })
+        .onMessage(CapacityRead.class, this::onCapacityRead)
+        .onMessage(MigrateResource.class, this::onMigrate)
+        .onMessage(IncomingMigration.class, m -> {
+          incoming.add(m.resourceId());
+          return this;
+        })
         .onSignal(Terminated.class, this::onTerminated)
         .build();
   }
@@ -245,9 +272,35 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   }
 
   private Behavior<Command> onProbe(Probe msg) {
+    if (capacity.isEmpty()) {
+      // not read yet (or libvirt was not reachable at the agent's start): the Controller's first plan needs it
+      readCapacity(msg);
+      return this;
+    }
+    return probeDomains(msg);
+  }
+
+  private Behavior<Command> probeDomains(Probe msg) {
     getContext().pipeToSelf(
         hypervisor.activeDomains(askTimeout()), (active, err) -> new ProbeDone(active, err, msg.replyTo()));
     return this;
+  }
+
+  /** Asks libvirt's node info for this node's memory and cpus (on the blocking executor, like every libvirt call). */
+  private void readCapacity(Probe then) {
+    getContext().pipeToSelf(hypervisor.capacity(askTimeout()), (c, err) -> new CapacityRead(c, err, then));
+  }
+
+  private Behavior<Command> onCapacityRead(CapacityRead msg) {
+    if (msg.failure() != null) {
+      getContext().getLog().warn("cannot read the capacity of {}: {}", hypervisor.uri(), rootMessage(msg.failure()));
+    } else if (capacity.isEmpty()) {
+      // the units of resource utilization: memory in MiB, vcpus
+      capacity = Map.of("memory", msg.capacity().memoryMiB(), "vcpus", (long) msg.capacity().cpus());
+      getContext().getLog().info("{}: libvirt reports {} MiB memory, {} cpus", node, msg.capacity().memoryMiB(), msg.capacity().cpus());
+      report();
+    }
+    return msg.then() == null ? this : probeDomains(msg.then());
   }
 
   private Behavior<Command> onProbeDone(ProbeDone msg) {
@@ -313,6 +366,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       return this;
     }
     startWaiters.computeIfAbsent(msg.resourceId(), k -> new ArrayList<>()).add(msg.replyTo());
+    incoming.remove(msg.resourceId()); // a migration's target start adopts the domU (the DomainActor probes first)
     if (!children.containsKey(msg.resourceId())) {
       startFailedFatal.remove(msg.resourceId());
       failures.remove(msg.resourceId());
@@ -454,6 +508,35 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     return this;
   }
 
+  private Behavior<Command> onMigrate(MigrateResource msg) {
+    String id = msg.resourceId();
+    ResourceSpec spec = config.resources().get(id);
+    XenhaConfig.NodeSpec target = config.nodes().get(msg.targetNode());
+    ActorRef<DomainActor.Command> child = children.get(id);
+    if (spec == null || !spec.isDomain() || target == null) {
+      msg.replyTo().tell(result(id, "migrate_to", false, "unknown domain or node"));
+      return this;
+    }
+    if (child == null || !states.get(id).equals("started") && !states.get(id).equals("migrating")) {
+      msg.replyTo().tell(result(id, "migrate_to", false, "not running here (" + states.get(id) + ")"));
+      return this;
+    }
+    migrateWaiters.computeIfAbsent(id, k -> new ArrayList<>()).add(msg.replyTo());
+    if (migrateWaiters.get(id).size() == 1) {
+      setState(id, "migrating", "migrate_to");
+      child.tell(new DomainActor.Migrate(Hypervisors.migrationUri(target.hypervisor(), target.host()), reportAdapter));
+    }
+    return this;
+  }
+
+  private void replyMigrate(String id, boolean ok, String reason) {
+    List<ActorRef<OpResult>> waiters = migrateWaiters.remove(id);
+    if (waiters != null) {
+      OpResult r = result(id, "migrate_to", ok, reason);
+      waiters.forEach(w -> w.tell(r));
+    }
+  }
+
   private Behavior<Command> onDirectStopDone(DirectStopDone msg) {
     if (msg.failure() == null) {
       setState(msg.resourceId(), "stopped", "stop");
@@ -476,6 +559,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       // A start that failed or timed out may have left the domU half up: destroy it before calling it failed,
       // so that the Controller never starts it elsewhere while it might still run here.
       startFailedFatal.put(id, true);
+      lastFailure.put(id, clock.instant());
       getContext().getLog().warn("{}: start failed on {}: {}", id, node, f.reason());
       if (!config.resources().get(id).isDomain()) {
         setState(id, "failed", "start"); // the agent's own start failed: (a later stop is the agent's business)
@@ -486,11 +570,28 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     } else if (r instanceof DomainActor.MonitorFailed f) {
       Deque<Instant> q = failures.computeIfAbsent(id, k -> new ArrayDeque<>());
       q.addLast(clock.instant());
+      lastFailure.put(id, clock.instant());
       getContext().getLog().warn("{}: monitor failed on {} (failure {}): {}; recovering in place", id, node, q.size(), f.reason());
       setState(id, "starting", "monitor");
     } else if (r instanceof DomainActor.Stopped) {
       setState(id, "stopped", "stop");
       replyStop(id, true, "stopped");
+    } else if (r instanceof DomainActor.Migrated) {
+      // the domU is the target's now: forgotten here without a stop (a stop asked meanwhile has nothing left to do)
+      setState(id, "stopped", "migrate_to");
+      replyMigrate(id, true, "migrated");
+      replyStop(id, true, "migrated away");
+    } else if (r instanceof DomainActor.MigrateFailed f) {
+      // Pacemaker: a failed migrate_to is a failure of the resource on the source
+      failures.computeIfAbsent(id, k -> new ArrayDeque<>()).addLast(clock.instant());
+      lastFailure.put(id, clock.instant());
+      getContext().getLog().warn("{}: migration from {} failed ({}): {}", id, node,
+          f.stillHere() ? "still running here" : "no longer here", f.reason());
+      setState(id, f.stillHere() ? "started" : "stopped", "migrate_to");
+      replyMigrate(id, false, f.reason());
+      if (!f.stillHere()) {
+        replyStop(id, true, "no longer here");
+      }
     } else if (r instanceof DomainActor.StopFailed f) {
       setState(id, "stop-failed", "stop");
       getContext().getLog().error("{}: stop failed on {}: {}", id, node, f.reason());
@@ -700,6 +801,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     } else {
       setState(msg.resourceId(), "failed", lastOps.get(msg.resourceId()));
     }
+    // a stop asked while its actor was giving up (restarts exhausted) went to an actor that is gone: answer it here
+    replyStop(msg.resourceId(), msg.failure() == null, msg.failure() == null ? "destroyed" : msg.failure().toString());
     return this;
   }
 
@@ -711,12 +814,17 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     } else if (id != null && msg.event().type().equals("STARTED") && !stopWaiters.containsKey(id)) {
       // Started behind xenha's back (virsh start, xm create): it runs here now, so monitor it and report it;
       // if it also runs elsewhere the Controller stops all but one.
+      boolean migrated = incoming.remove(id);
       states.put(id, "started");
       if (unmanagedHere(id)) {
         getContext().getLog().info("{} ({}) was started outside xenha on {}: unmanaged, leaving it alone", id, msg.event().domain(), node);
         detached.add(id);
       } else {
-        getContext().getLog().warn("{} ({}) was started outside xenha on {}: adopting it", id, msg.event().domain(), node);
+        if (migrated) {
+          getContext().getLog().info("{} ({}) arrived here by live migration: adopting it", id, msg.event().domain());
+        } else {
+          getContext().getLog().warn("{} ({}) was started outside xenha on {}: adopting it", id, msg.event().domain(), node);
+        }
         spawnDomain(id);
       }
       setState(id, "started", "probe");
@@ -814,10 +922,12 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   private NodeReport snapshot() {
     Map<String, NodeReport.LocalResource> resources = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : states.entrySet()) {
-      resources.put(e.getKey(), new NodeReport.LocalResource(e.getValue(), failCount(e.getKey()), lastOps.get(e.getKey())));
+      Instant failed = lastFailure.get(e.getKey());
+      resources.put(e.getKey(), new NodeReport.LocalResource(e.getValue(), failCount(e.getKey()), lastOps.get(e.getKey()),
+          failed == null ? 0 : failed.getEpochSecond()));
     }
     return new NodeReport(node, address, getContext().getSelf(), incarnation, seq, shuttingDown, resources, Map.copyOf(membership),
-        Map.copyOf(attributes));
+        Map.copyOf(attributes), capacity);
   }
 
   private OpResult result(String id, String op, boolean ok, String reason) {

@@ -9,15 +9,45 @@ import java.util.Map;
  * after a newer one. {@code membership}: what this node has seen of the others (node name to member, left or
  * lost), so that a new Controller knows who was in the cluster without waiting for replication. {@code attributes}:
  * this node's attributes as its agents set them (pingd), fresher than their Distributed Data copy.
+ * {@code utilization}: the node's capacity as libvirt's node info gives it ("memory" in MiB, "vcpus"), in the units of
+ * resource utilization; empty until libvirt has answered.
  */
 public record NodeReport(
     String node, String address, org.apache.pekko.actor.typed.ActorRef<NodeAgent.Command> agent, long incarnation, long seq,
     boolean shuttingDown, Map<String, LocalResource> resources, Map<String, String> membership,
-    Map<String, String> attributes)
+    Map<String, String> attributes, Map<String, Long> utilization)
     implements CborSerializable {
 
-  /** Local states: starting, started, stopping, stopped, failed (restarts exhausted or start failed), stop-failed. */
-  public record LocalResource(String state, int failCount, String lastOperation) implements CborSerializable {
+  public NodeReport {
+    if (utilization == null) utilization = Map.of();
+  }
+
+  /** A report without the node's capacity (libvirt has not answered yet). */
+  public NodeReport(
+      String node, String address, org.apache.pekko.actor.typed.ActorRef<NodeAgent.Command> agent, long incarnation, long seq,
+      boolean shuttingDown, Map<String, LocalResource> resources, Map<String, String> membership,
+      Map<String, String> attributes) {
+    this(node, address, agent, incarnation, seq, shuttingDown, resources, membership, attributes, Map.of());
+  }
+
+  /**
+   * Local states: starting, started, stopping, stopped, migrating (a live migration away from here is under way),
+   * failed (restarts exhausted or start failed), stop-failed. lastFailure: when an operation of it last failed here
+   * (epoch seconds, 0: never), for failure-timeout.
+   */
+  public record LocalResource(String state, int failCount, String lastOperation, long lastFailure) implements CborSerializable {
+    public LocalResource(String state, int failCount, String lastOperation) {
+      this(state, failCount, lastOperation, 0);
+    }
+
+    /**
+     * Whether a live migration away from the node failed and left the domU running there (the agent reports it
+     * started, its last operation migrate_to). Pacemaker: the resource is failed on its source and recovered.
+     */
+    public boolean migrationFailed() {
+      return state.equals("started") && "migrate_to".equals(lastOperation);
+    }
+
     /** Whether the domU may be active on the node in this state (everything but stopped and a failed start). */
     public boolean possiblyActive() {
       return !state.equals("stopped") && !state.equals("failed");

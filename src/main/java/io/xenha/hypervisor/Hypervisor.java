@@ -26,6 +26,13 @@ public interface Hypervisor extends AutoCloseable {
   /** Graceful shutdown; when the domain is still active after {@code timeout}, destroys it. */
   CompletionStage<Void> stop(String name, Duration timeout);
 
+  /**
+   * Live-migrates the running domain to the hypervisor at {@code targetUri} (a URI this dom0 can reach, see
+   * {@link Hypervisors#migrationUri}); completes once it runs there and no longer here. On failure the domain may
+   * run here, there, or on both: the caller must ask each side.
+   */
+  CompletionStage<Void> migrate(String name, String targetUri, Duration timeout);
+
   /** Hard stop (virDomainDestroy); succeeds when the domain is not active. */
   CompletionStage<Void> destroy(String name, Duration timeout);
 

@@ -3,9 +3,11 @@ package io.xenha.hypervisor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -39,6 +41,13 @@ public final class LibvirtHypervisor implements Hypervisor {
   /** Xen's control domain is listed as active but is never a managed domU. */
   private static final String XEN_DOM0 = "Domain-0";
 
+  /** virDomainMigrateFlags (libvirt-java keeps its constants package-private). */
+  private static final long VIR_MIGRATE_LIVE = 1;
+  private static final long VIR_MIGRATE_PERSIST_DEST = 8;
+
+  /** The test-driver hypervisors of this process by URI: the targets of emulated migrations. */
+  private static final Map<String, LibvirtHypervisor> TEST_DRIVERS = new ConcurrentHashMap<>();
+
   private final String uri;
   private final Executor executor;
   private final List<Consumer<DomainEvent>> listeners = new CopyOnWriteArrayList<>();
@@ -54,6 +63,13 @@ public final class LibvirtHypervisor implements Hypervisor {
   public LibvirtHypervisor(String uri, Executor executor) {
     this.uri = Objects.requireNonNull(uri, "uri");
     this.executor = Objects.requireNonNull(executor, "executor");
+    if (isTestDriver()) {
+      TEST_DRIVERS.put(uri, this);
+    }
+  }
+
+  private boolean isTestDriver() {
+    return uri.startsWith("test:");
   }
 
   @Override
@@ -152,6 +168,101 @@ public final class LibvirtHypervisor implements Hypervisor {
     submit(later, result, "stop", name, conn -> checkStopped(conn, name, destroyAt, again, result));
   }
 
+  /**
+   * virDomainMigrate with VIR_MIGRATE_LIVE | VIR_MIGRATE_PERSIST_DEST over a connection to targetUri. libvirt's test
+   * driver has no migration ("this function is not supported by the connection driver: virDomainMigrate"), so
+   * between test hypervisors of this process it is emulated: define and start on the target with this domain's XML,
+   * then destroy here. Both run for a moment, as with a real live migration's switch-over.
+   */
+  @Override
+  public CompletionStage<Void> migrate(String name, String targetUri, Duration timeout) {
+    if (isTestDriver()) {
+      return emulateMigration(name, targetUri, timeout);
+    }
+    CompletableFuture<Void> result = call("migrate", name, timeout, c -> {
+      Domain d = lookup(c, name);
+      if (d == null || !isActive(d)) {
+        if (d != null) {
+          d.free();
+        }
+        throw new IllegalStateException("domain '" + name + "' is not running on " + uri);
+      }
+      try {
+        Connect target = new Connect(targetUri);
+        try {
+          Domain moved = d.migrate(target, VIR_MIGRATE_LIVE | VIR_MIGRATE_PERSIST_DEST, null, null, 0);
+          if (moved != null) {
+            moved.free();
+          }
+        } finally {
+          target.close();
+        }
+      } finally {
+        d.free();
+      }
+      return null;
+    });
+    // A migration that timed out still runs inside libvirt and could finish after the caller gave it up (and went
+    // on monitoring the domU here): cancel it, so that the domU stays where the caller believes it is.
+    result.whenComplete((ok, err) -> {
+      if (err instanceof TimeoutException) {
+        abortJob(name);
+      }
+    });
+    return result;
+  }
+
+  private void abortJob(String name) {
+    CompletableFuture<Void> aborted = new CompletableFuture<>();
+    submit(executor, aborted, "abort migration", name, c -> {
+      Domain d = lookup(c, name);
+      if (d != null) {
+        try {
+          d.abortJob();
+        } finally {
+          d.free();
+        }
+      }
+      aborted.complete(null);
+    });
+    aborted.whenComplete((ok, err) -> {
+      if (err != null) {
+        log.warn("cannot abort the timed-out migration of {} on {}: {}", name, uri, err.getMessage());
+      }
+    });
+  }
+
+  private CompletionStage<Void> emulateMigration(String name, String targetUri, Duration timeout) {
+    LibvirtHypervisor target = TEST_DRIVERS.get(targetUri);
+    if (target == null || target == this) {
+      return CompletableFuture.failedFuture(new IllegalStateException("libvirt's test driver cannot migrate, and no test "
+          + "hypervisor for " + targetUri + " runs in this process to emulate it with"));
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    CompletionStage<String> xml = call("migrate (emulated): read XML", name, timeout, c -> {
+      Domain d = lookup(c, name);
+      if (d == null) {
+        throw new IllegalStateException("domain '" + name + "' is not defined on " + uri);
+      }
+      try {
+        if (!isActive(d)) {
+          throw new IllegalStateException("domain '" + name + "' is not running on " + uri);
+        }
+        return d.getXMLDesc(0);
+      } finally {
+        d.free();
+      }
+    });
+    return xml
+        .thenCompose(x -> target.start(name, x, remaining(deadline)))
+        .thenCompose(started -> destroy(name, remaining(deadline)));
+  }
+
+  /** What is left of a deadline, at least a millisecond (a zero timeout would fail at once, never run). */
+  private static Duration remaining(long deadlineNanos) {
+    return Duration.ofNanos(Math.max(1_000_000, deadlineNanos - System.nanoTime()));
+  }
+
   @Override
   public CompletionStage<Void> destroy(String name, Duration timeout) {
     return call("destroy", name, timeout, c -> {
@@ -241,6 +352,7 @@ public final class LibvirtHypervisor implements Hypervisor {
   @Override
   public void close() {
     closed = true;
+    TEST_DRIVERS.remove(uri, this);
     listeners.clear();
     boolean locked;
     try {

@@ -9,13 +9,22 @@ import java.util.Map;
  * resource missing from {@code resources} is stopped everywhere) and each node's attributes (node -> name -> value,
  * e.g. pingd, and #is_dc = "true" on the Controller's node; a node missing from {@code attributes} has none).
  * now: the time the snapshot was taken (epoch seconds), against which failure-timeout expires failures; 0 when
- * unknown (then no failure expires). The scheduler itself never reads a clock.
+ * unknown (then no failure expires). The scheduler itself never reads a clock. capacity: node -> utilization name ->
+ * value as the node's hypervisor reports it ("memory" in MiB, "vcpus"); a configured node utilization wins over it,
+ * key by key.
  */
 public record ClusterSnapshot(XenhaConfig config, Map<String, NodeState> nodes, Map<String, ResourceState> resources,
-    Map<String, Map<String, String>> attributes, long now) {
+    Map<String, Map<String, String>> attributes, long now, Map<String, Map<String, Long>> capacity) {
 
   public ClusterSnapshot {
     if (attributes == null) attributes = Map.of();
+    if (capacity == null) capacity = Map.of();
+  }
+
+  /** A snapshot without capacities reported by hypervisors: only configured node utilization counts. */
+  public ClusterSnapshot(XenhaConfig config, Map<String, NodeState> nodes, Map<String, ResourceState> resources,
+      Map<String, Map<String, String>> attributes, long now) {
+    this(config, nodes, resources, attributes, now, Map.of());
   }
 
   /** A snapshot without a time: failure-timeout expires nothing. */

@@ -65,7 +65,11 @@ public final class Scheduler {
     }
 
     int rank() {
-      return kind == Action.Kind.FENCE ? 0 : kind == Action.Kind.STOP ? 1 : 2;
+      return kind == Action.Kind.FENCE ? 0 : kind == Action.Kind.START ? 2 : 1;
+    }
+
+    boolean leaves() {
+      return kind == Action.Kind.STOP || kind == Action.Kind.MIGRATE;
     }
   }
 
@@ -94,7 +98,8 @@ public final class Scheduler {
         Set<Integer> after = new TreeSet<>();
         for (Step d : s.after) after.add(d.id);
         actions.add(new Action(s.id, s.kind, s.rsc == null ? null : s.rsc.id, s.node.uname, s.reason,
-            Collections.unmodifiableSet(after), s.kind == Action.Kind.START ? startDelay(s.rsc.id) : null));
+            Collections.unmodifiableSet(after), s.kind == Action.Kind.START ? startDelay(s.rsc.id) : null,
+            s.kind == Action.Kind.MIGRATE ? s.rsc.assigned.uname : null));
       }
       return new Transition(List.copyOf(actions), Collections.unmodifiableMap(placement()),
           List.copyOf(result.summary()), warnings(), Math.max(0, snapshot.config().properties().batchLimit()));
@@ -109,10 +114,17 @@ public final class Scheduler {
     // ---- which engine actions the runtime executes
 
     /**
-     * Required, runnable, real actions: fences, starts and stops of primitives. A live migration is executed as
-     * stop + start: migrate_to becomes the stop on the source, migrate_from the start on the target.
+     * Required, runnable, real actions: fences, starts and stops of primitives. A live migration is a MIGRATE on the
+     * source (migrate_to, and the stop there that follows it: the source forgets the domU) and the START on the
+     * target (migrate_from and the start: the target adopts the domU running).
      */
     private void selectSteps() {
+      Set<String> migratingFrom = new HashSet<>();
+      for (Model.Action a : result.actions()) {
+        if (!a.optional && a.runnable && a.rsc != null && a.node != null && a.task.equals("migrate_to")) {
+          migratingFrom.add(a.rsc.id + " " + a.node.uname);
+        }
+      }
       for (Model.Action a : result.actions()) {
         if (a.optional || !a.runnable) continue;
         if (a.rsc == null) {
@@ -127,7 +139,8 @@ public final class Scheduler {
         switch (a.task) {
           case "stop":
           case "migrate_to":
-            stepOf.put(a, step(Action.Kind.STOP, a.rsc, a));
+            boolean migrating = migratingFrom.contains(a.rsc.id + " " + a.node.uname);
+            stepOf.put(a, step(migrating ? Action.Kind.MIGRATE : Action.Kind.STOP, a.rsc, a));
             break;
           case "start":
           case "migrate_from":
@@ -153,6 +166,7 @@ public final class Scheduler {
 
     private String reason(Step s) {
       Rsc r = s.rsc;
+      if (s.kind == Action.Kind.MIGRATE) return "migrating to " + r.assigned.uname;
       if (s.kind == Action.Kind.STOP) {
         if (r.assigned == null || r.nextRole == Model.Role.STOPPED) {
           if ("stopped".equalsIgnoreCase(r.meta.get("target-role"))) return "target-role is Stopped";
@@ -181,8 +195,9 @@ public final class Scheduler {
      * Each step waits for the steps the engine orders before it, followed through the actions that are not
      * executed (pseudo actions always; optional and unrunnable ones too when throughAll, which can only add
      * waiting). Added for xenha's safety invariants: every start after every fence, and after every stop of the
-     * same resource (a migration's start too: the runtime stops before it starts). Returns the steps numbered in a
-     * topological order (fences, then stops, then starts, as early as possible), or null on a cycle.
+     * same resource (a migration's start on the target after the migration: it adopts what arrived). Returns the
+     * steps numbered in a topological order (fences, then stops and migrations, then starts, as early as
+     * possible), or null on a cycle.
      */
     private List<Step> dependencies(boolean throughAll) {
       for (Step s : steps) s.after.clear();
@@ -196,7 +211,7 @@ public final class Scheduler {
       for (Step s : steps) {
         if (s.kind != Action.Kind.START) continue;
         for (Step d : steps) {
-          if (d.kind == Action.Kind.FENCE || d.kind == Action.Kind.STOP && d.rsc == s.rsc) addEdge(d, s);
+          if (d.kind == Action.Kind.FENCE || d.leaves() && d.rsc == s.rsc) addEdge(d, s);
         }
       }
       return number();
@@ -205,7 +220,7 @@ public final class Scheduler {
     private void addEdge(Step first, Step then) {
       if (first == then) return;
       // a resource never waits for its own start to stop (a migration's migrate_from precedes the source's stop)
-      if (first.rsc != null && first.rsc == then.rsc && first.kind == Action.Kind.START && then.kind == Action.Kind.STOP) return;
+      if (first.rsc != null && first.rsc == then.rsc && first.kind == Action.Kind.START && then.leaves()) return;
       then.after.add(first);
     }
 
@@ -256,7 +271,7 @@ public final class Scheduler {
         if (r == null) continue;
         Set<String> after = new HashSet<>();
         for (Model.Node n : r.runningOn) if (!fenced.contains(n.uname)) after.add(n.uname);
-        for (Step s : steps) if (s.rsc == r && s.kind == Action.Kind.STOP) after.remove(s.node.uname);
+        for (Step s : steps) if (s.rsc == r && s.leaves()) after.remove(s.node.uname);
         for (Step s : steps) if (s.rsc == r && s.kind == Action.Kind.START) after.add(s.node.uname);
         if (after.contains(e.getValue())) out.put(e.getKey(), e.getValue());
       }

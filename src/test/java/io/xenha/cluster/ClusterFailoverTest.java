@@ -37,6 +37,7 @@ class ClusterFailoverTest {
       boolean ok = where.keySet().containsAll(DOMAINS) && where.values().stream().allMatch(l -> l.size() == 1);
       if (ok) {
         c.awaitConverged(max);
+        c.awaitStartEventsOf(where);
         return where;
       }
       if (System.nanoTime() > deadline) {

@@ -11,11 +11,14 @@ import java.util.function.Consumer;
 
 /**
  * The real libvirt port with one fault libvirt's test driver cannot produce: stop and destroy of chosen domains
- * fail (a hung or refusing hypervisor), leaving their state unknown. Everything else goes to libvirt.
+ * fail (a hung or refusing hypervisor), leaving their state unknown; migrations of chosen domains fail. Everything
+ * else goes to libvirt.
  */
 final class FaultyHypervisor implements Hypervisor {
 
   final Set<String> failingStops = ConcurrentHashMap.newKeySet();
+  /** Domains whose migration away from here fails before anything moved. */
+  final Set<String> failingMigrations = ConcurrentHashMap.newKeySet();
   private final Hypervisor real;
 
   Hypervisor real() {
@@ -38,6 +41,13 @@ final class FaultyHypervisor implements Hypervisor {
   @Override
   public CompletionStage<Void> stop(String name, Duration timeout) {
     return failingStops.contains(name) ? refuse(name) : real.stop(name, timeout);
+  }
+
+  @Override
+  public CompletionStage<Void> migrate(String name, String targetUri, Duration timeout) {
+    return failingMigrations.contains(name)
+        ? CompletableFuture.failedFuture(new IllegalStateException("injected fault: cannot migrate " + name))
+        : real.migrate(name, targetUri, timeout);
   }
 
   @Override

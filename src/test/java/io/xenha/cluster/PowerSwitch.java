@@ -16,10 +16,17 @@ final class PowerSwitch implements Hypervisor {
 
   private final Hypervisor real;
   private final long standIn;
+  private final java.util.function.BiFunction<String, String, Runnable> onMigrate;
 
   PowerSwitch(Hypervisor real, Process standIn) {
+    this(real, standIn, (domain, target) -> () -> { });
+  }
+
+  /** onMigrate: told (domain, target URI) when a migration from here begins; the Runnable it returns, when it ends. */
+  PowerSwitch(Hypervisor real, Process standIn, java.util.function.BiFunction<String, String, Runnable> onMigrate) {
     this.real = real;
     this.standIn = standIn.pid();
+    this.onMigrate = onMigrate;
   }
 
   private boolean on() {
@@ -38,6 +45,15 @@ final class PowerSwitch implements Hypervisor {
   @Override
   public CompletionStage<Void> stop(String name, Duration timeout) {
     return on() ? real.stop(name, timeout) : off();
+  }
+
+  @Override
+  public CompletionStage<Void> migrate(String name, String targetUri, Duration timeout) {
+    if (!on()) {
+      return off();
+    }
+    Runnable ended = onMigrate.apply(name, targetUri);
+    return real.migrate(name, targetUri, timeout).whenComplete((ok, err) -> ended.run());
   }
 
   @Override

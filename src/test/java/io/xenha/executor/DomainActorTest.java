@@ -311,6 +311,11 @@ class DomainActorTest {
     }
 
     @Override
+    public CompletionStage<Void> migrate(String name, String targetUri, Duration timeout) {
+      return delegate.migrate(name, targetUri, timeout);
+    }
+
+    @Override
     public CompletionStage<Void> destroy(String name, Duration timeout) {
       return delegate.destroy(name, timeout);
     }

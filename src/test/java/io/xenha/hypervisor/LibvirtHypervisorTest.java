@@ -195,4 +195,58 @@ class LibvirtHypervisorTest {
   private static DomainEvent last(List<DomainEvent> events) {
     return events.get(events.size() - 1);
   }
+
+  @Test
+  void libvirtsTestDriverCannotMigrate(@TempDir Path other) throws Exception {
+    // why LibvirtHypervisor emulates migration on test:///: the driver itself refuses virDomainMigrate
+    await(hv.start("vm1", TestLibvirt.domainXml("vm1"), T));
+    org.libvirt.Connect source = new org.libvirt.Connect(hv.uri());
+    org.libvirt.Connect target = new org.libvirt.Connect(TestLibvirt.nodeUri(other));
+    try {
+      org.libvirt.Domain d = source.domainCreateXML(TestLibvirt.domainXml("vm2"), 0);
+      org.libvirt.LibvirtException e = assertThrows(org.libvirt.LibvirtException.class,
+          () -> d.migrate(target, 1, null, null, 0));
+      assertEquals(org.libvirt.Error.ErrorNumber.VIR_ERR_NO_SUPPORT, e.getError().getCode(), e.getMessage());
+      d.free();
+    } finally {
+      target.close();
+      source.close();
+    }
+  }
+
+  @Test
+  void migrationBetweenTestHypervisorsIsEmulatedDefineStartThenDestroy(@TempDir Path other) throws Exception {
+    LibvirtHypervisor target = new LibvirtHypervisor(TestLibvirt.nodeUri(other), blocking);
+    BlockingQueue<DomainEvent> targetEvents = new LinkedBlockingQueue<>();
+    target.subscribe(targetEvents::add);
+    try {
+      await(hv.start("vm1", TestLibvirt.domainXml("vm1"), T));
+      eventsUntil("vm1", "STARTED");
+      await(hv.migrate("vm1", target.uri(), T));
+      assertEquals(List.of("vm1"), await(target.activeDomains(T)));
+      assertEquals(List.of(), await(hv.activeDomains(T)));
+      // started on the target before it was destroyed here (a live migration's switch-over)
+      DomainEvent arrived;
+      do {
+        arrived = targetEvents.poll(5, TimeUnit.SECONDS); // DEFINED first: the target did not know the domain
+      } while (arrived != null && !arrived.type().equals("STARTED"));
+      assertEquals("vm1", arrived == null ? null : arrived.domain());
+      assertTrue(eventsUntil("vm1", "STOPPED").stream().noneMatch(e -> e.type().equals("STARTED")));
+
+      // not running here: nothing to migrate
+      assertTrue(failure(hv.migrate("vm1", target.uri(), T)).getMessage().contains("not running"));
+      // no test hypervisor for that URI in this process
+      assertTrue(failure(target.migrate("vm1", "test:///nowhere.xml", T)).getMessage().contains("cannot migrate"));
+    } finally {
+      target.close();
+    }
+  }
+
+  @Test
+  void migrationUriNamesTheTargetHost() {
+    assertEquals("xen+ssh://10.0.0.2/system", Hypervisors.migrationUri("xen:///system", "10.0.0.2"));
+    assertEquals("qemu+ssh://host2/system", Hypervisors.migrationUri("qemu:///system", "host2"));
+    assertEquals("qemu+tls://host2/system", Hypervisors.migrationUri("qemu+tls://host2/system", "10.0.0.2"));
+    assertEquals("test:///tmp/n2/host.xml", Hypervisors.migrationUri("test:///tmp/n2/host.xml", "127.0.0.1"));
+  }
 }

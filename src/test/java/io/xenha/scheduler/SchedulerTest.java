@@ -72,6 +72,47 @@ class SchedulerTest {
   }
 
   @Test
+  void aLiveMigrationIsAMigrateOnTheSourceThenTheTargetsStart() {
+    Transition t = Scheduler.plan(SnapshotFixture.scenario("live-migration"));
+
+    // vm1 (allow-migrate) migrates: no stop of it anywhere, the target's start adopts it after the migration
+    Action migrate = only(t, Action.Kind.MIGRATE, "vm1", "node1");
+    assertEquals("node2", migrate.target());
+    assertEquals("migrating to node2", migrate.reason());
+    assertEquals(Set.of(migrate.id()), start(t, "vm1").after());
+    assertTrue(t.actions().stream().noneMatch(a -> a.kind() == Action.Kind.STOP && a.resource().equals("vm1")));
+    // vm2 does not allow migration: stop, then start
+    Action stop = only(t, Action.Kind.STOP, "vm2", "node1");
+    assertNull(stop.target());
+    assertEquals(Set.of(stop.id()), start(t, "vm2").after());
+    assertEquals(Map.of("vm1", "node2", "vm2", "node2"), t.placement());
+    TransitionInvariants.check(SnapshotFixture.scenario("live-migration"), t);
+  }
+
+  @Test
+  void reportedCapacityFillsWhatIsNotConfiguredAndLimitsPlacement() {
+    ClusterSnapshot s = SnapshotFixture.scenario("utilization-unknown-capacity");
+    // nothing configured: host1 reports room for db, host2 for web only; host2's vcpus are too few for db
+    ClusterSnapshot reported = new ClusterSnapshot(s.config(), s.nodes(), s.resources(), s.attributes(), s.now(),
+        Map.of("host1", Map.of("memory", 1024L, "vcpus", 2L), "host2", Map.of("memory", 2048L, "vcpus", 1L)));
+    assertEquals(Map.of("db", "host1", "web", "host2"), Scheduler.plan(reported).placement());
+    // host1 has no room left for both, and web no longer fits host2: one of them cannot run
+    ClusterSnapshot small = new ClusterSnapshot(s.config(), s.nodes(), s.resources(), s.attributes(), s.now(),
+        Map.of("host1", Map.of("memory", 1024L, "vcpus", 2L), "host2", Map.of("memory", 256L, "vcpus", 8L)));
+    assertEquals(Map.of("db", "host1"), Scheduler.plan(small).placement());
+  }
+
+  @Test
+  void configuredCapacityWinsOverReported() {
+    ClusterSnapshot s = SnapshotFixture.scenario("utilization-capacity");
+    // libvirt would say both nodes are huge: the configured memory still limits them
+    ClusterSnapshot reported = new ClusterSnapshot(s.config(), s.nodes(), s.resources(), s.attributes(), s.now(),
+        Map.of("node1", Map.of("memory", 65536L), "node2", Map.of("memory", 65536L)));
+    assertEquals(Scheduler.plan(s).placement(), Scheduler.plan(reported).placement());
+    assertFalse(Scheduler.plan(reported).placement().containsKey("huge"));
+  }
+
+  @Test
   void orderedStartsFollowTheChain() {
     Transition t = Scheduler.plan(SnapshotFixture.scenario("order-chain-start"));
 

@@ -36,7 +36,15 @@ final class TransitionInvariants {
         assertTrue(NodeScores.allowed(NodeScores.of(s, spec).get(a.node())), a + " starts where it may not run");
         assertTrue(!spec.isStonith() || !spec.hosts().contains(a.node()), a + " starts a device on a node it fences");
       }
-      if (a.kind() == Action.Kind.STOP) {
+      if (a.kind() == Action.Kind.MIGRATE) {
+        // a live migration leaves the source like a stop and is followed by the target's start (which adopts)
+        assertEquals(NodeState.ONLINE, s.node(a.target()), a + " migrates to a node that is not online");
+        assertEquals(a.target(), t.placement().get(a.resource()), a + " migrates away from its placement");
+        assertNotEquals(a.node(), a.target(), a + " migrates to where it is");
+        assertTrue(actions.stream().anyMatch(b -> b.kind() == Action.Kind.START && b.resource().equals(a.resource())
+            && b.node().equals(a.target()) && b.after().contains(a.id())), a + " has no start on its target after it");
+      }
+      if (a.leavesNode()) {
         NodeState ns = s.node(a.node());
         assertTrue(ns == NodeState.ONLINE || ns == NodeState.STANDBY, a + " stops on a node that cannot run it");
         assertTrue(s.resource(base(a.resource())).activeOn().contains(a.node()), a + " stops where it is not active");
@@ -46,7 +54,7 @@ final class TransitionInvariants {
       if (a.kind() != Action.Kind.START) continue;
       assertTrue(a.after().containsAll(fences), a + " does not wait for fencing");
       for (Action b : actions) {
-        if (b.kind() == Action.Kind.STOP && b.resource().equals(a.resource())) {
+        if (b.leavesNode() && b.resource().equals(a.resource())) {
           assertTrue(a.after().contains(b.id()), a + " does not wait for " + b);
         }
       }
@@ -60,7 +68,7 @@ final class TransitionInvariants {
         if (ns == NodeState.ONLINE || ns == NodeState.STANDBY) after.add(n);
       }
       for (Action a : actions) {
-        if (r.id().equals(base(a.resource())) && a.kind() == Action.Kind.STOP) after.remove(a.node());
+        if (r.id().equals(base(a.resource())) && a.leavesNode()) after.remove(a.node());
       }
       for (Action a : actions) {
         if (r.id().equals(base(a.resource())) && a.kind() == Action.Kind.START) after.add(a.node());

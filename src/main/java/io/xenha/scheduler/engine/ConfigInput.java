@@ -103,13 +103,13 @@ public final class ConfigInput {
 
   // ---- nodes
 
-  /** Nodes whose capacity is not configured. */
+  /** Nodes whose capacity is neither configured nor reported. */
   private final List<Node> unknownCapacity = new ArrayList<>();
 
   /**
-   * A node without configured utilization is not limited (its capacity, to come from libvirt's node info, is
-   * not known yet): it gets an unbounded capacity for every utilization a resource declares, so the utilization
-   * strategies still spread resources but never ban a node for want of a number.
+   * A node without configured utilization whose hypervisor has not reported its capacity yet is not limited: it
+   * gets an unbounded capacity for every utilization a resource declares, so the utilization strategies still
+   * spread resources but never ban a node for want of a number.
    */
   private void unlimitedCapacity() {
     java.util.Set<String> keys = new java.util.TreeSet<>();
@@ -127,8 +127,11 @@ public final class ConfigInput {
       if (live != null) n.attributes.putAll(live);
       n.attributes.put("#uname", spec.name());
       n.attributes.put("#id", spec.name());
+      // configured values win; what the hypervisor reports (libvirt's node info) fills in the rest
+      Map<String, Long> reported = snapshot.capacity().getOrDefault(spec.name(), Map.of());
+      for (Map.Entry<String, Long> u : reported.entrySet()) n.capacity.put(u.getKey(), clamp(u.getValue()));
       for (Map.Entry<String, Long> u : spec.utilization().entrySet()) n.capacity.put(u.getKey(), clamp(u.getValue()));
-      if (spec.utilization().isEmpty()) unknownCapacity.add(n);
+      if (n.capacity.isEmpty()) unknownCapacity.add(n);
       switch (snapshot.node(spec.name())) {
         case ONLINE:
           n.online = true;
@@ -312,6 +315,12 @@ public final class ConfigInput {
   }
 
   /** Meta attributes as Pacemaker resolves them: the resource's own, else its parent's, else the cluster's. */
+  /** A resource's failure-timeout: its own, else its group's or clone's (parent, may be null), else the property. */
+  public static Duration failureTimeout(ResourceSpec spec, ResourceSpec parent, ClusterProperties props) {
+    return spec.failureTimeout() != null ? spec.failureTimeout()
+        : parent != null && parent.failureTimeout() != null ? parent.failureTimeout() : props.failureTimeout();
+  }
+
   private void meta(Rsc r, ResourceSpec spec, Rsc parent) {
     ResourceSpec parentSpec = parent == null ? null : config.resources().get(parent.baseId);
     Integer stickiness = spec.stickiness() != null ? spec.stickiness()
@@ -328,8 +337,7 @@ public final class ConfigInput {
         : Integer.valueOf(props.migrationThreshold());
     r.migrationThreshold = Math.max(0, Math.min(Model.INFINITY, threshold));
     r.meta.put("migration-threshold", String.valueOf(r.migrationThreshold));
-    Duration ft = spec.failureTimeout() != null ? spec.failureTimeout()
-        : parentSpec != null && parentSpec.failureTimeout() != null ? parentSpec.failureTimeout() : props.failureTimeout();
+    Duration ft = failureTimeout(spec, parentSpec, props);
     r.failureTimeout = ft == null ? 0 : Math.max(0, ft.toSeconds());
     if (r.failureTimeout > 0) r.meta.put("failure-timeout", String.valueOf(r.failureTimeout));
     boolean managed = spec.managed() && (parent == null || parent.managed) && !props.maintenanceMode();
