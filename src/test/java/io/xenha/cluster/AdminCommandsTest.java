@@ -151,6 +151,39 @@ class AdminCommandsTest {
   }
 
   @Test
+  void standbyDrainsByLiveMigrationOneAtATimeWithBatchLimitOne(@TempDir Path dir) throws Exception {
+    String extra = "resource-defaults.allow-migrate = true\nproperties.batch-limit = 1\n";
+    try (InJvmCluster c = new InJvmCluster(dir, 3, DOMAINS, CONSTRAINTS, extra, "", n -> hv -> hv)) {
+      Map<String, List<String>> before = awaitAllRunningOnce(c, Duration.ofSeconds(60));
+      String controller = c.controllerNode("n1");
+      String drained = new TreeSet<>(c.nodes.keySet()).stream().filter(n -> !n.equals(controller))
+          .filter(n -> domainsOn(before, n).size() >= 2).findFirst().orElseThrow();
+      List<String> moved = domainsOn(before, drained);
+      long t0 = System.nanoTime();
+      assertOk(admin(c, controller, "node-standby", drained));
+      awaitPlacement(c, w -> domainsOn(w, drained).isEmpty(), drained + " drained");
+
+      // every domU left by live migration (vm2 is ordered after vm1 and may restart when vm1 moves: not counted)
+      List<InJvmCluster.Migration> migrations = c.migrations.stream().filter(m -> m.startNanos > t0).toList();
+      for (String d : moved) {
+        if (!d.equals("vm2")) {
+          assertTrue(migrations.stream().anyMatch(m -> m.domain.equals(d) && m.source.equals(drained) && m.endNanos != 0),
+              d + " was migrated off " + drained + ": " + migrations.stream().map(m -> m.domain + " " + m.source + "->" + m.target).toList());
+        }
+      }
+      // batch-limit 1: no two migrations at once
+      for (InJvmCluster.Migration a : migrations) {
+        for (InJvmCluster.Migration b : migrations) {
+          if (a != b && a.startNanos < b.startNanos) {
+            assertTrue(a.endNanos <= b.startNanos, a.domain + " and " + b.domain + " migrated at the same time");
+          }
+        }
+      }
+      assertTrue(c.violations.isEmpty(), "double-active: " + c.violations);
+    }
+  }
+
+  @Test
   void resourceCommandsAndTheirRefusals(@TempDir Path dir) throws Exception {
     try (InJvmCluster c = new InJvmCluster(dir, 3, DOMAINS, CONSTRAINTS)) {
       Map<String, List<String>> before = awaitAllRunningOnce(c, Duration.ofSeconds(60));
