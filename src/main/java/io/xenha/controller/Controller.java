@@ -1288,6 +1288,13 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       resources.add(new ClusterStatus.ResourceStatus(spec.id(), spec.type(), state, node, managed, failCounts, null, null, lastOp));
     }
     List<String> w = new ArrayList<>(warnings);
+    for (NodeReport r : reports.values()) {
+      if (r.configChecksum() != null && !r.configChecksum().equals(config.checksum())) {
+        w.add("the configuration of " + r.node() + " differs from the Controller's (on " + selfNode + "): every node "
+            + "must run the same file (checksum " + r.configChecksum().substring(0, 12) + " vs "
+            + config.checksum().substring(0, 12) + ")");
+      }
+    }
     overrides.held().forEach((id, node) -> w.add(id + " is held on " + node + ": " + node + "'s agent stopped while "
         + id + " ran there unmanaged; it starts nowhere else until " + node + "'s agent is back or `xenha resource "
         + "cleanup " + id + "` says it is stopped"));

@@ -927,7 +927,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
           failed == null ? 0 : failed.getEpochSecond()));
     }
     return new NodeReport(node, address, getContext().getSelf(), incarnation, seq, shuttingDown, resources, Map.copyOf(membership),
-        Map.copyOf(attributes), capacity);
+        Map.copyOf(attributes), capacity, config.checksum());
   }
 
   private OpResult result(String id, String op, boolean ok, String reason) {

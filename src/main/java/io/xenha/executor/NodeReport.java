@@ -11,11 +11,13 @@ import java.util.Map;
  * this node's attributes as its agents set them (pingd), fresher than their Distributed Data copy.
  * {@code utilization}: the node's capacity as libvirt's node info gives it ("memory" in MiB, "vcpus"), in the units of
  * resource utilization; empty until libvirt has answered.
+ * configChecksum: the checksum of the configuration this agent runs with (XenhaConfig.checksum): the Controller
+ * reports a node whose configuration differs from its own.
  */
 public record NodeReport(
     String node, String address, org.apache.pekko.actor.typed.ActorRef<NodeAgent.Command> agent, long incarnation, long seq,
     boolean shuttingDown, Map<String, LocalResource> resources, Map<String, String> membership,
-    Map<String, String> attributes, Map<String, Long> utilization)
+    Map<String, String> attributes, Map<String, Long> utilization, String configChecksum)
     implements CborSerializable {
 
   public NodeReport {
@@ -27,7 +29,15 @@ public record NodeReport(
       String node, String address, org.apache.pekko.actor.typed.ActorRef<NodeAgent.Command> agent, long incarnation, long seq,
       boolean shuttingDown, Map<String, LocalResource> resources, Map<String, String> membership,
       Map<String, String> attributes) {
-    this(node, address, agent, incarnation, seq, shuttingDown, resources, membership, attributes, Map.of());
+    this(node, address, agent, incarnation, seq, shuttingDown, resources, membership, attributes, Map.of(), null);
+  }
+
+  /** A report without a configuration checksum (one that does not take part in the comparison). */
+  public NodeReport(
+      String node, String address, org.apache.pekko.actor.typed.ActorRef<NodeAgent.Command> agent, long incarnation, long seq,
+      boolean shuttingDown, Map<String, LocalResource> resources, Map<String, String> membership,
+      Map<String, String> attributes, Map<String, Long> utilization) {
+    this(node, address, agent, incarnation, seq, shuttingDown, resources, membership, attributes, utilization, null);
   }
 
   /**

@@ -184,6 +184,25 @@ class AdminCommandsTest {
   }
 
   @Test
+  void aNodeWhoseConfigurationDiffersIsReported(@TempDir Path dir) throws Exception {
+    try (InJvmCluster c = new InJvmCluster(dir, 3, DOMAINS, CONSTRAINTS, "", "", n -> hv -> hv, (n, cfg) ->
+        !n.equals("n3") ? cfg : new io.xenha.config.XenhaConfig(cfg.source(), cfg.clusterName(), cfg.nodeName(),
+            cfg.nodes(), cfg.properties(), cfg.resources(), cfg.locations(), cfg.orders(), cfg.cluster(), cfg.jmx(),
+            "f".repeat(64), cfg.fencingTopology(), cfg.ocfRoot(), cfg.colocations()))) {
+      awaitAllRunningOnce(c, Duration.ofSeconds(60));
+      String controller = c.controllerNode("n1");
+      // the Controller compares every node with its own file: n3 differs, or (Controller on n3) the two others
+      List<String> expected = controller.equals("n3") ? List.of("n1", "n2") : List.of("n3");
+      ClusterStatus s = awaitStatus(c, "n1", x -> x.warnings().stream().filter(w -> w.startsWith("the configuration of"))
+          .count() == expected.size(), "the configuration difference reported");
+      for (String n : expected) {
+        assertTrue(s.warnings().stream().anyMatch(w -> w.startsWith("the configuration of " + n + " differs")),
+            s.warnings().toString());
+      }
+    }
+  }
+
+  @Test
   void resourceCommandsAndTheirRefusals(@TempDir Path dir) throws Exception {
     try (InJvmCluster c = new InJvmCluster(dir, 3, DOMAINS, CONSTRAINTS)) {
       Map<String, List<String>> before = awaitAllRunningOnce(c, Duration.ofSeconds(60));

@@ -97,7 +97,15 @@ final class InJvmCluster implements AutoCloseable {
    */
   InJvmCluster(Path dir, int nodeCount, List<String> domains, String constraints, String extraXenha, String extraPekko,
       java.util.function.Function<String, java.util.function.UnaryOperator<Hypervisor>> wrap) throws Exception {
+    this(dir, nodeCount, domains, constraints, extraXenha, extraPekko, wrap, (n, c) -> c);
+  }
+
+  /** perNode: the configuration node n runs with, from the common one (a node with a different file). */
+  InJvmCluster(Path dir, int nodeCount, List<String> domains, String constraints, String extraXenha, String extraPekko,
+      java.util.function.Function<String, java.util.function.UnaryOperator<Hypervisor>> wrap,
+      java.util.function.BiFunction<String, XenhaConfig, XenhaConfig> perNode) throws Exception {
     this.dir = dir;
+    this.perNode = perNode;
     StringBuilder conf = new StringBuilder();
     conf.append("xenha {\n  cluster-name = itest\n  nodes {\n");
     for (int i = 1; i <= nodeCount; i++) {
@@ -147,6 +155,7 @@ final class InJvmCluster implements AutoCloseable {
 
   private final java.util.function.Function<String, java.util.function.UnaryOperator<Hypervisor>> wrap;
   private final com.typesafe.config.Config pekkoOverrides;
+  private final java.util.function.BiFunction<String, XenhaConfig, XenhaConfig> perNode;
 
   /** The node's power: a `sleep` process the builtin:kill device kills; a dead one is a powered-off node. */
   private void startStandIn(String n) throws IOException {
@@ -170,7 +179,7 @@ final class InJvmCluster implements AutoCloseable {
   /** Starts node n's agent (a fresh hypervisor: the test driver keeps no state) and joins it to the first live node. */
   private void startNode(String n) throws Exception {
     {
-      XenhaNode node = XenhaNode.start(config, n, pekkoOverrides,
+      XenhaNode node = XenhaNode.start(perNode.apply(n, config), n, pekkoOverrides,
           new NodeAgent.Settings(Duration.ofMillis(200), Duration.ofSeconds(2)).withPinger((host, timeout) ->
               !cableCut.contains(n) && io.xenha.agents.PingAgent.SYSTEM.reachable(host, timeout)),
           Clock.systemUTC(), hv -> new PowerSwitch(wrap.apply(n).apply(hv), standIns.get(n), (domain, targetUri) -> {
