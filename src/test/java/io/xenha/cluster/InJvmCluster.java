@@ -60,6 +60,8 @@ final class InJvmCluster implements AutoCloseable {
   /** Nodes whose LAN cable is pulled: their ping agent reaches nothing (the cluster link stays up). */
   final java.util.Set<String> cableCut = ConcurrentHashMap.newKeySet();
   private final Thread checker;
+  private final com.typesafe.config.Config overrides;
+  private final java.util.function.Function<String, java.util.function.UnaryOperator<Hypervisor>> wrap;
   private volatile boolean running = true;
 
   InJvmCluster(Path dir, int nodeCount, List<String> domains, String constraints) throws Exception {
@@ -117,29 +119,44 @@ final class InJvmCluster implements AutoCloseable {
       Files.writeString(dir.resolve(n).resolve("xenha.pid"), p.pid() + "\n");
     }
     // a crashed node must vanish without leaving the cluster: terminate() does not run CoordinatedShutdown
-    var overrides = ConfigFactory.parseString(
+    overrides = ConfigFactory.parseString(
         "pekko.coordinated-shutdown.run-by-actor-system-terminate = off\n"
             + "pekko.coordinated-shutdown.terminate-actor-system = on\n"
             + "pekko.remote.artery.advanced.test-mode = on\n"
             + extraPekko + "\n"
             + "pekko.loglevel = INFO\n");
+    this.wrap = wrap;
     for (String n : config.nodes().keySet()) {
-      XenhaNode node = XenhaNode.start(config, n, overrides,
-          new NodeAgent.Settings(Duration.ofMillis(200), Duration.ofSeconds(2)).withPinger((host, timeout) ->
-              !cableCut.contains(n) && io.xenha.agents.PingAgent.SYSTEM.reachable(host, timeout)),
-          Clock.systemUTC(), hv -> new PowerSwitch(wrap.apply(n).apply(hv), standIns.get(n)));
-      nodes.put(n, node);
-      node.hypervisor().subscribe(e -> {
-        if (e.type().equals("STARTED")) {
-          starts.add(new StartEvent(n, e.domain(), System.nanoTime(), System.currentTimeMillis(), poweredOff()));
-        }
-      });
-      var first = Cluster.get(nodes.values().iterator().next().system()).selfMember().address();
-      Cluster.get(node.system()).manager().tell(Join.create(first));
+      startNode(n);
     }
     checker = new Thread(this::checkInvariants, "invariant-checker");
     checker.setDaemon(true);
     checker.start();
+  }
+
+  /** Starts {@code n}'s agent (with its state directory, so its journal) and joins it to a live member. */
+  private void startNode(String n) throws Exception {
+    XenhaNode node = XenhaNode.start(config, n, overrides,
+        new NodeAgent.Settings(Duration.ofMillis(200), Duration.ofSeconds(2)).withPinger((host, timeout) ->
+            !cableCut.contains(n) && io.xenha.agents.PingAgent.SYSTEM.reachable(host, timeout)),
+        Clock.systemUTC(), hv -> new PowerSwitch(wrap.apply(n).apply(hv), standIns.get(n)));
+    var live = nodes.values().stream().filter(x -> !x.system().whenTerminated().isCompleted()).findFirst();
+    nodes.put(n, node);
+    node.hypervisor().subscribe(e -> {
+      if (e.type().equals("STARTED")) {
+        starts.add(new StartEvent(n, e.domain(), System.nanoTime(), System.currentTimeMillis(), poweredOff()));
+      }
+    });
+    var first = Cluster.get((live.isPresent() ? live.get() : node).system()).selfMember().address();
+    Cluster.get(node.system()).manager().tell(Join.create(first));
+  }
+
+  /**
+   * Starts the agent of a node that left or crashed again, on the same state directory (its journal); a fresh
+   * in-process hypervisor, as after a reboot.
+   */
+  void restart(String n) throws Exception {
+    startNode(n);
   }
 
   /** A domU active on two nodes at once is the one thing that must never happen. */
