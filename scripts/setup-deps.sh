@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what xenha needs on Debian/Ubuntu when it is missing: a JDK (17+), Maven, libvirt's client library,
-# fence agents and the IPMI simulator their tests use.
+# fence agents and the IPMI simulator their tests use, PostgreSQL and libvirtd for the journal and agent-restart tests.
 # Sourced by scripts/demo.sh and scripts/test.sh. Not root: prints the exact command to run instead.
 set -euo pipefail
 
@@ -28,16 +28,32 @@ xenha_missing_packages() {
   printf '%s\n' "${missing[@]}" | sort -u | grep -v '^$' || true
 }
 
+# Installed without their recommendations: libvirt-daemon would pull in QEMU and a desktop's worth of packages.
+xenha_missing_lean_packages() {
+  local missing=()
+  # PostgreSQL for the shared-journal test (it starts a private server as the postgres user)
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+  # a libvirtd per simulated node serving the test driver, and virsh to read each node's truth from outside
+  [ -x /usr/sbin/libvirtd ] || missing+=(libvirt-daemon)
+  command -v virsh >/dev/null 2>&1 || missing+=(libvirt-clients)
+  printf '%s\n' "${missing[@]}" | sort -u | grep -v '^$' || true
+}
+
 xenha_install_deps() {
-  local pkgs
+  local pkgs lean
   pkgs=$(xenha_missing_packages | tr '\n' ' ')
-  [ -z "${pkgs// /}" ] && return 0
+  lean=$(xenha_missing_lean_packages | tr '\n' ' ')
+  [ -z "${pkgs// /}" ] && [ -z "${lean// /}" ] && return 0
   if [ "$(id -u)" -ne 0 ]; then
-    echo "xenha needs these packages: $pkgs" >&2
-    echo "run as root:  apt-get update && apt-get install -y $pkgs" >&2
+    echo "xenha needs these packages: $pkgs $lean" >&2
+    echo -n "run as root:  apt-get update" >&2
+    [ -n "${pkgs// /}" ] && echo -n " && apt-get install -y $pkgs" >&2
+    [ -n "${lean// /}" ] && echo -n " && apt-get install -y --no-install-recommends $lean" >&2
+    echo >&2
     exit 1
   fi
-  echo "installing: $pkgs" >&2
+  echo "installing: $pkgs $lean" >&2
   DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $pkgs >/dev/null
+  [ -z "${pkgs// /}" ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $pkgs >/dev/null
+  [ -z "${lean// /}" ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $lean >/dev/null
 }

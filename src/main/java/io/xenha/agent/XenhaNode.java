@@ -83,7 +83,7 @@ public final class XenhaNode implements AutoCloseable {
       user = ConfigFactory.parseFile(config.source().toFile());
       user = user.hasPath("pekko") ? user.withOnlyPath("pekko") : ConfigFactory.empty();
     }
-    return overrides.withFallback(user).withFallback(derived)
+    return overrides.withFallback(user).withFallback(derived).withFallback(Journal.pekkoConfig(config, node))
         .withFallback(ConfigFactory.parseResources("xenha-pekko.conf"))
         .withFallback(ConfigFactory.load()).resolve();
   }
@@ -102,6 +102,7 @@ public final class XenhaNode implements AutoCloseable {
   public static XenhaNode start(XenhaConfig config, String node, Config overrides, NodeAgent.Settings settings, Clock clock,
       java.util.function.UnaryOperator<Hypervisor> wrap) throws Exception {
     Config pekko = pekkoConfig(config, node, overrides);
+    Journal.prepare(config, node);
     CompletableFuture<Guardian.Started> started = new CompletableFuture<>();
     Hypervisor[] hv = new Hypervisor[1];
     ActorSystem<Void> system = ActorSystem.create(
@@ -263,6 +264,16 @@ public final class XenhaNode implements AutoCloseable {
         Duration wait = timeout.plusSeconds(5);
         return AskPattern.<Controller.Command, io.xenha.controller.Admin.Reply>ask(
                 started.controller(), replyTo -> new Controller.AdminCommand(request, replyTo), wait, system.scheduler())
+            .toCompletableFuture()
+            .get(wait.toMillis() + 1000, TimeUnit.MILLISECONDS);
+      }
+
+      @Override
+      public io.xenha.status.History history(String resource, String node) throws Exception {
+        // the Controller asks every agent with the ask timeout: allow for that and the way there and back
+        Duration wait = timeout.plusSeconds(2);
+        return AskPattern.<Controller.Command, io.xenha.status.History>ask(
+                started.controller(), replyTo -> new Controller.GetHistory(resource, node, replyTo), wait, system.scheduler())
             .toCompletableFuture()
             .get(wait.toMillis() + 1000, TimeUnit.MILLISECONDS);
       }

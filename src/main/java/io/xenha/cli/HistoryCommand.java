@@ -3,7 +3,8 @@ package io.xenha.cli;
 import com.typesafe.config.ConfigException;
 import io.xenha.jmx.JmxClient;
 import io.xenha.jmx.JmxClient.HostPort;
-import io.xenha.status.ClusterStatus.FencingRecord;
+import io.xenha.status.History;
+import io.xenha.status.HistoryRecord;
 import io.xenha.status.StatusJson;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -14,23 +15,22 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** `xenha history`: the fencing history, newest first (operation history comes with persistence). */
+/** `xenha history`: operations and fencing from every node's journal, newest first. */
 @Command(
     name = "history",
     mixinStandardHelpOptions = true,
-    description = "Show the fencing history, newest first, read over JMX from any node.")
+    description = "Show the operation and fencing history from every node's journal, newest first, read over JMX from any node.")
 public final class HistoryCommand implements Callable<Integer> {
 
-  static final String NO_OPERATION_HISTORY = "operation history is not recorded yet (persistence issue)";
-  private static final List<String> HEADER = List.of("TIME", "TARGET", "ACTION", "DEVICE", "EXECUTOR", "RESULT");
+  private static final List<String> HEADER = List.of("TIME", "NODE", "RESOURCE", "OPERATION", "RESULT", "REASON");
 
-  @Option(names = "--node", paramLabel = "NODE", description = "Only fencing attempts against NODE.")
+  @Option(names = "--node", paramLabel = "NODE", description = "Only what ran on NODE, and fencing against NODE.")
   String node;
 
-  @Option(names = "--resource", paramLabel = "ID", description = "Operations of resource ID (not recorded yet).")
+  @Option(names = "--resource", paramLabel = "ID", description = "Only operations of resource ID (or fence device ID).")
   String resource;
 
-  @Option(names = "--json", description = "Print the records as a JSON array.")
+  @Option(names = "--json", description = "Print {\"records\": [...], \"missing\": [...]} as JSON.")
   boolean json;
 
   @Mixin JmxTarget jmxTarget = new JmxTarget();
@@ -40,14 +40,6 @@ public final class HistoryCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (resource != null) {
-      err.println(NO_OPERATION_HISTORY);
-      // fencing is about nodes, not resources: without --node there is nothing else to show
-      if (node == null) {
-        if (json) out.println("[ ]");
-        return 0;
-      }
-    }
     HostPort target;
     try {
       target = jmxTarget.resolve();
@@ -55,9 +47,9 @@ public final class HistoryCommand implements Callable<Integer> {
       err.println("xenha history: " + e.getMessage());
       return 2;
     }
-    List<FencingRecord> records;
+    History history;
     try (JmxClient client = JmxClient.connect(target.host(), target.port(), JmxTarget.CONNECT_TIMEOUT)) {
-      records = client.fencingHistory(node);
+      history = client.history(resource, node);
     } catch (JmxClient.Refused e) {
       err.println("xenha history: " + e.getMessage());
       return 1;
@@ -65,31 +57,41 @@ public final class HistoryCommand implements Callable<Integer> {
       err.println("cannot reach xenha at " + target + ": " + e.getMessage());
       return 1;
     }
-    out.print(json ? StatusJson.fencingToJson(records) + "\n" : table(records));
+    out.print(json ? StatusJson.historyToJson(history) + "\n" : table(history));
     out.flush();
     return 0;
   }
 
-  /** Columns padded to their widest cell, like `stonith_admin --history` reads best in a terminal. */
-  static String table(List<FencingRecord> records) {
-    if (records.isEmpty()) return "No fencing history\n";
-    List<List<String>> rows = new ArrayList<>();
-    rows.add(HEADER);
-    for (FencingRecord r : records) {
-      rows.add(List.of(dash(r.at()), dash(r.target()), dash(r.action()), dash(r.device()), dash(r.executor()),
-          dash(r.result())));
-    }
-    int[] width = new int[HEADER.size()];
-    for (List<String> row : rows) {
-      for (int i = 0; i < width.length; i++) width[i] = Math.max(width[i], row.get(i).length());
-    }
+  /**
+   * Columns padded to their widest cell (the reason, last, is not); a fence reads "fence TARGET (ACTION)" with the
+   * device as its resource. Nodes whose history is missing follow the table, one line each.
+   */
+  static String table(History history) {
     StringBuilder b = new StringBuilder();
-    for (List<String> row : rows) {
-      StringBuilder line = new StringBuilder();
-      for (int i = 0; i < width.length; i++) {
-        line.append(i == width.length - 1 ? row.get(i) : String.format("%-" + width[i] + "s  ", row.get(i)));
+    if (history.records().isEmpty()) {
+      b.append("No history\n");
+    } else {
+      List<List<String>> rows = new ArrayList<>();
+      rows.add(HEADER);
+      for (HistoryRecord r : history.records()) {
+        String op = HistoryRecord.FENCING.equals(r.kind())
+            ? "fence " + dash(r.target()) + " (" + dash(r.operation()) + ")" : dash(r.operation());
+        rows.add(List.of(dash(r.at()), dash(r.node()), dash(r.resource()), op, dash(r.result()), dash(r.reason())));
       }
-      b.append(line.toString().stripTrailing()).append('\n');
+      int[] width = new int[HEADER.size()];
+      for (List<String> row : rows) {
+        for (int i = 0; i < width.length; i++) width[i] = Math.max(width[i], row.get(i).length());
+      }
+      for (List<String> row : rows) {
+        StringBuilder line = new StringBuilder();
+        for (int i = 0; i < width.length; i++) {
+          line.append(i == width.length - 1 ? row.get(i) : String.format("%-" + width[i] + "s  ", row.get(i)));
+        }
+        b.append(line.toString().stripTrailing()).append('\n');
+      }
+    }
+    for (String m : history.missing()) {
+      b.append("missing: ").append(m).append('\n');
     }
     return b.toString();
   }

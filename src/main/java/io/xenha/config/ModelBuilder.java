@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import io.xenha.config.XenhaConfig.ClusterProperties;
 import io.xenha.config.XenhaConfig.ClusterSettings;
+import io.xenha.config.XenhaConfig.PersistenceSettings;
 import io.xenha.config.XenhaConfig.ColocationConstraint;
 import io.xenha.config.XenhaConfig.JmxSettings;
 import io.xenha.config.XenhaConfig.LocationConstraint;
@@ -41,7 +42,7 @@ import java.util.regex.Pattern;
 final class ModelBuilder {
   static final List<String> TOP_KEYS = List.of(
       "cluster-name", "node-name", "state-root", "ocf-root", "nodes", "node-defaults", "properties",
-      "resource-defaults", "resources", "constraints", "fencing-topology", "cluster", "jmx");
+      "resource-defaults", "resources", "constraints", "fencing-topology", "cluster", "jmx", "persistence");
   static final List<String> NODE_KEYS =
       List.of("address", "hypervisor", "jmx-host", "jmx-port", "state-dir", "attributes", "standby", "utilization");
   static final List<String> PROPERTY_KEYS = List.of(
@@ -173,10 +174,12 @@ final class ModelBuilder {
       }
     }
 
+    PersistenceSettings persistence = persistence(top.section("persistence"));
+
     if (problems.hasErrors()) return null;
     return new XenhaConfig(mainFile, clusterName, nodeName, Collections.unmodifiableMap(nodes), properties,
         Collections.unmodifiableMap(resources), List.copyOf(locations), List.copyOf(orders), cluster, jmx,
-        checksum(resources), topology, ocfRoot, List.copyOf(colocations));
+        checksum(resources), topology, ocfRoot, List.copyOf(colocations), persistence);
   }
 
   // ---- nodes
@@ -488,6 +491,41 @@ final class ModelBuilder {
           "must not be shorter than heartbeat-interval (" + heartbeat.toMillis() + "ms), got " + pause.toMillis() + "ms");
     }
     return new ClusterSettings(sbr, stable, heartbeat, pause, ask);
+  }
+
+  private PersistenceSettings persistence(Section p) {
+    PersistenceSettings d = PersistenceSettings.DEFAULT;
+    if (p == null) return d;
+    p.checkKeys(List.of("journal", "postgresql", "snapshot-every", "history-size", "recovery-timeout"));
+    String journal = p.choice("journal", d.journal(), List.of("h2", "postgresql"));
+    int snapshotEvery = p.integer("snapshot-every", d.snapshotEvery(), 1, 1_000_000);
+    int historySize = p.integer("history-size", d.historySize(), 1, 1_000_000);
+    Duration recovery = p.duration("recovery-timeout", d.recoveryTimeout(), false);
+    Section pg = p.section("postgresql");
+    if (!journal.equals("postgresql")) {
+      return new PersistenceSettings(journal, null, null, null, snapshotEvery, historySize, recovery);
+    }
+    if (pg == null) {
+      p.missing("postgresql", "postgresql { url = \"jdbc:postgresql://HOST:5432/DB\", user = U, password-file = F }");
+      return d;
+    }
+    pg.checkKeys(List.of("url", "user", "password-file"));
+    String url = pg.string("url", null);
+    if (url == null) {
+      pg.missing("url", "the JDBC URL, e.g. jdbc:postgresql://db1:5432/xenha");
+    } else if (!url.startsWith("jdbc:postgresql:")) {
+      pg.error("url", "not a PostgreSQL JDBC URL: '" + url + "' (expected jdbc:postgresql://HOST:PORT/DATABASE)");
+    }
+    String user = pg.string("user", null);
+    if (user == null) pg.missing("user", "the database user");
+    Path passwordFile = null;
+    if (pg.has("password-file")) {
+      passwordFile = path(pg, "password-file", null);
+      String why = passwordFile == null ? null : unreadable(passwordFile);
+      if (why != null) pg.error("password-file", "cannot read password file " + passwordFile + ": " + why);
+    }
+    return new PersistenceSettings(journal, url, user, passwordFile == null ? null : passwordFile.toAbsolutePath(),
+        snapshotEvery, historySize, recovery);
   }
 
   private JmxSettings jmx(Section j) {

@@ -26,7 +26,17 @@ public record XenhaConfig(
     String checksum,
     Map<String, List<List<String>>> fencingTopology,
     Path ocfRoot,
-    List<ColocationConstraint> colocations) {
+    List<ColocationConstraint> colocations,
+    PersistenceSettings persistence) {
+
+  /** The configuration as it was before persistence settings existed: the embedded journal's defaults. */
+  public XenhaConfig(Path source, String clusterName, Optional<String> nodeName, Map<String, NodeSpec> nodes,
+      ClusterProperties properties, Map<String, ResourceSpec> resources, List<LocationConstraint> locations,
+      List<OrderConstraint> orders, ClusterSettings cluster, JmxSettings jmx, String checksum,
+      Map<String, List<List<String>>> fencingTopology, Path ocfRoot, List<ColocationConstraint> colocations) {
+    this(source, clusterName, nodeName, nodes, properties, resources, locations, orders, cluster, jmx, checksum,
+        fencingTopology, ocfRoot, colocations, PersistenceSettings.DEFAULT);
+  }
 
   /** The configuration as it was before colocations existed: none. */
   public XenhaConfig(Path source, String clusterName, Optional<String> nodeName, Map<String, NodeSpec> nodes,
@@ -289,4 +299,16 @@ public record XenhaConfig(
 
   /** Where the JMX console listens. */
   public record JmxSettings(String host, int port) {}
+
+  /**
+   * Where each NodeAgent's journal lives (xenha.persistence). journal: "h2" (the file STATE-DIR/journal of the node)
+   * or "postgresql" (url, user and the password read from passwordFile, null when none); a snapshot every
+   * snapshotEvery events; historySize: operations and fencing records kept per node for `xenha history`;
+   * recoveryTimeout: how long an agent waits for its journal before it manages without it.
+   */
+  public record PersistenceSettings(String journal, String url, String user, Path passwordFile, int snapshotEvery,
+      int historySize, Duration recoveryTimeout) {
+    public static final PersistenceSettings DEFAULT =
+        new PersistenceSettings("h2", null, null, null, 100, 1000, Duration.ofSeconds(30));
+  }
 }

@@ -58,7 +58,8 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   public sealed interface Command
       permits NodeReported, GetStatus, Stop, FenceRequest, AgentsListed, MembershipChanged, LifecycleRead,
           LifecycleWritten, Probed, ProbeTimeout, Settle, ActionDone, RunnerFinished, Replan, ManualFenceDone,
-          SelfFenceDeadline, HistoryGathered, AttributesChanged, AdminCommand, OverridesRead, OverridesWritten, AgentApplied, GetOverrides {}
+          SelfFenceDeadline, HistoryGathered, AttributesChanged, AdminCommand, OverridesRead, OverridesWritten, AgentApplied, GetOverrides,
+          GetHistory {}
 
   /** A NodeAgent's report (sent through the singleton proxy by every node). */
   public record NodeReported(NodeReport report) implements Command, CborSerializable {}
@@ -70,6 +71,13 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
    * whose reason says why (device "-").
    */
   public record FenceRequest(String node, ActorRef<FenceResult> replyTo) implements Command, CborSerializable {}
+
+  /**
+   * Operation and fencing history (`xenha history`) from the journals of every node running an agent, newest
+   * first; only of {@code resource} / {@code node} when not null.
+   */
+  public record GetHistory(String resource, String node, ActorRef<io.xenha.status.History> replyTo)
+      implements Command, CborSerializable {}
 
   /** Hand-over: the singleton manager sends this before moving the Controller. */
   public record Stop() implements Command, CborSerializable {}
@@ -229,6 +237,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
         .onMessage(ManualFenceDone.class, this::onManualFenceDone)
         .onMessage(SelfFenceDeadline.class, this::onSelfFenceDeadline)
         .onMessage(HistoryGathered.class, this::onHistoryGathered)
+        .onMessage(GetHistory.class, this::onGetHistory)
         .onMessage(AttributesChanged.class, m -> {
           if (!m.attributes().equals(attributes)) {
             getContext().getLog().info("node attributes: {}", m.attributes());
@@ -341,11 +350,23 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       }
       return this;
     }
+    if (!fromProbe && old != null && r.incarnation() > old.incarnation()
+        && (unclean.contains(r.node()) || selfFencing.containsKey(r.node()))) {
+      // A restarted agent reports (membership) before it is probed, with nothing adopted yet: only its probe
+      // says what runs on that host, and until then what the lost incarnation ran stands.
+      return this;
+    }
     if (old != null && r.incarnation() > old.incarnation() && unclean.contains(r.node())) {
       // A new incarnation answered: its probe is the truth about that host, and nothing of it was started
       // elsewhere while it was unclean (every start waits for the fence).
       getContext().getLog().warn("{} came back before it was fenced; its probe replaces what it ran", r.node());
       unclean.remove(r.node());
+    }
+    if (old != null && r.incarnation() > old.incarnation() && selfFencing.remove(r.node()) != null) {
+      // Its agent restarted (the domUs outlived it): what runs there is what it reports now, so its domUs must
+      // not be taken as stopped when the deadline set for the lost incarnation passes.
+      getContext().getLog().warn("{} came back before its self-fence deadline; its probe replaces what it ran", r.node());
+      timers.cancel("self-fence-" + r.node());
     }
     reports.put(r.node(), r);
     addressToNode.put(r.address(), r.node());
@@ -1205,6 +1226,22 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     while (fencing.size() > 100) {
       fencing.remove(0);
     }
+    return this;
+  }
+
+  private Behavior<Command> onGetHistory(GetHistory msg) {
+    Map<String, ActorRef<NodeAgent.Command>> agents = new TreeMap<>();
+    Map<String, String> missing = new TreeMap<>();
+    for (String node : config.nodes().keySet()) {
+      NodeReport r = reports.get(node);
+      if (r != null && listedAgents.contains(r.agent())) {
+        agents.put(node, r.agent());
+      } else if (msg.node() == null || msg.node().equals(node)) {
+        missing.put(node, "no agent running, its history is missing (it stays in its journal)");
+      }
+    }
+    getContext().spawnAnonymous(HistoryGatherer.create(
+        agents, missing, msg.resource(), msg.node(), config.cluster().askTimeout(), msg.replyTo()));
     return this;
   }
 

@@ -49,9 +49,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
 
   /** Messages a NodeAgent accepts. */
   public sealed interface Command extends CborSerializable
-      permits Probe, StartResource, StopResource, FenceNode, FenceHistory, StopAll, MemberChanged, AttributeChanged, ProbeDone, DomainReport, HypervisorEvent,
+      permits Probe, StartResource, StopResource, FenceNode, FenceHistory, History, StopAll, MemberChanged, AttributeChanged, ProbeDone, DomainReport, HypervisorEvent,
           DirectStopDone, FenceDone, CleanupDone, ClearFailures, OverridesSeen, ApplyOverrides, CapacityRead,
-          MigrateResource, IncomingMigration {}
+          MigrateResource, IncomingMigration, Recovered, JournalFlushed {}
 
   /**
    * The runtime overrides as the Controller just wrote them: applied at once (not at the next replication tick),
@@ -90,6 +90,11 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
 
   public record FenceHistoryReply(List<FenceResult> history) implements CborSerializable {}
 
+  /** This node's operation and fencing history as its journal keeps it, unsorted (`xenha history`; the Controller merges). */
+  public record History(ActorRef<HistoryReply> replyTo) implements Command {}
+
+  public record HistoryReply(String node, List<io.xenha.status.HistoryRecord> records) implements CborSerializable {}
+
   /**
    * Stops every domU here before the agent leaves (graceful shutdown, or the losing side of a partition with
    * no-quorum-policy=stop); from now on starts are refused. Replies when nothing runs here any more.
@@ -114,6 +119,11 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
 
   /** then: a probe that waits for the capacity, so that its answer carries it (null: none). */
   private record CapacityRead(Hypervisor.Capacity capacity, Throwable failure, Probe then) implements Command {}
+
+  /** The journal's answer at start: what this node remembers (empty and {@code failure} set when it did not answer). */
+  private record Recovered(NodeJournal.State state, Throwable failure) implements Command {}
+
+  private record JournalFlushed(List<ActorRef<org.apache.pekko.Done>> waiters) implements Command {}
 
   /** Tuning for supervision of the resource actors. */
   public record Settings(
@@ -175,7 +185,14 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   private final Map<String, List<ActorRef<OpResult>>> migrateWaiters = new HashMap<>();
   private final java.util.Set<String> incoming = new java.util.HashSet<>();
   private final ActorRef<DomainActor.Report> reportAdapter;
+  /** null when the actor system has no journal configured (unit tests): then nothing survives a restart. */
+  private final ActorRef<NodeJournal.Command> journal;
+  private final ArrayDeque<NodeJournal.OperationRecorded> operations = new ArrayDeque<>();
 
+  /**
+   * The agent first recovers its journal (fail counts, history) and only then registers, probes and manages:
+   * messages that arrive meanwhile wait in a stash. Without a journal answer in time it manages without history.
+   */
   public static Behavior<Command> create(
       XenhaConfig config,
       String node,
@@ -185,7 +202,32 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       ActorRef<NodeReport> reportTo,
       Settings settings,
       Clock clock) {
-    return Behaviors.setup(ctx -> new NodeAgent(ctx, config, node, address, hypervisor, blocking, reportTo, settings, clock));
+    return Behaviors.setup(ctx -> Behaviors.withStash(10_000, stash -> {
+      String plugin = ctx.getSystem().settings().config().getString("pekko.persistence.journal.plugin");
+      if (plugin.isEmpty()) {
+        return new NodeAgent(ctx, config, node, address, hypervisor, blocking, reportTo, settings, clock, null,
+            NodeJournal.State.EMPTY);
+      }
+      XenhaConfig.PersistenceSettings p = config.persistence();
+      ActorRef<NodeJournal.Command> journal =
+          ctx.spawn(NodeJournal.create(node, p.snapshotEvery(), p.historySize()), "journal");
+      ctx.ask(NodeJournal.State.class, journal, p.recoveryTimeout(), NodeJournal.Recall::new, Recovered::new);
+      return Behaviors.receive(Command.class)
+          .onMessage(Recovered.class, r -> {
+            if (r.failure() != null) {
+              ctx.getLog().error("journal of {} did not recover within {} ({}): managing without its fail counts and history",
+                  node, p.recoveryTimeout(), r.failure().toString());
+            }
+            NodeJournal.State state = r.state() != null ? r.state() : NodeJournal.State.EMPTY;
+            return stash.unstashAll(
+                new NodeAgent(ctx, config, node, address, hypervisor, blocking, reportTo, settings, clock, journal, state));
+          })
+          .onAnyMessage(m -> {
+            stash.stash(m);
+            return Behaviors.same();
+          })
+          .build();
+    }));
   }
 
   private NodeAgent(
@@ -197,8 +239,11 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       Executor blocking,
       ActorRef<NodeReport> reportTo,
       Settings settings,
-      Clock clock) {
+      Clock clock,
+      ActorRef<NodeJournal.Command> journal,
+      NodeJournal.State recovered) {
     super(ctx);
+    this.journal = journal;
     this.config = config;
     this.node = node;
     this.address = address;
@@ -214,6 +259,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       }
       states.put(r.id(), "stopped");
     }
+    recover(recovered);
     reportAdapter = ctx.messageAdapter(DomainActor.Report.class, DomainReport::new);
     ActorRef<Hypervisor.DomainEvent> eventRef = ctx.messageAdapter(Hypervisor.DomainEvent.class, HypervisorEvent::new);
     Consumer<Hypervisor.DomainEvent> listener = eventRef::tell;
@@ -248,6 +294,11 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
           m.replyTo().tell(new FenceHistoryReply(List.copyOf(fenceHistory)));
           return this;
         })
+        .onMessage(History.class, this::onHistory)
+        .onMessage(JournalFlushed.class, m -> {
+          m.waiters().forEach(w -> w.tell(org.apache.pekko.Done.getInstance()));
+          return this;
+        })
         .onMessage(FenceDone.class, this::onFenceDone)
         .onMessage(CleanupDone.class, this::onCleanupDone)
         .onMessage(ClearFailures.class, this::onClearFailures)
@@ -265,6 +316,63 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         })
         .onSignal(Terminated.class, this::onTerminated)
         .build();
+  }
+
+  /** Fail counts and history as the journal remembers them; what runs is learnt from the next probe. */
+  private void recover(NodeJournal.State state) {
+    state.failCounts().forEach((id, fc) -> {
+      if (!fc.failures().isEmpty()) {
+        failures.put(id, new ArrayDeque<>(fc.failures()));
+      }
+      if (fc.startFailed()) {
+        startFailedFatal.put(id, true);
+      }
+    });
+    operations.addAll(state.operations());
+    fenceHistory.addAll(state.fencing());
+    if (!state.failCounts().isEmpty() || !state.operations().isEmpty()) {
+      getContext().getLog().info("journal of {} recovered: fail counts {}, {} operations, {} fences", node,
+          state.failCounts().keySet(), state.operations().size(), state.fencing().size());
+    }
+  }
+
+  private void record(NodeJournal.Event event) {
+    if (journal != null) {
+      journal.tell(new NodeJournal.Record(event));
+    }
+  }
+
+  /** An operation's result, kept for `xenha history`. */
+  private void recordOperation(String id, String operation, boolean ok, String reason) {
+    NodeJournal.OperationRecorded op = new NodeJournal.OperationRecorded(id, operation, ok, reason, clock.instant());
+    operations.addLast(op);
+    while (operations.size() > config.persistence().historySize()) {
+      operations.removeFirst();
+    }
+    record(op);
+  }
+
+  /** The fail count of {@code id} changed (a failure, a fatal start failure, or cleared by a new start). */
+  private void recordFailCount(String id) {
+    Deque<Instant> q = failures.get(id);
+    record(new NodeJournal.FailCountChanged(id, q == null ? List.of() : List.copyOf(q), startFailedFatal.containsKey(id)));
+  }
+
+  /** A new start here forgets earlier failures (as before persistence); the journal learns it too. */
+  private void clearFailures(String id) {
+    boolean had = startFailedFatal.remove(id) != null;
+    had |= failures.remove(id) != null;
+    if (had) {
+      recordFailCount(id);
+    }
+  }
+
+  private Behavior<Command> onHistory(History msg) {
+    List<io.xenha.status.HistoryRecord> records = new ArrayList<>();
+    operations.forEach(op -> records.add(NodeJournal.toHistory(node, op)));
+    fenceHistory.forEach(f -> records.add(NodeJournal.toHistory(f)));
+    msg.replyTo().tell(new HistoryReply(node, records));
+    return this;
   }
 
   private Duration askTimeout() {
@@ -368,8 +476,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     startWaiters.computeIfAbsent(msg.resourceId(), k -> new ArrayList<>()).add(msg.replyTo());
     incoming.remove(msg.resourceId()); // a migration's target start adopts the domU (the DomainActor probes first)
     if (!children.containsKey(msg.resourceId())) {
-      startFailedFatal.remove(msg.resourceId());
-      failures.remove(msg.resourceId());
+      clearFailures(msg.resourceId());
       setState(msg.resourceId(), "starting", "start");
       spawnDomain(msg.resourceId());
     }
@@ -407,8 +514,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     startWaiters.computeIfAbsent(id, k -> new ArrayList<>()).add(replyTo);
     // an actor whose start failed is stopping by itself: a new start gets a new actor
     if (!actors.containsKey(id) || startFailedFatal.containsKey(id)) {
-      startFailedFatal.remove(id);
-      failures.remove(id);
+      clearFailures(id);
       setState(id, "starting", "start");
       int threshold = spec.migrationThreshold() != null ? spec.migrationThreshold() : config.properties().migrationThreshold();
       ActorRef<C> child = getContext().spawn(behavior.apply(threshold), prefix + id + "-" + (++childCounter));
@@ -539,9 +645,11 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
 
   private Behavior<Command> onDirectStopDone(DirectStopDone msg) {
     if (msg.failure() == null) {
+      recordOperation(msg.resourceId(), "stop", true, "stopped");
       setState(msg.resourceId(), "stopped", "stop");
       replyStop(msg.resourceId(), true, "stopped");
     } else {
+      recordOperation(msg.resourceId(), "stop", false, msg.failure().toString());
       setState(msg.resourceId(), "stop-failed", "stop");
       replyStop(msg.resourceId(), false, msg.failure().toString());
     }
@@ -552,6 +660,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     DomainActor.Report r = msg.report();
     String id = r.resourceId();
     if (r instanceof DomainActor.Started s) {
+      recordOperation(id, s.adopted() ? "probe" : "start", true, s.adopted() ? "already running" : "started");
       setState(id, "started", s.adopted() ? "probe" : "start");
       replyStart(id, true, s.adopted() ? "already running" : "started");
     } else if (r instanceof DomainActor.StartFailed f) {
@@ -560,6 +669,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       // so that the Controller never starts it elsewhere while it might still run here.
       startFailedFatal.put(id, true);
       lastFailure.put(id, clock.instant());
+      recordFailCount(id);
+      recordOperation(id, "start", false, f.reason());
       getContext().getLog().warn("{}: start failed on {}: {}", id, node, f.reason());
       if (!config.resources().get(id).isDomain()) {
         setState(id, "failed", "start"); // the agent's own start failed: (a later stop is the agent's business)
@@ -571,9 +682,12 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       Deque<Instant> q = failures.computeIfAbsent(id, k -> new ArrayDeque<>());
       q.addLast(clock.instant());
       lastFailure.put(id, clock.instant());
+      recordFailCount(id);
+      recordOperation(id, "monitor", false, f.reason());
       getContext().getLog().warn("{}: monitor failed on {} (failure {}): {}; recovering in place", id, node, q.size(), f.reason());
       setState(id, "starting", "monitor");
     } else if (r instanceof DomainActor.Stopped) {
+      recordOperation(id, "stop", true, "stopped");
       setState(id, "stopped", "stop");
       replyStop(id, true, "stopped");
     } else if (r instanceof DomainActor.Migrated) {
@@ -593,6 +707,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         replyStop(id, true, "no longer here");
       }
     } else if (r instanceof DomainActor.StopFailed f) {
+      recordOperation(id, "stop", false, f.reason());
       setState(id, "stop-failed", "stop");
       getContext().getLog().error("{}: stop failed on {}: {}", id, node, f.reason());
       replyStop(id, false, f.reason());
@@ -657,8 +772,15 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       return;
     }
     if (shuttingDown && children.isEmpty() && !stopAllWaiters.isEmpty()) {
-      stopAllWaiters.forEach(w -> w.tell(org.apache.pekko.Done.getInstance()));
+      List<ActorRef<org.apache.pekko.Done>> waiters = List.copyOf(stopAllWaiters);
       stopAllWaiters.clear();
+      if (journal == null) {
+        waiters.forEach(w -> w.tell(org.apache.pekko.Done.getInstance()));
+        return;
+      }
+      // the journal answers after every earlier write is done: the stops are on record before the agent goes
+      getContext().ask(NodeJournal.State.class, journal, askTimeout(), NodeJournal.Recall::new,
+          (state, err) -> new JournalFlushed(waiters));
     }
   }
 
@@ -672,6 +794,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       String state = states.get(id);
       if (!state.equals("stopped") && !state.equals("stop-failed") && !startFailedFatal.containsKey(id)) {
         getContext().getLog().error("{}: restarts exhausted on {}, reporting it failed", id, node);
+        recordOperation(id, "monitor", false, "restarts exhausted (migration-threshold reached)");
         setState(id, "failed", "monitor");
         replyStart(id, false, "restarts exhausted");
       } else if (startFailedFatal.containsKey(id)) {
@@ -686,6 +809,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       if (!state.equals("stopped") && !startFailedFatal.containsKey(id)) {
         // the device's monitor kept failing: it is failed here, the Controller moves it
         getContext().getLog().error("fence device {}: restarts exhausted on {}, reporting it failed", id, node);
+        recordOperation(id, "monitor", false, "restarts exhausted (migration-threshold reached)");
         setState(id, "failed", "monitor");
         replyStart(id, false, "restarts exhausted");
       } else if (startFailedFatal.containsKey(id)) {
@@ -705,6 +829,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     // Supervision gave up: migration-threshold failures within failure-timeout. Make sure it is down here,
     // then report it failed so the Controller bans this node for it and moves it.
     getContext().getLog().error("{}: restarts exhausted on {} ({} failures), reporting it failed", id, node, failCount(id));
+    recordOperation(id, "monitor", false, "restarts exhausted after " + failCount(id) + " failures (migration-threshold)");
     cleanup(id, "monitor");
     replyStart(id, false, "restarts exhausted");
     return this;
@@ -728,8 +853,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       return this;
     }
     getContext().getLog().info("{}: failures cleared on {} (cleanup)", id, node);
-    failures.remove(id);
-    startFailedFatal.remove(id);
+    clearFailures(id);
+    lastFailure.remove(id);
+    recordOperation(id, "cleanup", true, "xenha resource cleanup");
     if (states.get(id).equals("failed")) {
       setState(id, "stopped", "cleanup"); // a failed domU was destroyed when it was given up on
     } else {
@@ -797,8 +923,10 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   private Behavior<Command> onCleanupDone(CleanupDone msg) {
     if (msg.failure() != null) {
       getContext().getLog().error("{}: could not destroy failed domain: {}", msg.resourceId(), msg.failure().toString());
+      recordOperation(msg.resourceId(), "stop", false, "could not destroy it after its failure: " + msg.failure());
       setState(msg.resourceId(), "stop-failed", "stop");
     } else {
+      recordOperation(msg.resourceId(), "stop", true, "destroyed after its failure");
       setState(msg.resourceId(), "failed", lastOps.get(msg.resourceId()));
     }
     // a stop asked while its actor was giving up (restarts exhausted) went to an actor that is gone: answer it here
@@ -870,9 +998,10 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   private Behavior<Command> onFenceDone(FenceDone msg) {
     FenceResult r = msg.result();
     fenceHistory.addLast(r);
-    if (fenceHistory.size() > 100) {
+    while (fenceHistory.size() > config.persistence().historySize()) {
       fenceHistory.removeFirst();
     }
+    record(new NodeJournal.FenceRecorded(r));
     if (r.ok()) {
       getContext().getLog().warn("fenced {} with {}: {}", r.target(), r.device(), r.reason());
     } else {

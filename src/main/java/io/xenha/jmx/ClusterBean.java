@@ -137,4 +137,9 @@ final class ClusterBean implements ClusterMXBean {
   static String fenced(FencingRecord r) {
     return "fenced " + r.target() + " with " + r.device() + " from " + r.executor() + " (" + r.action() + ")";
   }
+
+  @Override
+  public String history(String resource, String node) {
+    return StatusJson.historyToJson(source.history(resource, node));
+  }
 }

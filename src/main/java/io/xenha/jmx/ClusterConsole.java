@@ -49,4 +49,18 @@ public interface ClusterConsole {
     List<ClusterStatus.FencingRecord> all = status().fencing();
     return all == null ? List.of() : all.stream().filter(r -> node == null || r.target().equals(node)).toList();
   }
+
+  /**
+   * Operation and fencing history from every node's journal, newest first; only of {@code resource} and/or
+   * {@code node} when not null. Without operation history (a console that has none) only the fencing is given.
+   */
+  default io.xenha.status.History history(String resource, String node) throws Exception {
+    List<io.xenha.status.HistoryRecord> records = new java.util.ArrayList<>();
+    for (ClusterStatus.FencingRecord f : fencingHistory(null)) {
+      io.xenha.status.HistoryRecord r = new io.xenha.status.HistoryRecord(f.at(), io.xenha.status.HistoryRecord.FENCING,
+          f.executor(), f.device(), f.action(), f.target(), "success".equals(f.result()) ? "ok" : f.result(), null);
+      if (r.concerns(resource, node)) records.add(r);
+    }
+    return new io.xenha.status.History(records, List.of());
+  }
 }

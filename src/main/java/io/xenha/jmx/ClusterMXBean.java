@@ -72,4 +72,10 @@ public interface ClusterMXBean {
 
   /** Fencing attempts as a JSON array, newest first; against NODE only unless it is null or empty. */
   String fencingHistory(String node);
+
+  /**
+   * Operation and fencing history from every node's journal as JSON {"records": [...], "missing": [...]}, newest
+   * first; only of RESOURCE and/or NODE unless null or empty. A node whose history cannot be read is named in missing.
+   */
+  String history(String resource, String node);
 }

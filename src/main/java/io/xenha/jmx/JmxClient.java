@@ -142,6 +142,17 @@ public final class JmxClient implements AutoCloseable {
     }
   }
 
+  /** Operation and fencing history, newest first; of RESOURCE and/or NODE when not null. */
+  public io.xenha.status.History history(String resource, String node) throws IOException {
+    String json = (String) invoke(JmxNames.CLUSTER, "history", new Object[] {resource, node},
+        new String[] {String.class.getName(), String.class.getName()});
+    try {
+      return StatusJson.historyFromJson(json);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+  }
+
   /**
    * Any operation. When the bean answers with an error (a refusal, an unknown node) the exception is a
    * {@link Refused} carrying the bean's message; any other IOException means the agent could not be asked.

@@ -167,6 +167,15 @@ final class StatusSource implements AutoCloseable {
     return newestFirst(records);
   }
 
+  /** Operation and fencing history, newest first (blank filters mean all). */
+  io.xenha.status.History history(String resource, String node) {
+    String r = resource == null || resource.isBlank() ? null : resource;
+    String n = node == null || node.isBlank() ? null : node;
+    io.xenha.status.History h = call("the history", () -> console.history(r, n));
+    if (h == null) return new io.xenha.status.History(List.of(), List.of());
+    return new io.xenha.status.History(io.xenha.status.HistoryRecord.newestFirst(listOf(h.records())), listOf(h.missing()));
+  }
+
   /** Sorted by time, newest first; records without a readable time keep their order, after the others. */
   static List<ClusterStatus.FencingRecord> newestFirst(List<ClusterStatus.FencingRecord> records) {
     List<ClusterStatus.FencingRecord> sorted = new ArrayList<>(listOf(records));

@@ -64,4 +64,24 @@ public final class StatusJson {
       throw new IllegalArgumentException("not a fencing history: " + e.getOriginalMessage(), e);
     }
   }
+
+  /** The history as JSON: {"records": [...newest first], "missing": ["node: why", ...]} (`xenha history --json`). */
+  public static String historyToJson(History history) {
+    try {
+      return MAPPER.writeValueAsString(history);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write the history as JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  /** Parses what {@link #historyToJson} wrote; throws IllegalArgumentException on bad input. */
+  public static History historyFromJson(String json) {
+    try {
+      History h = MAPPER.readValue(json, History.class);
+      if (h == null) throw new IllegalArgumentException("not a xenha history: empty");
+      return new History(h.records() == null ? List.of() : h.records(), h.missing() == null ? List.of() : h.missing());
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("not a xenha history: " + e.getOriginalMessage(), e);
+    }
+  }
 }

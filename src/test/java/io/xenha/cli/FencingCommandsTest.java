@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.xenha.jmx.FakeConsole;
 import io.xenha.jmx.JmxServer;
 import io.xenha.status.ClusterStatus.FencingRecord;
+import io.xenha.status.History;
+import io.xenha.status.HistoryRecord;
 import io.xenha.status.StatusJson;
 import io.xenha.status.StatusSamples;
 import java.io.ByteArrayOutputStream;
@@ -128,10 +130,10 @@ class FencingCommandsTest {
     assertEquals(0, history("--jmx", jmx));
     assertEquals(
         """
-        TIME                  TARGET  ACTION  DEVICE      EXECUTOR  RESULT
-        2026-11-22T10:05:00Z  node2   reboot  ipmi-node2  node1     success
-        2026-11-22T09:30:00Z  node6   reboot  ilo-node6   node1     success
-        2026-11-22T09:00:00Z  node2   off     ipmi-node2  node3     failed
+        TIME                  NODE   RESOURCE    OPERATION             RESULT  REASON
+        2026-11-22T10:05:00Z  node1  ipmi-node2  fence node2 (reboot)  ok      -
+        2026-11-22T09:30:00Z  node1  ilo-node6   fence node6 (reboot)  ok      -
+        2026-11-22T09:00:00Z  node3  ipmi-node2  fence node2 (off)     failed  -
         """,
         out());
     assertEquals("", err());
@@ -140,45 +142,46 @@ class FencingCommandsTest {
     assertEquals(0, history("--node", "node6", "--jmx", jmx));
     assertEquals(
         """
-        TIME                  TARGET  ACTION  DEVICE     EXECUTOR  RESULT
-        2026-11-22T09:30:00Z  node6   reboot  ilo-node6  node1     success
+        TIME                  NODE   RESOURCE   OPERATION             RESULT  REASON
+        2026-11-22T09:30:00Z  node1  ilo-node6  fence node6 (reboot)  ok      -
         """,
         out());
 
+    // a fence counts for the node that ran it too
     out.reset();
     assertEquals(0, history("--node", "node3", "--jmx", jmx));
-    assertEquals("No fencing history\n", out());
+    assertTrue(out().contains("node3  ipmi-node2  fence node2 (off)"), out());
+
+    out.reset();
+    assertEquals(0, history("--node", "node4", "--jmx", jmx));
+    assertEquals("No history\n", out());
   }
 
   @Test
   void historyJson() {
     console.history = List.of(FAILED, OK, OTHER);
     assertEquals(0, history("--json", "--jmx", jmx));
-    assertEquals(List.of(OK, OTHER, FAILED), StatusJson.fencingFromJson(out()));
+    History h = StatusJson.historyFromJson(out());
+    assertEquals(List.of("2026-11-22T10:05:00Z", "2026-11-22T09:30:00Z", "2026-11-22T09:00:00Z"),
+        h.records().stream().map(HistoryRecord::at).toList());
     out.reset();
-    assertEquals(0, history("--json", "--node", "node2", "--jmx", jmx));
-    assertEquals(List.of(OK, FAILED), StatusJson.fencingFromJson(out()));
+    assertEquals(0, history("--json", "--resource", "ilo-node6", "--jmx", jmx));
+    h = StatusJson.historyFromJson(out());
+    assertEquals(List.of("node6"), h.records().stream().map(HistoryRecord::target).toList());
   }
 
   @Test
-  void resourceHistoryIsNotRecordedYet() throws IOException {
-    // nothing to ask: works even with no agent listening
-    String nowhere = "127.0.0.1:" + freePort();
-    assertEquals(0, history("--resource", "web1", "--jmx", nowhere));
-    assertEquals("operation history is not recorded yet (persistence issue)\n", err());
-    assertEquals("", out());
-
-    out.reset();
-    assertEquals(0, history("--resource", "web1", "--json", "--jmx", nowhere));
-    assertEquals("[ ]\n", out());
-
-    // with --node the node's fencing is still shown
-    out.reset();
-    err.reset();
-    console.history = List.of(OK, OTHER);
-    assertEquals(0, history("--resource", "web1", "--node", "node6", "--jmx", jmx));
-    assertEquals("operation history is not recorded yet (persistence issue)\n", err());
-    assertTrue(out().contains("node6   reboot  ilo-node6"), out());
+  void missingNodesAreNamedNotFatal() {
+    History h = new History(
+        List.of(new HistoryRecord("2026-11-22T10:05:00Z", HistoryRecord.OPERATION, "node1", "web1", "start", null, "ok", "started")),
+        List.of("node2: no agent running, its history is missing (it stays in its journal)"));
+    assertEquals(
+        """
+        TIME                  NODE   RESOURCE  OPERATION  RESULT  REASON
+        2026-11-22T10:05:00Z  node1  web1      start      ok      started
+        missing: node2: no agent running, its history is missing (it stays in its journal)
+        """,
+        HistoryCommand.table(h));
   }
 
   @Test

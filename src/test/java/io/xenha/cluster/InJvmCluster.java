@@ -200,6 +200,14 @@ final class InJvmCluster implements AutoCloseable {
   }
 
   /**
+   * Starts the agent of a node that left or crashed again, on the same state directory (its journal); a fresh
+   * in-process hypervisor, as after a reboot.
+   */
+  void restart(String n) throws Exception {
+    startNode(n);
+  }
+
+  /**
    * The whole cluster goes down at once (a site power cut) and comes back: every agent is terminated, powered-off
    * nodes get power again, and every node starts anew with the same state directories. The test driver forgets
    * its domUs, as a power cut would.

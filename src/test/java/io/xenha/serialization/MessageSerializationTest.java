@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.typesafe.config.ConfigFactory;
 import io.xenha.controller.Controller;
 import io.xenha.executor.NodeAgent;
+import io.xenha.executor.NodeJournal;
 import io.xenha.executor.NodeReport;
 import io.xenha.executor.OpResult;
 import io.xenha.fencing.FenceResult;
 import io.xenha.status.ClusterStatus;
+import io.xenha.status.History;
+import io.xenha.status.HistoryRecord;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -55,6 +58,9 @@ class MessageSerializationTest {
         List.of(new ClusterStatus.ResourceStatus("vm1", "domain", "started", "n1", true, Map.of("n1", 0), null, null, "start")),
         List.of(new ClusterStatus.FencingRecord("n2", "fence", "n1", "reboot", "success", "2026-11-22T10:00:00Z")),
         List.of("a warning"));
+    java.time.Instant at = java.time.Instant.parse("2026-11-22T10:00:00.123Z");
+    NodeJournal.OperationRecorded op = new NodeJournal.OperationRecorded("vm1", "monitor", false, "domain crashed", at);
+    HistoryRecord history = new HistoryRecord(at.toString(), HistoryRecord.OPERATION, "n1", "vm1", "monitor", null, "failed", "x");
     return Stream.of(
         new NodeAgent.Probe(reports.getRef()),
         new NodeAgent.StartResource("vm1", ops.getRef()),
@@ -79,7 +85,17 @@ class MessageSerializationTest {
         new Controller.NodeReported(report),
         new Controller.GetStatus(statuses.getRef()),
         new Controller.Stop(),
-        status);
+        status,
+        // the journal's events and snapshot state (Pekko Persistence stores them with the same serializer)
+        new NodeAgent.History(testKit.<NodeAgent.HistoryReply>createTestProbe().getRef()),
+        new NodeAgent.HistoryReply("n1", List.of(history)),
+        new Controller.GetHistory("vm1", null, testKit.<History>createTestProbe().getRef()),
+        new History(List.of(history), List.of("n2: no agent running")),
+        op,
+        new NodeJournal.FailCountChanged("vm1", List.of(at, at.plusSeconds(5)), true),
+        new NodeJournal.FenceRecorded(new FenceResult("n2", "fence", "n1", "reboot", true, "ok", "2026-11-22T10:00:00Z")),
+        new NodeJournal.State(Map.of("vm1", new NodeJournal.FailCount(List.of(at), false)), List.of(op),
+            List.of(new FenceResult("n2", "fence", "n1", "reboot", true, "ok", "2026-11-22T10:00:00Z"))));
   }
 
   @ParameterizedTest

@@ -1,0 +1,138 @@
+package io.xenha.executor;
+
+import io.xenha.CborSerializable;
+import io.xenha.fencing.FenceResult;
+import io.xenha.status.HistoryRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+
+/**
+ * The durable memory of one NodeAgent (Pekko Persistence, one persistence id per node): the results of the
+ * operations it ran, its fail counts and the fencing it executed. The agent writes through it and recovers from
+ * it before it manages anything, so fail counts and history survive an agent restart; what runs is still asked of
+ * libvirt (a probe), never taken from here.
+ */
+public final class NodeJournal extends EventSourcedBehavior<NodeJournal.Command, NodeJournal.Event, NodeJournal.State> {
+
+  /** Messages the journal accepts. */
+  public sealed interface Command extends CborSerializable permits Record, Recall {}
+
+  /** Appends {@code event}; the agent does not wait (one sender, so the journal keeps its order). */
+  public record Record(Event event) implements Command {}
+
+  /** The recovered state: the agent asks once, before it starts managing. */
+  public record Recall(ActorRef<State> replyTo) implements Command {}
+
+  /** What the journal stores, in the past tense. */
+  public sealed interface Event extends CborSerializable permits OperationRecorded, FailCountChanged, FenceRecorded {}
+
+  /** An operation on a resource finished here (start, stop, monitor failure, probe adoption, cleanup). */
+  public record OperationRecorded(String resource, String operation, boolean ok, String reason, Instant at)
+      implements Event {}
+
+  /** The failures of {@code resource} here are now these (empty: cleared); startFailed: a start failed (fatal). */
+  public record FailCountChanged(String resource, List<Instant> failures, boolean startFailed) implements Event {}
+
+  /** A fence this node executed for another node. */
+  public record FenceRecorded(FenceResult result) implements Event {}
+
+  /** Failures of one resource on this node. */
+  public record FailCount(List<Instant> failures, boolean startFailed) implements CborSerializable {}
+
+  /** The agent's durable facts (also the snapshot): fail counts, and the newest operations and fences. */
+  public record State(Map<String, FailCount> failCounts, List<OperationRecorded> operations, List<FenceResult> fencing)
+      implements CborSerializable {
+    public static final State EMPTY = new State(Map.of(), List.of(), List.of());
+
+    State apply(Event e, int historySize) {
+      if (e instanceof OperationRecorded op) {
+        return new State(failCounts, append(operations, op, historySize), fencing);
+      }
+      if (e instanceof FenceRecorded f) {
+        return new State(failCounts, operations, append(fencing, f.result(), historySize));
+      }
+      FailCountChanged c = (FailCountChanged) e;
+      Map<String, FailCount> counts = new LinkedHashMap<>(failCounts);
+      if (c.failures().isEmpty() && !c.startFailed()) {
+        counts.remove(c.resource());
+      } else {
+        counts.put(c.resource(), new FailCount(List.copyOf(c.failures()), c.startFailed()));
+      }
+      return new State(Map.copyOf(counts), operations, fencing);
+    }
+
+    private static <T> List<T> append(List<T> list, T item, int max) {
+      List<T> out = new ArrayList<>(list.size() >= max ? list.subList(list.size() - max + 1, list.size()) : list);
+      out.add(item);
+      return List.copyOf(out);
+    }
+  }
+
+  /** The persistence id of {@code node}'s agent. */
+  public static PersistenceId persistenceId(String node) {
+    return PersistenceId.of("node-agent", node);
+  }
+
+  /** An operation as a line of `xenha history`. */
+  public static HistoryRecord toHistory(String node, OperationRecorded op) {
+    return new HistoryRecord(op.at().toString(), HistoryRecord.OPERATION, node, op.resource(), op.operation(), null,
+        op.ok() ? "ok" : "failed", op.reason());
+  }
+
+  /** A fence as a line of `xenha history`. */
+  public static HistoryRecord toHistory(FenceResult f) {
+    return new HistoryRecord(f.at(), HistoryRecord.FENCING, f.executor(), f.device(), f.action(), f.target(),
+        f.ok() ? "ok" : "failed", f.reason());
+  }
+
+  private final int historySize;
+  private final int snapshotEvery;
+
+  public static Behavior<Command> create(String node, int snapshotEvery, int historySize) {
+    return new NodeJournal(node, snapshotEvery, historySize);
+  }
+
+  private NodeJournal(String node, int snapshotEvery, int historySize) {
+    // a journal that cannot write is retried in the background; the agent keeps managing meanwhile
+    super(persistenceId(node), SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2));
+    this.historySize = historySize;
+    this.snapshotEvery = snapshotEvery;
+  }
+
+  @Override
+  public State emptyState() {
+    return State.EMPTY;
+  }
+
+  @Override
+  public CommandHandler<Command, Event, State> commandHandler() {
+    return newCommandHandlerBuilder()
+        .forAnyState()
+        .onCommand(Record.class, (state, cmd) -> Effect().persist(cmd.event()))
+        .onCommand(Recall.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state))
+        .build();
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent((state, event) -> state.apply(event, historySize));
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    // the snapshot holds the whole history kept, so older events are not needed for recovery
+    return RetentionCriteria.snapshotEvery(snapshotEvery, 2).withDeleteEventsOnSnapshot();
+  }
+}
