@@ -8,6 +8,7 @@ import io.xenha.cli.HistoryCommand;
 import io.xenha.cli.ImportCommand;
 import io.xenha.cli.MaintenanceCommand;
 import io.xenha.cli.NodeCommand;
+import io.xenha.cli.ReloadCommand;
 import io.xenha.cli.ResourceCommand;
 import io.xenha.cli.SimulateCommand;
 import io.xenha.cli.StatusCommand;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       AgentCommand.class, DemoCommand.class, VerifyCommand.class, StatusCommand.class, FenceCommand.class,
       HistoryCommand.class, SimulateCommand.class, ImportCommand.class, NodeCommand.class, ResourceCommand.class,
-      MaintenanceCommand.class, ExportCommand.class
+      MaintenanceCommand.class, ExportCommand.class, ReloadCommand.class
     })
 public final class Main implements Runnable {
 

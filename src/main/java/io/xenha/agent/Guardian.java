@@ -27,6 +27,7 @@ public final class Guardian {
 
   public static Behavior<Void> create(
       XenhaConfig config,
+      java.util.function.Supplier<XenhaConfig> current,
       String node,
       Hypervisor hypervisor,
       Executor blocking,
@@ -36,7 +37,9 @@ public final class Guardian {
     return Behaviors.setup(ctx -> {
       ActorRef<Controller.Command> controller = ClusterSingleton.get(ctx.getSystem()).init(
           SingletonActor.of(
-                  Behaviors.supervise(Controller.create(config, node, clock)).onFailure(SupervisorStrategy.restart()),
+                  // a Controller starting here later starts with what a reload activated here since
+                  Behaviors.supervise(Behaviors.<Controller.Command>setup(c -> Controller.create(current.get(), node, clock)))
+                      .onFailure(SupervisorStrategy.restart()),
                   "controller")
               .withStopMessage(new Controller.Stop()));
       // NodeAgents report through the singleton proxy, wherever the Controller runs now

@@ -33,6 +33,7 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 public final class XenhaNode implements AutoCloseable {
 
   private final XenhaConfig config;
+  private java.util.concurrent.atomic.AtomicReference<XenhaConfig> current;
   private final String node;
   private final ActorSystem<Void> system;
   private final Hypervisor hypervisor;
@@ -105,17 +106,21 @@ public final class XenhaNode implements AutoCloseable {
     Journal.prepare(config, node);
     CompletableFuture<Guardian.Started> started = new CompletableFuture<>();
     Hypervisor[] hv = new Hypervisor[1];
+    // what a reload activates (the Controller's configuration when it starts on this node later, export, fence)
+    java.util.concurrent.atomic.AtomicReference<XenhaConfig> current = new java.util.concurrent.atomic.AtomicReference<>(config);
     ActorSystem<Void> system = ActorSystem.create(
         org.apache.pekko.actor.typed.javadsl.Behaviors.setup(ctx -> {
           Executor blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("xenha.blocking-dispatcher"));
           hv[0] = wrap.apply(Hypervisors.open(config.node(node).hypervisor(), blocking));
-          return Guardian.create(config, node, hv[0], blocking, settings, clock, started);
+          return Guardian.create(config, current::get, node, hv[0], blocking, settings.withActivated(current::set), clock,
+              started);
         }),
         config.clusterName(),
         pekko);
     try {
       Guardian.Started s = started.get(30, TimeUnit.SECONDS);
       XenhaNode n = new XenhaNode(config, node, system, hv[0], s);
+      n.current = current;
       n.stopDomainsOnShutdown();
       system.getWhenTerminated().thenRun(() -> hv[0].close());
       return n;
@@ -242,7 +247,18 @@ public final class XenhaNode implements AutoCloseable {
       }
 
       @Override
+      public io.xenha.controller.Admin.Reply reload() throws Exception {
+        // every agent reads and checks its file, then every agent activates it: two rounds of asks
+        Duration wait = timeout.multipliedBy(4).plusSeconds(5);
+        return AskPattern.<Controller.Command, io.xenha.controller.Admin.Reply>ask(
+                started.controller(), Controller.Reload::new, wait, system.scheduler())
+            .toCompletableFuture()
+            .get(wait.toMillis() + 1000, TimeUnit.MILLISECONDS);
+      }
+
+      @Override
       public String export() throws Exception {
+        XenhaConfig config = current.get();
         if (config.source() == null || !Files.isRegularFile(config.source())) {
           throw new IllegalStateException("this agent runs without a configuration file: nothing to export");
         }

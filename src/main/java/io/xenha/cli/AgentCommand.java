@@ -52,8 +52,34 @@ public final class AgentCommand implements Callable<Integer> {
     XenhaConfig.NodeSpec self = cfg.node(name);
     JmxServer jmx = JmxServer.start(self.jmxHost(), self.jmxPort(), agent.console(),
         new ArrayList<>(cfg.nodes().keySet()), new ArrayList<>(cfg.resources().keySet()));
+    reloadOnHangup(agent);
     agent.system().getWhenTerminated().toCompletableFuture().join();
     jmx.close();
     return 0;
+  }
+
+  /** SIGHUP: the same as `xenha reload` from this node; the outcome goes to the log. */
+  private static void reloadOnHangup(XenhaNode agent) {
+    org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AgentCommand.class);
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
+        Thread t = new Thread(() -> {
+          try {
+            io.xenha.controller.Admin.Reply r = agent.console().reload();
+            if (r.ok()) {
+              log.info("SIGHUP: {}", r.message());
+            } else {
+              log.error("SIGHUP: reload refused: {}", r.message());
+            }
+          } catch (Exception e) {
+            log.error("SIGHUP: reload failed: {}", e.toString());
+          }
+        }, "xenha-sighup-reload");
+        t.setDaemon(true);
+        t.start();
+      });
+    } catch (IllegalArgumentException | UnsupportedOperationException e) {
+      log.warn("SIGHUP cannot be handled on this JVM ({}): use `xenha reload`", e.getMessage());
+    }
   }
 }

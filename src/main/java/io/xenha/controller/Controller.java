@@ -59,7 +59,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       permits NodeReported, GetStatus, Stop, FenceRequest, AgentsListed, MembershipChanged, LifecycleRead,
           LifecycleWritten, Probed, ProbeTimeout, Settle, ActionDone, RunnerFinished, Replan, ManualFenceDone,
           SelfFenceDeadline, HistoryGathered, AttributesChanged, AdminCommand, OverridesRead, OverridesWritten, AgentApplied, GetOverrides,
-          GetHistory {}
+          GetHistory, Reload, OwnConfigRead, ReloadAnswer, ActivationAnswer {}
 
   /** A NodeAgent's report (sent through the singleton proxy by every node). */
   public record NodeReported(NodeReport report) implements Command, CborSerializable {}
@@ -84,6 +84,34 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
 
   /** An admin command (xenha node / resource / maintenance): refused or done, as {@link Admin} decides. */
   public record AdminCommand(Admin.Request request, ActorRef<Admin.Reply> replyTo) implements Command, CborSerializable {}
+
+  /**
+   * xenha reload: every live agent re-reads its file; when all are valid and the same (and ReloadCheck allows the
+   * change) every agent and the Controller run with it; otherwise nothing changes and the answer says why.
+   */
+  public record Reload(ActorRef<Admin.Reply> replyTo) implements Command, CborSerializable {}
+
+  private record OwnConfigRead(io.xenha.config.LoadResult result, Throwable failure) implements Command {}
+
+  private record ReloadAnswer(String node, NodeAgent.ConfigLoaded loaded) implements Command {}
+
+  private record ActivationAnswer(String node, NodeAgent.ConfigLoaded loaded) implements Command {}
+
+  /** A reload under way: who still has to answer, what they said. */
+  private static final class ReloadRound {
+    final ActorRef<Admin.Reply> replyTo;
+    final Set<String> waiting = new HashSet<>();
+    final Map<String, NodeAgent.ConfigLoaded> answers = new TreeMap<>();
+    io.xenha.config.LoadResult own;
+    Throwable ownFailure;
+    boolean ownRead;
+    XenhaConfig next;
+    String summary;
+
+    ReloadRound(ActorRef<Admin.Reply> replyTo) {
+      this.replyTo = replyTo;
+    }
+  }
 
   /** The runtime overrides in force (for `xenha export`); read is false while the Controller has not read them yet. */
   public record GetOverrides(ActorRef<OverridesReply> replyTo) implements Command, CborSerializable {}
@@ -135,7 +163,8 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
 
   private enum Phase { STARTING, ACTIVE }
 
-  private final XenhaConfig config;
+  private XenhaConfig config;
+  private ReloadRound reload;
   private final String selfNode;
   private final Clock clock;
   private final TimerScheduler<Command> timers;
@@ -250,6 +279,24 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
         .onMessage(AdminCommand.class, this::onAdmin)
         .onMessage(OverridesWritten.class, this::onOverridesWritten)
         .onMessage(AgentApplied.class, this::onAgentApplied)
+        .onMessage(Reload.class, this::onReload)
+        .onMessage(OwnConfigRead.class, m -> {
+          if (reload != null) {
+            reload.own = m.result();
+            reload.ownFailure = m.failure();
+            reload.ownRead = true;
+            return decideReload();
+          }
+          return this;
+        })
+        .onMessage(ReloadAnswer.class, m -> {
+          if (reload != null && reload.waiting.remove(m.node())) {
+            reload.answers.put(m.node(), m.loaded());
+            return decideReload();
+          }
+          return this;
+        })
+        .onMessage(ActivationAnswer.class, this::onActivationAnswer)
         .onMessage(GetOverrides.class, m -> {
           m.replyTo().tell(new OverridesReply(overrides.entries(), overridesRead));
           return this;
@@ -1158,6 +1205,121 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       getContext().getLog().info("{} stopped for its restart: starting it again", id);
       writeOverrides(new Admin.Edit(null, put, remove, null, List.of(), id + " restarted"), null);
     }
+  }
+
+  // ---- reload ----------------------------------------------------------------------------------------
+
+  private Behavior<Command> onReload(Reload msg) {
+    if (reload != null) {
+      msg.replyTo().tell(new Admin.Reply(false, "a reload is already under way: try again shortly"));
+      return this;
+    }
+    if (phase != Phase.ACTIVE) {
+      msg.replyTo().tell(new Admin.Reply(false, "the Controller is still starting (waiting for nodes and probes): try again shortly"));
+      return this;
+    }
+    if (config.source() == null) {
+      msg.replyTo().tell(new Admin.Reply(false, "the Controller runs without a configuration file: nothing to reload"));
+      return this;
+    }
+    reload = new ReloadRound(msg.replyTo());
+    getContext().getLog().info("reload: every node re-reads its configuration");
+    for (NodeReport r : reports.values()) {
+      NodeState st = nodeState(r.node());
+      if (st == NodeState.ONLINE || st == NodeState.STANDBY) {
+        reload.waiting.add(r.node());
+        getContext().ask(NodeAgent.ConfigLoaded.class, r.agent(), config.cluster().askTimeout().multipliedBy(2),
+            NodeAgent.ReloadConfig::new, (loaded, err) -> new ReloadAnswer(r.node(), err == null ? loaded
+                : new NodeAgent.ConfigLoaded(r.node(), false, null, List.of(r.node() + " did not answer: " + err.getMessage()))));
+      }
+    }
+    // the Controller reads the file as well (its node's copy): the one it will plan with
+    java.nio.file.Path source = config.source();
+    java.util.concurrent.Executor blocking = getContext().getSystem().dispatchers()
+        .lookup(org.apache.pekko.actor.typed.DispatcherSelector.fromConfig("xenha.blocking-dispatcher"));
+    getContext().pipeToSelf(java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> io.xenha.config.ConfigLoader.load(source, java.util.Optional.of(selfNode)), blocking),
+        OwnConfigRead::new);
+    return this;
+  }
+
+  private Behavior<Command> decideReload() {
+    ReloadRound r = reload;
+    if (!r.ownRead || !r.waiting.isEmpty() || r.next != null) {
+      return this;
+    }
+    String refusal = null;
+    if (r.ownFailure != null) {
+      refusal = "cannot read " + config.source() + ": " + r.ownFailure;
+    } else if (!r.own.ok() || r.own.config().isEmpty()) {
+      refusal = "the configuration is not valid, nothing changed:\n" + String.join("\n",
+          r.own.problems().stream().map(io.xenha.config.Problem::format).limit(20).toList());
+    }
+    XenhaConfig next = refusal == null ? r.own.config().get() : null;
+    if (refusal == null) {
+      List<String> bad = new ArrayList<>();
+      r.answers.forEach((node, loaded) -> {
+        if (!loaded.ok()) {
+          bad.add(node + ": its configuration is not valid:\n" + String.join("\n", loaded.problems().stream().limit(20).toList()));
+        } else if (!next.checksum().equals(loaded.checksum())) {
+          bad.add(node + ": its configuration differs from " + selfNode + "'s (checksum " + loaded.checksum().substring(0, 12)
+              + " vs " + next.checksum().substring(0, 12) + "): every node must have the same file");
+        }
+      });
+      if (!bad.isEmpty()) {
+        refusal = "nothing changed:\n" + String.join("\n", bad);
+      }
+    }
+    if (refusal == null && next.checksum().equals(config.checksum())) {
+      reload = null;
+      r.replyTo.tell(new Admin.Reply(true, "the configuration is unchanged on every node"));
+      return this;
+    }
+    if (refusal == null) {
+      List<String> refusals = ReloadCheck.refusals(config, next, snapshot());
+      if (!refusals.isEmpty()) {
+        refusal = "refused, nothing changed:\n" + String.join("\n", refusals);
+      }
+    }
+    if (refusal != null) {
+      getContext().getLog().warn("reload refused: {}", refusal);
+      reload = null;
+      r.replyTo.tell(new Admin.Reply(false, refusal));
+      return this;
+    }
+    r.next = next;
+    r.summary = ReloadCheck.summary(config, next);
+    r.waiting.addAll(r.answers.keySet());
+    for (String node : r.answers.keySet()) {
+      NodeReport rep = reports.get(node);
+      if (rep == null) {
+        r.waiting.remove(node);
+        continue;
+      }
+      getContext().ask(NodeAgent.ConfigLoaded.class, rep.agent(), config.cluster().askTimeout(),
+          replyTo -> new NodeAgent.ActivateConfig(next.checksum(), replyTo), (loaded, err) -> new ActivationAnswer(node,
+              err == null ? loaded : new NodeAgent.ConfigLoaded(node, false, null, List.of(String.valueOf(err.getMessage())))));
+    }
+    return r.waiting.isEmpty() ? activate() : this;
+  }
+
+  private Behavior<Command> onActivationAnswer(ActivationAnswer msg) {
+    if (reload == null || reload.next == null || !reload.waiting.remove(msg.node())) {
+      return this;
+    }
+    if (!msg.loaded().ok() || !reload.next.checksum().equals(msg.loaded().checksum())) {
+      reload.summary += "; " + msg.node() + " has not confirmed it (see the status: a node with another configuration is reported)";
+    }
+    return reload.waiting.isEmpty() ? activate() : this;
+  }
+
+  private Behavior<Command> activate() {
+    ReloadRound r = reload;
+    reload = null;
+    getContext().getLog().info("reload: running with the new configuration: {}", r.summary);
+    config = r.next;
+    r.replyTo.tell(new Admin.Reply(true, "reloaded: " + r.summary));
+    return replan();
   }
 
   // ---- manual fencing -------------------------------------------------------------------------------

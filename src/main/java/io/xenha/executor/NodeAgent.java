@@ -51,7 +51,22 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   public sealed interface Command extends CborSerializable
       permits Probe, StartResource, StopResource, FenceNode, FenceHistory, History, StopAll, MemberChanged, AttributeChanged, ProbeDone, DomainReport, HypervisorEvent,
           DirectStopDone, FenceDone, CleanupDone, ClearFailures, OverridesSeen, ApplyOverrides, CapacityRead,
-          MigrateResource, IncomingMigration, Recovered, JournalFlushed {}
+          MigrateResource, IncomingMigration, Recovered, JournalFlushed, ReloadConfig, ActivateConfig, ReloadRead {}
+
+  /**
+   * Re-reads this agent's configuration file (xenha reload): the answer says whether it is valid, and its checksum;
+   * a valid one is kept, not used, until {@link ActivateConfig} names its checksum.
+   */
+  public record ReloadConfig(ActorRef<ConfigLoaded> replyTo) implements Command {}
+
+  /** Runs with the configuration re-read last, if its checksum is {@code checksum}; answers what it runs with then. */
+  public record ActivateConfig(String checksum, ActorRef<ConfigLoaded> replyTo) implements Command {}
+
+  /** ok: the file is valid (problems may hold warnings); checksum: of the file read (or, for an activation, in use). */
+  public record ConfigLoaded(String node, boolean ok, String checksum, List<String> problems) implements CborSerializable {}
+
+  private record ReloadRead(io.xenha.config.LoadResult result, Throwable failure, ActorRef<ConfigLoaded> replyTo)
+      implements Command {}
 
   /**
    * The runtime overrides as the Controller just wrote them: applied at once (not at the next replication tick),
@@ -126,27 +141,40 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   private record JournalFlushed(List<ActorRef<org.apache.pekko.Done>> waiters) implements Command {}
 
   /** Tuning for supervision of the resource actors. */
+  /**
+   * activated: told the configuration this agent runs with after a reload, so that a Controller started on this
+   * node later starts with it too.
+   */
   public record Settings(
       Duration minBackoff, Duration maxBackoff, io.xenha.agents.PingAgent.Pinger pinger,
-      ActorRef<io.xenha.attributes.NodeAttributes.Command> attributes) {
+      ActorRef<io.xenha.attributes.NodeAttributes.Command> attributes,
+      java.util.function.Consumer<XenhaConfig> activated) {
     public static final Settings DEFAULT = new Settings(Duration.ofMillis(500), Duration.ofSeconds(10));
 
     public Settings(Duration minBackoff, Duration maxBackoff) {
-      this(minBackoff, maxBackoff, io.xenha.agents.PingAgent.SYSTEM, null);
+      this(minBackoff, maxBackoff, io.xenha.agents.PingAgent.SYSTEM, null, c -> { });
     }
 
     /** The same settings writing node attributes through {@code attributes}. */
     public Settings withAttributes(ActorRef<io.xenha.attributes.NodeAttributes.Command> attributes) {
-      return new Settings(minBackoff, maxBackoff, pinger, attributes);
+      return new Settings(minBackoff, maxBackoff, pinger, attributes, activated);
     }
 
     /** The same settings pinging through {@code pinger} (tests inject a cut cable). */
     public Settings withPinger(io.xenha.agents.PingAgent.Pinger pinger) {
-      return new Settings(minBackoff, maxBackoff, pinger, attributes);
+      return new Settings(minBackoff, maxBackoff, pinger, attributes, activated);
+    }
+
+    /** The same settings telling {@code activated} about a reloaded configuration. */
+    public Settings withActivated(java.util.function.Consumer<XenhaConfig> activated) {
+      return new Settings(minBackoff, maxBackoff, pinger, attributes, activated);
     }
   }
 
-  private final XenhaConfig config;
+
+  private XenhaConfig config;
+  /** A valid configuration re-read by xenha reload, waiting for every node to have the same (ActivateConfig). */
+  private XenhaConfig reloaded;
   private final String node;
   private final String address;
   private final Hypervisor hypervisor;
@@ -308,6 +336,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
           m.replyTo().tell(org.apache.pekko.Done.getInstance());
           return this;
         })
+        .onMessage(ReloadConfig.class, this::onReloadConfig)
+        .onMessage(ReloadRead.class, this::onReloadRead)
+        .onMessage(ActivateConfig.class, this::onActivateConfig)
         .onMessage(CapacityRead.class, this::onCapacityRead)
         .onMessage(MigrateResource.class, this::onMigrate)
         .onMessage(IncomingMigration.class, m -> {
@@ -845,6 +876,61 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
             : new OverridesSeen(null));
     DistributedData.get(ctx.getSystem()).replicator().tell(
         new Replicator.Subscribe<>(io.xenha.controller.Controller.OVERRIDES, adapter));
+  }
+
+  private Behavior<Command> onReloadConfig(ReloadConfig msg) {
+    if (config.source() == null) {
+      msg.replyTo().tell(new ConfigLoaded(node, false, null, List.of(node + " runs without a configuration file")));
+      return this;
+    }
+    // reading and checking the file (domain XMLs, OCF agents) is file I/O: not on this actor's dispatcher
+    getContext().pipeToSelf(
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> io.xenha.config.ConfigLoader.load(config.source(), java.util.Optional.of(node)), blocking),
+        (result, err) -> new ReloadRead(result, err, msg.replyTo()));
+    return this;
+  }
+
+  private Behavior<Command> onReloadRead(ReloadRead msg) {
+    if (msg.failure() != null) {
+      msg.replyTo().tell(new ConfigLoaded(node, false, null, List.of(node + ": " + msg.failure())));
+      return this;
+    }
+    List<String> problems = msg.result().problems().stream().map(io.xenha.config.Problem::format).toList();
+    if (!msg.result().ok() || msg.result().config().isEmpty()) {
+      reloaded = null;
+      msg.replyTo().tell(new ConfigLoaded(node, false, null, problems));
+      return this;
+    }
+    reloaded = msg.result().config().get();
+    msg.replyTo().tell(new ConfigLoaded(node, true, reloaded.checksum(), problems));
+    return this;
+  }
+
+  /**
+   * Runs with the re-read configuration. Resources keep running: new ones count as stopped until they are started,
+   * changed ones take their new settings at their next start, removed ones were stopped (the Controller refuses to
+   * remove a running resource).
+   */
+  private Behavior<Command> onActivateConfig(ActivateConfig msg) {
+    if (reloaded != null && reloaded.checksum().equals(msg.checksum()) && !reloaded.checksum().equals(config.checksum())) {
+      XenhaConfig next = reloaded;
+      reloaded = null;
+      getContext().getLog().info("{}: running with the reloaded configuration ({})", node, next.checksum().substring(0, 12));
+      config = next;
+      domainToResource.values().removeIf(id -> !next.resources().containsKey(id));
+      for (ResourceSpec r : next.resources().values()) {
+        if (r.isDomain()) {
+          domainToResource.put(r.domainName(), r.id());
+        }
+        states.putIfAbsent(r.id(), "stopped");
+      }
+      states.keySet().removeIf(id -> !next.resources().containsKey(id) && !children.containsKey(id));
+      settings.activated().accept(next);
+      report();
+    }
+    msg.replyTo().tell(new ConfigLoaded(node, true, config.checksum(), List.of()));
+    return this;
   }
 
   private Behavior<Command> onClearFailures(ClearFailures msg) {

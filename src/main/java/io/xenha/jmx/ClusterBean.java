@@ -59,6 +59,11 @@ final class ClusterBean implements ClusterMXBean {
   }
 
   @Override
+  public String reload() {
+    return source.reload();
+  }
+
+  @Override
   public String exportConfig() {
     return source.export();
   }

@@ -36,6 +36,11 @@ public interface ClusterConsole {
     throw new UnsupportedOperationException("admin commands are not available");
   }
 
+  /** xenha reload: every node re-reads its file; the reply says what changed, or why nothing did. */
+  default io.xenha.controller.Admin.Reply reload() throws Exception {
+    throw new UnsupportedOperationException("reload is not available");
+  }
+
   /**
    * The configuration file this agent runs with, followed by the runtime overrides as HOCON: loaded as a
    * configuration it gives the same state (`xenha export`).

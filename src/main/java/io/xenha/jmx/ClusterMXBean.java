@@ -37,6 +37,12 @@ public interface ClusterMXBean {
    */
   String admin(String op, String target, String node, String lifetime);
 
+  /**
+   * Every node re-reads its configuration file; the change takes effect when all are valid and the same (`xenha
+   * reload`). Returns what changed; a refusal is an exception whose message says why (nothing changed then).
+   */
+  String reload();
+
   /** The configuration file plus the runtime overrides as HOCON that `xenha verify` accepts (`xenha export`). */
   String exportConfig();
 

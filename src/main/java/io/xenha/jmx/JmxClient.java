@@ -119,6 +119,11 @@ public final class JmxClient implements AutoCloseable {
     return (String) invoke(JmxNames.CLUSTER, "fence", new Object[] {node}, new String[] {String.class.getName()});
   }
 
+  /** `xenha reload`: what changed; {@link Refused} says why nothing did. */
+  public String reload() throws IOException {
+    return (String) invoke(JmxNames.CLUSTER, "reload", new Object[0], new String[0]);
+  }
+
   /** `xenha export`: the agent's configuration file plus the runtime overrides. */
   public String exportConfig() throws IOException {
     return (String) invoke(JmxNames.CLUSTER, "exportConfig", new Object[0], new String[0]);

@@ -148,6 +148,28 @@ final class StatusSource implements AutoCloseable {
     return reply.message();
   }
 
+  /** xenha reload through the Controller: what changed; a refusal is an IllegalStateException saying why. */
+  String reload() {
+    Future<io.xenha.controller.Admin.Reply> f = executor.submit(console::reload);
+    io.xenha.controller.Admin.Reply reply;
+    try {
+      reply = f.get(timeout.toMillis() * 5 + 10_000, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      f.cancel(true);
+      throw new IllegalStateException("reload: no answer from the Controller in time; check `xenha status`");
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("reload: " + reason(e.getCause()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("reload: interrupted");
+    }
+    synchronized (this) {
+      cached = null;
+    }
+    if (!reply.ok()) throw new IllegalStateException(reply.message());
+    return reply.message();
+  }
+
   String export() {
     String text = call("the configuration and runtime overrides", console::export);
     if (text == null) throw new IllegalStateException("the agent returned no configuration");

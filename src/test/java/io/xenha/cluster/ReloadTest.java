@@ -1,0 +1,94 @@
+package io.xenha.cluster;
+
+import static io.xenha.cluster.AdminCommandsTest.admin;
+import static io.xenha.cluster.AdminCommandsTest.assertOk;
+import static io.xenha.cluster.AdminCommandsTest.awaitStatus;
+import static io.xenha.cluster.ClusterFailoverTest.CONSTRAINTS;
+import static io.xenha.cluster.ClusterFailoverTest.DOMAINS;
+import static io.xenha.cluster.ClusterFailoverTest.awaitAllRunningOnce;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.xenha.controller.Admin;
+import io.xenha.jmx.JmxServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * xenha reload: every node re-reads the file; a valid change takes effect everywhere (a new domU starts, a stopped
+ * one can be removed), an invalid file or an unsafe change (removing a running domU) is refused with the reason and
+ * changes nothing.
+ */
+class ReloadTest {
+
+  @Test
+  void aValidChangeTakesEffectAndARejectedOneChangesNothing(@TempDir Path dir) throws Exception {
+    try (InJvmCluster c = new InJvmCluster(dir, 3, DOMAINS, CONSTRAINTS)) {
+      Map<String, List<String>> before = awaitAllRunningOnce(c, Duration.ofSeconds(60));
+      Path file = dir.resolve("cluster.conf");
+      String original = Files.readString(file);
+      int port = AdminCliTest.freePort();
+      try (JmxServer jmx = JmxServer.start("127.0.0.1", port, c.nodes.get("n1").console(),
+          List.copyOf(c.config.nodes().keySet()), List.copyOf(c.config.resources().keySet()))) {
+        String at = "127.0.0.1:" + port;
+        AdminCliTest.Run same = AdminCliTest.xenha(at, "reload");
+        assertEquals(0, same.code(), same.err());
+        assertTrue(same.out().contains("unchanged"), same.out());
+
+        // add a domU: it starts once, the others stay where they are
+        Files.writeString(dir.resolve("vm7.xml"), "<domain type='test'><name>vm7</name><memory unit='MiB'>128</memory>"
+            + "<vcpu>1</vcpu><os><type>hvm</type></os></domain>");
+        String withVm7 = original + "\nxenha.resources.vm7 { type = domain, domain-xml = \"" + dir.resolve("vm7.xml") + "\" }\n";
+        Files.writeString(file, withVm7);
+        AdminCliTest.Run added = AdminCliTest.xenha(at, "reload");
+        assertEquals(0, added.code(), added.err());
+        assertTrue(added.out().contains("added vm7"), added.out());
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!c.activeDomains().containsKey("vm7")) {
+          assertTrue(System.nanoTime() < deadline, "vm7 not started: " + c.activeDomains());
+          Thread.sleep(100);
+        }
+        Map<String, List<String>> after = c.activeDomains();
+        assertEquals(1, after.get("vm7").size());
+        for (String d : DOMAINS) {
+          assertEquals(before.get(d), after.get(d), d + " did not move");
+        }
+
+        // an invalid file: refused, naming the place, nothing changes
+        Files.writeString(file, withVm7 + "xenha.resources.vm8 { type = domain }\n");
+        AdminCliTest.Run invalid = AdminCliTest.xenha(at, "reload");
+        assertEquals(1, invalid.code());
+        assertTrue(invalid.err().contains("cluster.conf:") && invalid.err().contains("vm8"), invalid.err());
+        assertTrue(c.status("n1").resources().stream().noneMatch(r -> r.id().equals("vm8")));
+
+        // removing a running domU: refused; once it is stopped, allowed
+        Files.writeString(file, original);
+        AdminCliTest.Run running = AdminCliTest.xenha(at, "reload");
+        assertEquals(1, running.code());
+        assertTrue(running.err().contains("vm7 is removed but runs on"), running.err());
+        assertTrue(c.activeDomains().containsKey("vm7"), "nothing changed: vm7 still runs");
+        assertOk(admin(c, "n1", "resource-stop", "vm7"));
+        deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (c.activeDomains().containsKey("vm7")) {
+          assertTrue(System.nanoTime() < deadline, "vm7 not stopped: " + c.activeDomains());
+          Thread.sleep(100);
+        }
+        awaitStatus(c, "n1", s -> s.resources().stream().anyMatch(r -> r.id().equals("vm7") && r.state().equals("stopped")),
+            "vm7 stopped");
+        AdminCliTest.Run removed = AdminCliTest.xenha(at, "reload");
+        assertEquals(0, removed.code(), removed.err());
+        assertTrue(removed.out().contains("removed vm7"), removed.out());
+        assertFalse(c.status("n1").resources().stream().anyMatch(r -> r.id().equals("vm7")));
+        Admin.Reply gone = admin(c, "n1", "resource-start", "vm7");
+        assertFalse(gone.ok(), "vm7 is no longer configured");
+        assertTrue(c.violations.isEmpty(), "double-active: " + c.violations);
+      }
+    }
+  }
+}
