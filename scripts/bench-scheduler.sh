@@ -57,8 +57,9 @@ for s in "${SIZES[@]}"; do
   done
 done
 
-# what scripts/xenha runs for one-shot commands
-XENHA=(java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar "$JAR")
+# one-shot commands as scripts/xenha runs them (C1, the serial collector, a class-data archive that the first run,
+# the Transition Summary comparison below, writes)
+XENHA=(env XENHA_JAR="$JAR" XENHA_CDS_DIR="$WORK/cds" scripts/xenha)
 
 # ---- plausibility of xenha's placement, and its Transition Summary against crm_simulate's on 16x1,000
 checks=()

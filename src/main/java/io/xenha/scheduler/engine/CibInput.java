@@ -849,13 +849,15 @@ public final class CibInput {
     }
   }
 
+  private static final java.util.regex.Pattern NON_DIGIT = java.util.regex.Pattern.compile("\\D");
+
   private static boolean newerThan(String version, String than) {
     if (version == null) return false;
     String[] a = version.split("\\.");
     String[] b = than.split("\\.");
     for (int i = 0; i < Math.max(a.length, b.length); i++) {
-      int x = i < a.length ? Integer.parseInt(a[i].replaceAll("\\D", "0")) : 0;
-      int y = i < b.length ? Integer.parseInt(b[i].replaceAll("\\D", "0")) : 0;
+      int x = i < a.length ? Integer.parseInt(NON_DIGIT.matcher(a[i]).replaceAll("0")) : 0;
+      int y = i < b.length ? Integer.parseInt(NON_DIGIT.matcher(b[i]).replaceAll("0")) : 0;
       if (x != y) return x > y;
     }
     return false;
@@ -881,9 +883,7 @@ public final class CibInput {
     sb.append("/>\n");
     try {
       byte[] md5 = java.security.MessageDigest.getInstance("MD5").digest(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      StringBuilder hex = new StringBuilder();
-      for (byte b : md5) hex.append(String.format("%02x", b));
-      return hex.toString();
+      return java.util.HexFormat.of().formatHex(md5);
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

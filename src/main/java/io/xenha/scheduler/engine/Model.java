@@ -1,6 +1,7 @@
 package io.xenha.scheduler.engine;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,8 +36,9 @@ public final class Model {
     public String fenceReason;
     public final Map<String, String> attributes = new HashMap<>();
     public final Map<String, Integer> capacity = new LinkedHashMap<>();
-    public final Map<String, Integer> used = new HashMap<>();
     public int numResources;
+    /** The node's position in the engine's node list (set by the engine; indexes {@link Scores}). */
+    int index = -1;
 
     public Node(String id, String uname) {
       this.id = id;
@@ -53,6 +55,97 @@ public final class Model {
     @Override
     public String toString() {
       return uname;
+    }
+  }
+
+  /**
+   * A resource's allowed nodes with their scores (Pacemaker's allowed_nodes): ints indexed by node index rather
+   * than a map of boxed scores (the engine keeps one table per resource and copies them often), iterated in the
+   * order nodes were first scored, as the insertion-ordered map it replaces was.
+   */
+  public static final class Scores {
+    private static final int ABSENT = Integer.MIN_VALUE;
+    private final List<Node> nodes;
+    /** By node index; ABSENT where the node is not in the table. */
+    private final int[] score;
+    /** Node indexes in the order they were first scored; the first size are used. */
+    private final int[] order;
+    private int size;
+
+    /** An empty table over nodes, the engine's node list (each node's index is its position there). */
+    Scores(List<Node> nodes) {
+      this.nodes = nodes;
+      this.score = new int[nodes.size()];
+      this.order = new int[nodes.size()];
+      Arrays.fill(score, ABSENT);
+    }
+
+    private Scores(Scores from) {
+      this.nodes = from.nodes;
+      this.score = from.score.clone();
+      this.order = from.order.clone();
+      this.size = from.size;
+    }
+
+    public Scores copy() {
+      return new Scores(this);
+    }
+
+    public int size() {
+      return size;
+    }
+
+    /** The i-th node in the table's order. */
+    public Node node(int i) {
+      return nodes.get(order[i]);
+    }
+
+    /** The score of the i-th node in the table's order. */
+    public int scoreAt(int i) {
+      return score[order[i]];
+    }
+
+    public void setAt(int i, int value) {
+      score[order[i]] = value;
+    }
+
+    public boolean contains(Node n) {
+      return score[n.index] != ABSENT;
+    }
+
+    /** The node's score, or dflt when it is not in the table. */
+    public int get(Node n, int dflt) {
+      int s = score[n.index];
+      return s == ABSENT ? dflt : s;
+    }
+
+    /** Sets the node's score, adding the node at the end when it is not in the table yet. */
+    public void put(Node n, int value) {
+      if (score[n.index] == ABSENT) order[size++] = n.index;
+      score[n.index] = value;
+    }
+
+    /** Adds to the node's score (Pacemaker's score arithmetic), adding the node when it is not in the table yet. */
+    public void add(Node n, int value) {
+      int s = score[n.index];
+      put(n, s == ABSENT ? value : Values.add(s, value));
+    }
+
+    /** Sets the node's score when the node is in the table. */
+    public void replace(Node n, int value) {
+      if (score[n.index] != ABSENT) score[n.index] = value;
+    }
+
+    /** Sets every score in the table to value. */
+    public void fill(int value) {
+      for (int i = 0; i < size; i++) score[order[i]] = value;
+    }
+
+    /** The nodes in the table's order. */
+    public List<Node> nodes() {
+      List<Node> out = new ArrayList<>(size);
+      for (int i = 0; i < size; i++) out.add(nodes.get(order[i]));
+      return out;
     }
   }
 
@@ -84,6 +177,8 @@ public final class Model {
     public final Map<String, String> meta = new HashMap<>();
     public final Map<String, String> params = new LinkedHashMap<>();
     public final Map<String, Integer> utilization = new LinkedHashMap<>();
+    /** The utilization by the engine's key numbers (set up by the engine). */
+    int[] load;
     public String cls;
     public String provider;
     public String type;
@@ -114,7 +209,8 @@ public final class Model {
     public final List<Node> runningOn = new ArrayList<>();
     /** The node a pending stop or failure left it on, used only for clone instance numbering. */
     public Node pendingNode;
-    public Map<Node, Integer> allowed = new LinkedHashMap<>();
+    /** The allowed nodes and their scores (set up by the engine). */
+    public Scores allowed;
     public Node assigned;
     public boolean provisional = true;
     public boolean allocating;

@@ -20,8 +20,10 @@ import io.xenha.scheduler.engine.Model.Node;
 import io.xenha.scheduler.engine.Model.Ordering;
 import io.xenha.scheduler.engine.Model.Role;
 import io.xenha.scheduler.engine.Model.Rsc;
+import io.xenha.scheduler.engine.Model.Scores;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
@@ -66,6 +68,32 @@ public final class PolicyEngine {
     this.noQuorumPolicy = in.property("no-quorum-policy", "stop").toLowerCase(Locale.ROOT);
     String action = in.property("stonith-action", "reboot");
     this.stonithAction = action.equals("poweroff") ? "off" : action;
+    // node indexes for the node tables (Scores) and the capacity arrays
+    for (int i = 0; i < nodes.size(); i++) nodes.get(i).index = i;
+    for (Node n : nodes) for (String k : n.capacity.keySet()) utilizationKeys.putIfAbsent(k, utilizationKeys.size());
+    for (Rsc r : in.resources) numberUtilizationKeys(r);
+    for (Rsc r : in.byId.values()) numberUtilizationKeys(r);
+    this.free = new int[nodes.size()][];
+    for (Node n : nodes) {
+      free[n.index] = new int[utilizationKeys.size()];
+      for (Map.Entry<String, Integer> c : n.capacity.entrySet()) free[n.index][utilizationKeys.get(c.getKey())] = c.getValue();
+    }
+    for (Rsc r : in.resources) setUp(r);
+    for (Rsc r : in.byId.values()) if (r.allowed == null) setUp(r);
+  }
+
+  private void numberUtilizationKeys(Rsc r) {
+    for (String k : r.utilization.keySet()) utilizationKeys.putIfAbsent(k, utilizationKeys.size());
+    for (Rsc c : r.children) numberUtilizationKeys(c);
+  }
+
+  /** Every resource starts with an empty node table, and its utilization by key number. */
+  private void setUp(Rsc r) {
+    r.allowed = new Scores(nodes);
+    r.load = new int[utilizationKeys.size()];
+    Arrays.fill(r.load, NOT_REQUIRED);
+    for (Map.Entry<String, Integer> u : r.utilization.entrySet()) r.load[utilizationKeys.get(u.getKey())] = u.getValue();
+    for (Rsc c : r.children) setUp(c);
   }
 
   /** The result of one run: the summary lines and the final actions. */
@@ -126,18 +154,6 @@ public final class PolicyEngine {
     return new Result(summary(), List.copyOf(actions), placement);
   }
 
-  private static final Integer PLUS_INF = INFINITY;
-  private static final Integer MINUS_INF = -INFINITY;
-
-  /** Scores are boxed in the node tables; the common extremes share one object (large tables, less garbage). */
-  static Integer box(int v) {
-    return v == INFINITY ? PLUS_INF : v == -INFINITY ? MINUS_INF : Integer.valueOf(v);
-  }
-
-  private static Integer addBoxed(Integer a, Integer b) {
-    return box(Values.add(a, b));
-  }
-
   private static final boolean TIMING = System.getenv("XENHA_ENGINE_TIMING") != null;
   private long phaseStart = System.nanoTime();
 
@@ -158,7 +174,7 @@ public final class PolicyEngine {
   /** Adds score on node to a resource and everything below it (Pacemaker's resource_node_score). */
   private static void score(Rsc r, Node n, int s) {
     for (Rsc c : r.children) score(c, n, s);
-    r.allowed.merge(n, box(s), PolicyEngine::addBoxed);
+    r.allowed.add(n, s);
   }
 
   /** A location constraint applies to the resource and, for groups and clones, to every member and instance. */
@@ -187,7 +203,7 @@ public final class PolicyEngine {
    * only, the others get the node with score 0 (they follow the first member; Pacemaker's group apply_location).
    */
   private static void applyLocation(Rsc r, Node n, int s) {
-    r.allowed.merge(n, box(s), PolicyEngine::addBoxed);
+    r.allowed.add(n, s);
     if (r.isGroup() && r.colocated) {
       for (int i = 0; i < r.children.size(); i++) applyLocation(r.children.get(i), n, i == 0 ? s : 0);
     } else {
@@ -309,7 +325,7 @@ public final class PolicyEngine {
       for (Rsc p : top.primitives()) {
         if (p.managed && p.stickiness > 0 && p.runningOn.size() == 1) {
           Node n = p.runningOn.get(0);
-          if (symmetric || p.allowed.containsKey(n)) score(p, n, p.stickiness);
+          if (symmetric || p.allowed.contains(n)) score(p, n, p.stickiness);
         }
       }
     }
@@ -387,11 +403,11 @@ public final class PolicyEngine {
     // per resource: its score on its current node, then its scores in sorted node order (compared as arrays)
     Map<Rsc, int[]> keys = new HashMap<>();
     for (Rsc r : resources) {
-      Map<Node, Integer> w = colocatedScores(r, null, 1.0f, true, false);
+      Scores w = colocatedScores(r, null, 1.0f, true, false);
       int[] key = new int[sortedNodes.size() + 1];
       Node current = currentNode(r);
-      key[0] = current == null ? -INFINITY : w.getOrDefault(current, -INFINITY);
-      for (int i = 0; i < sortedNodes.size(); i++) key[i + 1] = w.getOrDefault(sortedNodes.get(i), -INFINITY);
+      key[0] = current == null ? -INFINITY : w.get(current, -INFINITY);
+      for (int i = 0; i < sortedNodes.size(); i++) key[i + 1] = w.get(sortedNodes.get(i), -INFINITY);
       keys.put(r, key);
     }
     resources.sort((a, b) -> {
@@ -410,7 +426,7 @@ public final class PolicyEngine {
   }
 
   /** The node table colocation merging starts from for a resource: a group uses its first member. */
-  private static Map<Node, Integer> baseAllowed(Rsc r) {
+  private static Scores baseAllowed(Rsc r) {
     if (r.isGroup() && !r.children.isEmpty()) return r.children.get(0).allowed;
     return r.allowed;
   }
@@ -420,17 +436,16 @@ public final class PolicyEngine {
    * resource's best scores (per colocation attribute) are added to nodes, multiplied by factor. thisWith selects
    * which colocations are followed recursively.
    */
-  private Map<Node, Integer> colocatedScores(Rsc rsc, Map<Node, Integer> nodesIn, float factor, boolean thisWith,
-      boolean onlyPositive) {
+  private Scores colocatedScores(Rsc rsc, Scores nodesIn, float factor, boolean thisWith, boolean onlyPositive) {
     if (rsc.merging) return nodesIn;
     rsc.merging = true;
     try {
-      Map<Node, Integer> work;
+      Scores work;
       if (nodesIn == null) {
         // read only: every merge below works on its own copy (only sortResources starts here)
         work = baseAllowed(rsc);
       } else {
-        work = new LinkedHashMap<>(nodesIn);
+        work = nodesIn.copy();
         addMatching(work, rsc, null, factor, onlyPositive);
       }
       if (anyAvailable(work)) {
@@ -450,7 +465,9 @@ public final class PolicyEngine {
       } else if (nodesIn != null) {
         return nodesIn;
       }
-      if (onlyPositive && work != baseAllowed(rsc)) work.replaceAll((n, w) -> w == INFINITY_HACK ? 1 : w);
+      if (onlyPositive && work != baseAllowed(rsc)) {
+        for (int i = 0; i < work.size(); i++) if (work.scoreAt(i) == INFINITY_HACK) work.setAt(i, 1);
+      }
       return work;
     } finally {
       rsc.merging = false;
@@ -472,15 +489,14 @@ public final class PolicyEngine {
     return l.get(l.size() - 1);
   }
 
-  private void addMatching(Map<Node, Integer> work, Rsc rsc, String attr, float factor, boolean onlyPositive) {
+  private void addMatching(Scores work, Rsc rsc, String attr, float factor, boolean onlyPositive) {
     String a = attr == null ? "#uname" : attr;
     boolean byName = a.equals("#uname");
-    Map<Node, Integer> source = baseAllowed(rsc);
-    for (Map.Entry<Node, Integer> e : work.entrySet()) {
-      Node node = e.getKey();
-      int current = e.getValue();
-      Integer own = byName ? source.get(node) : null;
-      int score = byName ? (own != null && node.available() ? own : -INFINITY)
+    Scores source = baseAllowed(rsc);
+    for (int i = 0; i < work.size(); i++) {
+      Node node = work.node(i);
+      int current = work.scoreAt(i);
+      int score = byName ? (node.available() ? source.get(node, -INFINITY) : -INFINITY)
           : bestMatching(source, a, node.attributes.get(a));
       if (factor < 0 && score < 0) continue;
       if (current == INFINITY_HACK) continue;
@@ -489,34 +505,34 @@ public final class PolicyEngine {
       if (w == 0 && score != 0) w = factor > 0 ? 1 : factor < 0 ? -1 : 0;
       int ns = Values.add(w, current);
       if (onlyPositive && ns < 0 && current > 0) {
-        e.setValue(INFINITY_HACK);
+        work.setAt(i, INFINITY_HACK);
         continue;
       }
       if (onlyPositive && ns < 0 && current == 0) continue;
-      e.setValue(box(ns));
+      work.setAt(i, ns);
     }
   }
 
-  private static int bestMatching(Map<Node, Integer> allowed, String attr, String value) {
+  private static int bestMatching(Scores allowed, String attr, String value) {
     if (attr.equals("#uname") && value != null) {
       // the usual case: only the node itself matches its name
-      for (Map.Entry<Node, Integer> e : allowed.entrySet()) {
-        if (e.getKey().uname.equalsIgnoreCase(value)) return e.getKey().available() ? e.getValue() : -INFINITY;
+      for (int i = 0; i < allowed.size(); i++) {
+        Node n = allowed.node(i);
+        if (n.uname.equalsIgnoreCase(value)) return n.available() ? allowed.scoreAt(i) : -INFINITY;
       }
       return -INFINITY;
     }
     int best = -INFINITY;
-    for (Map.Entry<Node, Integer> e : allowed.entrySet()) {
-      Node n = e.getKey();
-      if (e.getValue() > best && n.available() && value != null && value.equalsIgnoreCase(n.attributes.get(attr))) {
-        best = e.getValue();
-      }
+    for (int i = 0; i < allowed.size(); i++) {
+      Node n = allowed.node(i);
+      int w = allowed.scoreAt(i);
+      if (w > best && n.available() && value != null && value.equalsIgnoreCase(n.attributes.get(attr))) best = w;
     }
     return best;
   }
 
-  private static boolean anyAvailable(Map<Node, Integer> table) {
-    for (Map.Entry<Node, Integer> e : table.entrySet()) if (e.getKey().available() && e.getValue() >= 0) return true;
+  private static boolean anyAvailable(Scores table) {
+    for (int i = 0; i < table.size(); i++) if (table.node(i).available() && table.scoreAt(i) >= 0) return true;
     return false;
   }
 
@@ -570,7 +586,7 @@ public final class PolicyEngine {
     for (Coloc c : thisWith) if (Math.abs(c.score) < INFINITY) applyThisWith(c, r);
     for (Coloc c : withThis) if (Math.abs(c.score) < INFINITY) addDependentScores(c, r);
     if (r.nextRole == Role.STOPPED) {
-      for (Node n : nodes) r.allowed.put(n, MINUS_INF);
+      for (Node n : nodes) r.allowed.put(n, -INFINITY);
     } else if (r.nextRole.compareTo(r.role) > 0 && !in.haveQuorum && noQuorumPolicy.equals("freeze")) {
       r.nextRole = r.role;
     }
@@ -588,7 +604,7 @@ public final class PolicyEngine {
   }
 
   private void applyThisWith(Coloc c, Rsc r) {
-    Map<Node, Integer> archive = c.score < 0 && c.score > -INFINITY ? new LinkedHashMap<>(r.allowed) : null;
+    Scores archive = c.score < 0 && c.score > -INFINITY ? r.allowed.copy() : null;
     Rsc other = c.primary;
     if (other.provisional) assign(other, null);
     applyColocScore(r, other, c);
@@ -612,21 +628,20 @@ public final class PolicyEngine {
       if (dependent.inClone() && dependent.top() != primary && dependent.top().interleave) {
         Rsc peer = compatibleInstance(dependent, primary);
         if (peer == null) {
-          if (c.score >= INFINITY) for (Node n : nodes) dependent.allowed.put(n, MINUS_INF);
+          if (c.score >= INFINITY) for (Node n : nodes) dependent.allowed.put(n, -INFINITY);
           return;
         }
         applyToWeights(dependent, peer.assigned, peer.assigned != null, c);
         return;
       }
       if (c.score >= INFINITY) {
-        Set<Node> affected = new HashSet<>();
+        boolean[] affected = new boolean[nodes.size()];
         for (Rsc inst : primary.children) {
           Node n = instanceNode(inst);
-          if (n != null && !inst.blocked) affected.add(n);
+          if (n != null && !inst.blocked) affected[n.index] = true;
         }
-        for (Node n : new ArrayList<>(dependent.allowed.keySet())) {
-          if (!affected.contains(n)) dependent.allowed.put(n, MINUS_INF);
-        }
+        Scores a = dependent.allowed;
+        for (int i = 0; i < a.size(); i++) if (!affected[a.node(i).index]) a.setAt(i, -INFINITY);
         return;
       }
       for (Rsc inst : primary.children) {
@@ -644,13 +659,13 @@ public final class PolicyEngine {
     List<Node> candidates = new ArrayList<>();
     if (want != null) candidates.add(want);
     else {
-      Map<Node, Integer> a = dependent.allowed;
-      List<Node> sorted = new ArrayList<>(a.keySet());
+      Scores a = dependent.allowed;
+      List<Node> sorted = a.nodes();
       sorted.sort(byScore(a, null));
       candidates.addAll(sorted);
     }
     for (Node n : candidates) {
-      if (!n.available() || dependent.allowed.getOrDefault(n, -INFINITY) < 0) continue;
+      if (!n.available() || dependent.allowed.get(n, -INFINITY) < 0) continue;
       for (Rsc inst : primaryClone.children) if (instanceNode(inst) == n) return inst;
     }
     return null;
@@ -667,15 +682,15 @@ public final class PolicyEngine {
     String attr = c.nodeAttribute == null ? "#uname" : c.nodeAttribute;
     String value = primaryNode == null ? null : primaryNode.attributes.get(attr);
     if (primaryNode == null && c.score < 0) return;
-    Map<Node, Integer> work = new LinkedHashMap<>(dependent.allowed);
-    for (Map.Entry<Node, Integer> e : work.entrySet()) {
-      Node n = e.getKey();
+    Scores work = dependent.allowed.copy();
+    for (int i = 0; i < work.size(); i++) {
+      Node n = work.node(i);
       if (primaryNode == null) {
-        e.setValue(box(Values.add(-c.score, e.getValue())));
+        work.setAt(i, Values.add(-c.score, work.scoreAt(i)));
       } else if (value != null && value.equalsIgnoreCase(n.attributes.get(attr))) {
-        if (c.score < INFINITY) e.setValue(box(Values.add(c.score, e.getValue())));
+        if (c.score < INFINITY) work.setAt(i, Values.add(c.score, work.scoreAt(i)));
       } else if (c.score >= INFINITY) {
-        e.setValue(MINUS_INF);
+        work.setAt(i, -INFINITY);
       }
     }
     if (Math.abs(c.score) >= INFINITY || anyAvailable(work)) dependent.allowed = work;
@@ -687,6 +702,27 @@ public final class PolicyEngine {
     r.allowed = colocatedScores(c.dependent, r.allowed, factor, false, r.isClone());
   }
 
+  // ----- utilization: capacities and loads by key number (no map lookups while assigning)
+
+  /** The utilization keys (of node capacities and resource utilization) numbered, for the arrays below. */
+  private final Map<String, Integer> utilizationKeys = new HashMap<>();
+  /** Free capacity by node index and key number: the capacity (0 when not configured) less what is assigned. */
+  private final int[][] free;
+  /** In a utilization vector ({@link Rsc#load}): the key is not required. */
+  private static final int NOT_REQUIRED = Integer.MIN_VALUE;
+
+  private boolean hasCapacity(Node n, int[] required) {
+    int[] f = free[n.index];
+    for (int k = 0; k < required.length; k++) if (required[k] != NOT_REQUIRED && required[k] > f[k]) return false;
+    return true;
+  }
+
+  /** Adds sign times r's utilization to what node n has assigned. */
+  private void use(Node n, Rsc r, int sign) {
+    int[] f = free[n.index];
+    for (int k = 0; k < f.length; k++) if (r.load[k] != NOT_REQUIRED) f[k] -= sign * r.load[k];
+  }
+
   /**
    * Under a utilization strategy: bans r from nodes without the free capacity for it and the unassigned resources
    * mandatorily colocated with it (or, when no node has that, for r alone); returns the node with the most free
@@ -696,40 +732,38 @@ public final class PolicyEngine {
     if (strategy.equals("default")) return null;
     Set<Rsc> group = new java.util.LinkedHashSet<>();
     colocatedResources(r, r, group);
-    Map<String, Integer> need = new HashMap<>();
+    int[] need = new int[utilizationKeys.size()];
+    Arrays.fill(need, NOT_REQUIRED);
+    boolean any = false;
     for (Rsc c : group) {
       if (!c.provisional && c != r) continue;
       for (Rsc p : c.primitives()) {
         if (!p.provisional && p != r) continue;
-        for (Map.Entry<String, Integer> u : p.utilization.entrySet()) need.merge(u.getKey(), u.getValue(), Integer::sum);
+        for (int k = 0; k < need.length; k++) {
+          if (p.load[k] == NOT_REQUIRED) continue;
+          need[k] = need[k] == NOT_REQUIRED ? p.load[k] : need[k] + p.load[k];
+          any = true;
+        }
       }
     }
-    if (need.isEmpty()) return null;
+    if (!any) return null;
     List<Node> candidates = new ArrayList<>();
     List<Node> short_ = new ArrayList<>();
-    for (Map.Entry<Node, Integer> e : r.allowed.entrySet()) {
-      Node n = e.getKey();
-      if (!n.available() || e.getValue() < 0) continue;
+    for (int i = 0; i < r.allowed.size(); i++) {
+      Node n = r.allowed.node(i);
+      if (!n.available() || r.allowed.scoreAt(i) < 0) continue;
       candidates.add(n);
       if (!hasCapacity(n, need)) short_.add(n);
     }
     if (short_.size() < candidates.size()) {
       // some node fits r and its colocated resources: ban the others
-      for (Node n : short_) r.allowed.put(n, MINUS_INF);
+      for (Node n : short_) r.allowed.put(n, -INFINITY);
       return null;
     }
     Node mostCapable = null;
     for (Node n : candidates) if (mostCapable == null || compareCapacity(n, mostCapable) < 0) mostCapable = n;
-    for (Node n : candidates) if (!hasCapacity(n, r.utilization)) r.allowed.put(n, MINUS_INF);
+    for (Node n : candidates) if (!hasCapacity(n, r.load)) r.allowed.put(n, -INFINITY);
     return mostCapable;
-  }
-
-  private static boolean hasCapacity(Node n, Map<String, Integer> required) {
-    for (Map.Entry<String, Integer> e : required.entrySet()) {
-      int free = n.capacity.getOrDefault(e.getKey(), 0) - n.used.getOrDefault(e.getKey(), 0);
-      if (e.getValue() > free) return false;
-    }
-    return true;
   }
 
   /**
@@ -751,43 +785,51 @@ public final class PolicyEngine {
     Node mostFree = banInsufficientCapacity(r);
     if (prefer == null) prefer = mostFree;
     Node current = r.currentNode();
-    List<Node> sorted = new ArrayList<>(r.allowed.keySet());
-    Map<Node, Integer> effective = new java.util.IdentityHashMap<>();
-    for (Map.Entry<Node, Integer> e : r.allowed.entrySet()) {
-      effective.put(e.getKey(), e.getKey().available() ? e.getValue() : -INFINITY);
-    }
-    Comparator<Node> tie = nodeComparator(current);
-    sorted.sort((a, b) -> {
-      int wa = effective.get(a);
-      int wb = effective.get(b);
-      if (wa != wb) return wa > wb ? -1 : 1;
-      return tie.compare(a, b);
-    });
-    Node best = sorted.isEmpty() ? null : sorted.get(0);
+    Scores allowed = r.allowed;
+    Node best = first(allowed, byScore(allowed, current));
     Node chosen = null;
-    if (prefer != null && best != null && r.allowed.containsKey(prefer)) {
-      if (r.allowed.get(prefer) >= r.allowed.get(best) && prefer.available() && r.allowed.get(prefer) >= 0) chosen = prefer;
+    if (prefer != null && best != null && allowed.contains(prefer)) {
+      int w = allowed.get(prefer, -INFINITY);
+      if (w >= allowed.get(best, -INFINITY) && prefer.available() && w >= 0) chosen = prefer;
     }
     if (chosen == null && best != null) {
       chosen = best;
-      int bestScore = r.allowed.get(best);
-      if (!r.inClone() && bestScore > 0 && best.available() && current != null && current.available()) {
-        for (Node n : sorted) {
-          if (r.allowed.get(n) != bestScore) break;
-          if (n == current) chosen = n;
-        }
+      int bestScore = allowed.get(best, -INFINITY);
+      // the current node when it ties with the best one (the nodes sorted first have the best score)
+      if (!r.inClone() && bestScore > 0 && best.available() && current != null && current.available()
+          && allowed.get(current, -INFINITY) == bestScore) {
+        chosen = current;
       }
     }
     assignTo(r, chosen, false);
   }
 
+  /**
+   * The node a stable sort of the table by order puts first: found by a scan, except under the balanced strategy,
+   * whose comparison of free capacity is not transitive, where the table is sorted.
+   */
+  private Node first(Scores table, Comparator<Node> order) {
+    if (strategy.equals("balanced")) {
+      List<Node> sorted = table.nodes();
+      sorted.sort(order);
+      return sorted.isEmpty() ? null : sorted.get(0);
+    }
+    Node best = null;
+    for (int i = 0; i < table.size(); i++) {
+      Node n = table.node(i);
+      if (best == null || order.compare(n, best) < 0) best = n;
+    }
+    return best;
+  }
+
   /** Nodes by descending score (unavailable nodes count as -INFINITY), then fewer resources, current node, name. */
-  private Comparator<Node> byScore(Map<Node, Integer> allowed, Node active) {
+  private Comparator<Node> byScore(Scores allowed, Node active) {
+    Comparator<Node> tie = nodeComparator(active);
     return (a, b) -> {
-      int wa = a.available() ? allowed.getOrDefault(a, -INFINITY) : -INFINITY;
-      int wb = b.available() ? allowed.getOrDefault(b, -INFINITY) : -INFINITY;
+      int wa = a.available() ? allowed.get(a, -INFINITY) : -INFINITY;
+      int wb = b.available() ? allowed.get(b, -INFINITY) : -INFINITY;
       if (wa != wb) return wa > wb ? -1 : 1;
-      return nodeComparator(active).compare(a, b);
+      return tie.compare(a, b);
     };
   }
 
@@ -809,22 +851,23 @@ public final class PolicyEngine {
   }
 
   /** Balanced: the node with more spare capacity (counted per utilization key) first. */
-  private static int compareCapacity(Node a, Node b) {
+  private int compareCapacity(Node a, Node b) {
     int result = 0;
     for (String k : a.capacity.keySet()) result += capacityOrder(a, b, k);
     for (String k : b.capacity.keySet()) if (!a.capacity.containsKey(k)) result += capacityOrder(a, b, k);
     return result;
   }
 
-  private static int capacityOrder(Node a, Node b, String k) {
-    int fa = a.capacity.getOrDefault(k, 0) - a.used.getOrDefault(k, 0);
-    int fb = b.capacity.getOrDefault(k, 0) - b.used.getOrDefault(k, 0);
+  private int capacityOrder(Node a, Node b, String key) {
+    int k = utilizationKeys.get(key);
+    int fa = free[a.index][k];
+    int fb = free[b.index][k];
     return fa > fb ? -1 : fa < fb ? 1 : 0;
   }
 
   private void assignTo(Rsc r, Node chosen, boolean force) {
     if (!force && chosen != null) {
-      int w = r.allowed.getOrDefault(chosen, -INFINITY);
+      int w = r.allowed.get(chosen, -INFINITY);
       if (w < 0 || !chosen.available()) chosen = null;
     }
     r.provisional = false;
@@ -837,7 +880,7 @@ public final class PolicyEngine {
     }
     r.assigned = chosen;
     chosen.numResources++;
-    for (Map.Entry<String, Integer> u : r.utilization.entrySet()) chosen.used.merge(u.getKey(), u.getValue(), Integer::sum);
+    use(chosen, r, 1);
   }
 
   // ----- clones
@@ -876,8 +919,8 @@ public final class PolicyEngine {
     boolean fb = b.primitives().stream().anyMatch(p -> p.failed);
     if (fa != fb) return fa ? 1 : -1;
     if (ra && rb) {
-      int wa = a.top().allowed.getOrDefault(na, -INFINITY);
-      int wb = b.top().allowed.getOrDefault(nb, -INFINITY);
+      int wa = a.top().allowed.get(na, -INFINITY);
+      int wb = b.top().allowed.get(nb, -INFINITY);
       if (wa != wb) return wa > wb ? -1 : 1;
     }
     return 0;
@@ -892,7 +935,7 @@ public final class PolicyEngine {
   private void distribute(Rsc clone) {
     Map<Node, Integer> count = new HashMap<>();
     int available = 0;
-    for (Node n : clone.allowed.keySet()) if (n.available()) available++;
+    for (int i = 0; i < clone.allowed.size(); i++) if (clone.allowed.node(i).available()) available++;
     int max = clone.cloneMax;
     boolean allColoc = max < available;
     int loopMax = available > 0 ? Math.max(1, max / available) : 1;
@@ -938,7 +981,7 @@ public final class PolicyEngine {
     Node n = currentNode(child);
     if (n == null) return null;
     if (child.primitives().stream().anyMatch(p -> p.failed)) return null;
-    if (!n.available() || clone.allowed.getOrDefault(n, -INFINITY) < 0) return null;
+    if (!n.available() || clone.allowed.get(n, -INFINITY) < 0) return null;
     if (count.getOrDefault(n, 0) >= optimal) return null;
     return n;
   }
@@ -946,21 +989,20 @@ public final class PolicyEngine {
   private boolean assignInstance(Rsc clone, Rsc child, Node prefer, Map<Node, Integer> count) {
     if (!child.provisional) return instanceNode(child) != null;
     if (prefer != null) {
-      Integer w = child.allowed.get(prefer);
-      if (w == null || w < 0) return false;
+      if (child.allowed.get(prefer, -1) < 0) return false;
     }
-    for (Node n : new ArrayList<>(child.allowed.keySet())) {
-      if (!canRunInstance(clone, n, count)) score(child, n, -INFINITY - 0 * 0);
+    for (Node n : child.allowed.nodes()) {
+      if (!canRunInstance(clone, n, count)) score(child, n, -INFINITY);
     }
     for (Node n : nodes) {
-      if (!child.allowed.containsKey(n)) continue;
+      if (!child.allowed.contains(n)) continue;
       if (!canRunInstance(clone, n, count)) setScore(child, n, -INFINITY);
     }
     Node chosen;
     if (prefer == null) {
       chosen = assign(child, null);
     } else {
-      Map<Rsc, Map<Node, Integer>> backup = snapshotAllowed(child);
+      Map<Rsc, Scores> backup = snapshotAllowed(child);
       chosen = assign(child, prefer);
       if (chosen != null && chosen != prefer) {
         restoreAllowed(backup);
@@ -974,32 +1016,31 @@ public final class PolicyEngine {
 
   private boolean canRunInstance(Rsc clone, Node n, Map<Node, Integer> count) {
     if (!n.available()) return false;
-    Integer w = clone.allowed.get(n);
-    if (w == null || w < 0) return false;
+    if (clone.allowed.get(n, -1) < 0) return false;
     return count.getOrDefault(n, 0) < clone.cloneNodeMax;
   }
 
   private static void setScore(Rsc r, Node n, int s) {
     for (Rsc c : r.children) setScore(c, n, s);
-    if (r.allowed.containsKey(n)) r.allowed.put(n, s);
+    r.allowed.replace(n, s);
   }
 
-  private static Map<Rsc, Map<Node, Integer>> snapshotAllowed(Rsc r) {
-    Map<Rsc, Map<Node, Integer>> out = new HashMap<>();
-    out.put(r, new LinkedHashMap<>(r.allowed));
+  private static Map<Rsc, Scores> snapshotAllowed(Rsc r) {
+    Map<Rsc, Scores> out = new HashMap<>();
+    out.put(r, r.allowed.copy());
     for (Rsc c : r.children) out.putAll(snapshotAllowed(c));
     return out;
   }
 
-  private static void restoreAllowed(Map<Rsc, Map<Node, Integer>> backup) {
-    for (Map.Entry<Rsc, Map<Node, Integer>> e : backup.entrySet()) e.getKey().allowed = e.getValue();
+  private static void restoreAllowed(Map<Rsc, Scores> backup) {
+    for (Map.Entry<Rsc, Scores> e : backup.entrySet()) e.getKey().allowed = e.getValue();
   }
 
   private void unassign(Rsc r) {
     for (Rsc c : r.children) unassign(c);
     if (r.assigned != null && r.isPrimitive()) {
       r.assigned.numResources--;
-      for (Map.Entry<String, Integer> u : r.utilization.entrySet()) r.assigned.used.merge(u.getKey(), -u.getValue(), Integer::sum);
+      use(r.assigned, r, -1);
     }
     r.assigned = null;
     r.provisional = true;
@@ -1008,7 +1049,7 @@ public final class PolicyEngine {
 
   private static void banInstance(Rsc r) {
     for (Rsc c : r.children) banInstance(c);
-    r.allowed.replaceAll((n, w) -> MINUS_INF);
+    r.allowed.fill(-INFINITY);
   }
 
   private void assignAllStopped(Rsc r) {
@@ -1084,7 +1125,12 @@ public final class PolicyEngine {
   }
 
   private Action find(Rsc rsc, String task, Node node) {
-    for (Action a : rsc.actionsByTask.getOrDefault(task, List.of())) if (node == null || a.node == node) return a;
+    return on(findAll(rsc, task), node);
+  }
+
+  /** The first of actions on node (on any node when node is null). */
+  private static Action on(List<Action> actions, Node node) {
+    for (int i = 0; i < actions.size(); i++) if (node == null || actions.get(i).node == node) return actions.get(i);
     return null;
   }
 
@@ -1269,9 +1315,9 @@ public final class PolicyEngine {
     }
     Ordering o = new Ordering(first, then, flags);
     then.beforeByFirst.put(first, o);
-    // prepended, as Pacemaker does: the newest ordering is evaluated first
-    then.before.add(0, o);
-    first.after.add(0, o);
+    // appended here, reversed once every ordering exists: the newest is evaluated first, as Pacemaker prepends them
+    then.before.add(o);
+    first.after.add(o);
     return o;
   }
 
@@ -1432,7 +1478,7 @@ public final class PolicyEngine {
     for (Rsc c : r.children) inhibit(c);
     if (r.assigned != null && r.isPrimitive()) {
       r.assigned.numResources--;
-      for (Map.Entry<String, Integer> u : r.utilization.entrySet()) r.assigned.used.merge(u.getKey(), -u.getValue(), Integer::sum);
+      use(r.assigned, r, -1);
     }
     r.assigned = null;
     r.nextRole = Role.STOPPED;
@@ -1520,13 +1566,28 @@ public final class PolicyEngine {
 
   /** Pacemaker's update loop: every action, newest first, re-evaluated against its orderings until stable. */
   private void propagate() {
+    for (Action a : actions) {
+      java.util.Collections.reverse(a.before);
+      java.util.Collections.reverse(a.after);
+    }
     for (int i = actions.size() - 1; i >= 0; i--) update(actions.get(i));
   }
 
-  private record Flags(boolean optional, boolean runnable, boolean migrateRunnable) {}
+  private record Flags(boolean optional, boolean runnable, boolean migrateRunnable) {
+    /** The eight possible values, shared (the update loop asks for flags millions of times on large clusters). */
+    private static final Flags[] ALL = new Flags[8];
+
+    static {
+      for (int i = 0; i < 8; i++) ALL[i] = new Flags((i & 1) != 0, (i & 2) != 0, (i & 4) != 0);
+    }
+
+    static Flags of(boolean optional, boolean runnable, boolean migrateRunnable) {
+      return ALL[(optional ? 1 : 0) | (runnable ? 2 : 0) | (migrateRunnable ? 4 : 0)];
+    }
+  }
 
   private static Flags flags(Action a) {
-    return new Flags(a.optional, a.runnable, a.migrateRunnable);
+    return Flags.of(a.optional, a.runnable, a.migrateRunnable);
   }
 
   private void update(Action then) {
@@ -1643,19 +1704,20 @@ public final class PolicyEngine {
           a.runnable = false;
         }
       }
-      return new Flags(optional, runnable, a.migrateRunnable);
+      return Flags.of(optional, runnable, a.migrateRunnable);
     }
     // clone: required when an instance's action on the other action's node is (runnable when one is anywhere)
     boolean anyRunnable = false;
     boolean checkRunnable = childTask.equals("start");
     for (Rsc c : a.rsc.children) {
-      Action ca = c.isPrimitive() && otherNode != null ? find(c, childTask, otherNode)
-          : firstOf(findAll(c, c.isPrimitive() ? childTask : a.task));
-      Action any = firstOf(findAll(c, c.isPrimitive() ? childTask : a.task));
-      if (any != null && flagsForOrdering(any, null).runnable()) anyRunnable = true;
+      List<Action> own = findAll(c, c.isPrimitive() ? childTask : a.task);
+      Action any = firstOf(own);
+      Action ca = c.isPrimitive() && otherNode != null ? on(own, otherNode) : any;
+      // a primitive's flags are its action's own (asking changes nothing): one runnable instance is enough
+      if (any != null && !(anyRunnable && c.isPrimitive()) && flagsForOrdering(any, null).runnable()) anyRunnable = true;
       if (ca == null) continue;
-      Flags cf = flagsForOrdering(ca, otherNode);
-      if (!cf.optional()) {
+      boolean caOptional = c.isPrimitive() ? ca.optional : flagsForOrdering(ca, otherNode).optional();
+      if (!caOptional) {
         optional = false;
         if (otherNode == null) a.optional = false;
       }
@@ -1664,7 +1726,7 @@ public final class PolicyEngine {
       runnable = false;
       if (otherNode == null) a.runnable = false;
     }
-    return new Flags(optional, runnable, a.migrateRunnable);
+    return Flags.of(optional, runnable, a.migrateRunnable);
   }
 
   /** Pacemaker's update_action_for_ordering_flags. */
