@@ -91,4 +91,33 @@ class ReloadTest {
       }
     }
   }
+
+  @Test
+  void aNodeWithADifferentFileBlocksTheReload(@TempDir Path dir) throws Exception {
+    // n3 reads its own copy of the file (as each dom0 has its own /etc/xenha/xenha.conf)
+    Path copy = dir.resolve("n3.conf");
+    try (InJvmCluster c = new InJvmCluster(dir, 3, DOMAINS, CONSTRAINTS, "", "", n -> hv -> hv, (n, cfg) -> {
+      if (!n.equals("n3")) return cfg;
+      try {
+        Files.copy(cfg.source(), copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      return io.xenha.config.ConfigLoader.load(copy, java.util.Optional.empty()).config().orElseThrow();
+    })) {
+      awaitAllRunningOnce(c, Duration.ofSeconds(60));
+      Path file = dir.resolve("cluster.conf");
+      Files.writeString(file, Files.readString(file) + "\nxenha.properties.default-resource-stickiness = 200\n");
+      Admin.Reply r = c.nodes.get("n1").console().reload();
+      assertFalse(r.ok(), "the files differ: " + r.message());
+      assertTrue(r.message().contains("n3: its configuration differs"), r.message());
+      // the same file everywhere: it takes effect
+      Files.copy(file, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Admin.Reply ok = c.nodes.get("n1").console().reload();
+      assertTrue(ok.ok(), ok.message());
+      assertTrue(ok.message().contains("properties changed"), ok.message());
+      assertTrue(c.status("n1").warnings().stream().noneMatch(w -> w.startsWith("the configuration of")),
+          "every node runs the same configuration now");
+    }
+  }
 }

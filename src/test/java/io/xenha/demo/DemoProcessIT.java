@@ -100,6 +100,19 @@ class DemoProcessIT {
         assertEquals(after, where(demo), "with stickiness nothing moves back to " + victim);
         Thread.sleep(250);
       }
+
+      // SIGHUP to one agent reloads the (shared) file on every node: a domU given target-role Stopped stops
+      String stopped = domains.get(0);
+      java.nio.file.Files.writeString(demo.configFile(), java.nio.file.Files.readString(demo.configFile())
+          + "\nxenha.resources." + stopped + ".target-role = Stopped\n");
+      Process hup = new ProcessBuilder("kill", "-HUP", Long.toString(demo.pid(demo.nodes().get(2)))).start();
+      assertEquals(0, hup.waitFor());
+      deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (where(demo).containsKey(stopped)) {
+        assertTrue(System.nanoTime() < deadline, stopped + " still runs after SIGHUP: " + where(demo) + "\n"
+            + demo.logTail(demo.nodes().get(2), 20));
+        Thread.sleep(250);
+      }
     }
   }
 
