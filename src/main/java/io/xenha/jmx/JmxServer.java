@@ -48,6 +48,7 @@ public final class JmxServer implements AutoCloseable {
   private final boolean platform;
   private final StatusSource source;
   private final List<ObjectName> registered = new ArrayList<>();
+  private boolean closed;
   private RMIConnectorServer connector;
   private Registry registry;
   private JMXServiceURL url;
@@ -91,6 +92,7 @@ public final class JmxServer implements AutoCloseable {
     JmxServer s = new JmxServer(mbs, platform, new StatusSource(console, timeout, FENCE_TIMEOUT));
     try {
       s.registerAll(console.localNode(), nodeNames, resourceIds);
+      s.source.onStatus = s::followResources;
       if (platform) s.serve(host, port, address);
       return s;
     } catch (IOException | RuntimeException e) {
@@ -113,6 +115,42 @@ public final class JmxServer implements AutoCloseable {
     }
     for (String id : resourceIds) {
       register(JmxNames.resource(id), new StandardMBean(new ResourceBean(id, source), ResourceMXBean.class, true));
+    }
+  }
+
+  /**
+   * One Resource bean per resource the cluster has: a reload may add resources (their beans appear) or remove them
+   * (theirs go); checked against every fresh status.
+   */
+  private synchronized void followResources(io.xenha.status.ClusterStatus status) {
+    if (status.resources() == null || closed) return;
+    java.util.Set<ObjectName> want = new java.util.HashSet<>();
+    for (io.xenha.status.ClusterStatus.ResourceStatus r : status.resources()) {
+      ObjectName name = JmxNames.resource(r.id());
+      want.add(name);
+      if (!registered.contains(name)) {
+        register(name, new StandardMBean(new ResourceBean(r.id(), source), ResourceMXBean.class, true));
+      }
+    }
+    for (ObjectName name : new ArrayList<>(registered)) {
+      if ("Resource".equals(name.getKeyProperty("type")) && !want.contains(name)) {
+        unregister(name);
+        registered.remove(name);
+      }
+    }
+  }
+
+  private void unregister(ObjectName name) {
+    try {
+      if (platform) {
+        synchronized (PLATFORM_OWNERS) {
+          if (PLATFORM_OWNERS.remove(name, this) && server.isRegistered(name)) server.unregisterMBean(name);
+        }
+      } else if (server.isRegistered(name)) {
+        server.unregisterMBean(name);
+      }
+    } catch (JMException e) {
+      // someone else removed it meanwhile
     }
   }
 
@@ -162,7 +200,8 @@ public final class JmxServer implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
+    closed = true;
     if (connector != null) {
       try {
         connector.stop();
@@ -180,17 +219,7 @@ public final class JmxServer implements AutoCloseable {
       registry = null;
     }
     for (ObjectName name : registered) {
-      try {
-        if (platform) {
-          synchronized (PLATFORM_OWNERS) {
-            if (PLATFORM_OWNERS.remove(name, this) && server.isRegistered(name)) server.unregisterMBean(name);
-          }
-        } else if (server.isRegistered(name)) {
-          server.unregisterMBean(name);
-        }
-      } catch (JMException e) {
-        // someone else removed it meanwhile
-      }
+      unregister(name);
     }
     registered.clear();
     source.close();

@@ -35,6 +35,8 @@ final class StatusSource implements AutoCloseable {
             return t;
           });
   private ClusterStatus cached;
+  /** Told every fresh status (the JMX server keeps one Resource bean per resource, also after a reload). */
+  volatile java.util.function.Consumer<ClusterStatus> onStatus = s -> { };
   private long cachedAt;
 
   StatusSource(ClusterConsole console, Duration timeout, Duration fenceTimeout) {
@@ -54,6 +56,7 @@ final class StatusSource implements AutoCloseable {
     if (s == null) throw new IllegalStateException("cannot get the cluster status: the agent returned none");
     cached = s;
     cachedAt = now;
+    onStatus.accept(s);
     return s;
   }
 

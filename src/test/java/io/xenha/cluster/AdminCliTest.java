@@ -117,6 +117,16 @@ class AdminCliTest {
           awaitStatus(c, "n1", s -> nodeState(s, node).equals("standby"), node + " standby");
           client.invoke(JmxNames.node(node), "online", new Object[0], new String[0]);
           awaitStatus(c, "n1", s -> nodeState(s, node).equals("online"), node + " online");
+          Run maintenance = xenha(at, "node", "maintenance", node);
+          assertEquals(0, maintenance.code(), maintenance.err());
+          var inMaintenance = awaitStatus(c, "n1", s -> nodeState(s, node).equals("maintenance"), node + " in maintenance");
+          for (var r : inMaintenance.resources()) {
+            if (node.equals(r.node()) && r.id().startsWith("vm")) {
+              assertEquals("unmanaged", r.state(), r.id() + " on a node in maintenance");
+            }
+          }
+          assertEquals(0, xenha(at, "node", "ready", node).code());
+          awaitStatus(c, "n1", s -> nodeState(s, node).equals("online"), node + " ready");
           JmxClient.Refused refused = org.junit.jupiter.api.Assertions.assertThrows(JmxClient.Refused.class,
               () -> client.invoke(JmxNames.resource("fence"), "stop", new Object[0], new String[0]));
           assertTrue(refused.getMessage().contains("only fence device"), refused.getMessage());

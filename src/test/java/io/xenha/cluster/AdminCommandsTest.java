@@ -184,6 +184,28 @@ class AdminCommandsTest {
   }
 
   @Test
+  void standbyWithoutMigrationRestartsElsewhereAfterStartDelay(@TempDir Path dir) throws Exception {
+    try (InJvmCluster c = new InJvmCluster(dir, 3, DOMAINS, CONSTRAINTS, "resource-defaults.start-delay = 2s\n", "",
+        n -> hv -> hv)) {
+      Map<String, List<String>> before = awaitAllRunningOnce(c, Duration.ofSeconds(60));
+      String controller = c.controllerNode("n1");
+      String drained = new TreeSet<>(c.nodes.keySet()).stream().filter(n -> !n.equals(controller))
+          .filter(n -> !domainsOn(before, n).isEmpty()).findFirst().orElseThrow();
+      long t0 = System.nanoTime();
+      assertOk(admin(c, controller, "node-standby", drained));
+      awaitPlacement(c, w -> domainsOn(w, drained).isEmpty(), drained + " drained");
+      List<InJvmCluster.StartEvent> starts = c.awaitStartsAfter(t0, domainsOn(before, drained).size());
+      assertFalse(starts.isEmpty(), "the drained domUs started elsewhere");
+      assertTrue(c.migrations.stream().noneMatch(m -> m.startNanos > t0), "no allow-migrate: no migration");
+      for (InJvmCluster.StartEvent s : starts) {
+        assertTrue(s.atNanos() - t0 >= Duration.ofSeconds(2).toNanos(),
+            s.domain() + " started " + (s.atNanos() - t0) / 1_000_000 + " ms after the standby: start-delay is 2 s");
+      }
+      assertTrue(c.violations.isEmpty(), "double-active: " + c.violations);
+    }
+  }
+
+  @Test
   void aNodeWhoseConfigurationDiffersIsReported(@TempDir Path dir) throws Exception {
     try (InJvmCluster c = new InJvmCluster(dir, 3, DOMAINS, CONSTRAINTS, "", "", n -> hv -> hv, (n, cfg) ->
         !n.equals("n3") ? cfg : new io.xenha.config.XenhaConfig(cfg.source(), cfg.clusterName(), cfg.nodeName(),

@@ -54,6 +54,11 @@ class ReloadTest {
           assertTrue(System.nanoTime() < deadline, "vm7 not started: " + c.activeDomains());
           Thread.sleep(100);
         }
+        // the JMX server follows: a Resource bean for vm7 once a status has been read
+        assertEquals(0, AdminCliTest.xenha(at, "status").code());
+        try (io.xenha.jmx.JmxClient client = io.xenha.jmx.JmxClient.connect("127.0.0.1", port, Duration.ofSeconds(5))) {
+          assertEquals("vm7", client.attribute(io.xenha.jmx.JmxNames.resource("vm7"), "Id"));
+        }
         Map<String, List<String>> after = c.activeDomains();
         assertEquals(1, after.get("vm7").size());
         for (String d : DOMAINS) {
@@ -85,6 +90,12 @@ class ReloadTest {
         assertEquals(0, removed.code(), removed.err());
         assertTrue(removed.out().contains("removed vm7"), removed.out());
         assertFalse(c.status("n1").resources().stream().anyMatch(r -> r.id().equals("vm7")));
+        assertEquals(0, AdminCliTest.xenha(at, "status").code());
+        try (io.xenha.jmx.JmxClient client = io.xenha.jmx.JmxClient.connect("127.0.0.1", port, Duration.ofSeconds(5))) {
+          java.io.IOException noBean = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+              () -> client.attribute(io.xenha.jmx.JmxNames.resource("vm7"), "Id"));
+          assertTrue(noBean.getMessage().contains("no bean"), noBean.getMessage());
+        }
         Admin.Reply gone = admin(c, "n1", "resource-start", "vm7");
         assertFalse(gone.ok(), "vm7 is no longer configured");
         assertTrue(c.violations.isEmpty(), "double-active: " + c.violations);

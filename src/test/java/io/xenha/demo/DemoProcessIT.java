@@ -102,9 +102,13 @@ class DemoProcessIT {
       }
 
       // SIGHUP to one agent reloads the (shared) file on every node: a domU given target-role Stopped stops
+      // (edited where the resource is defined: a second definition elsewhere is refused as a duplicate id)
       String stopped = domains.get(0);
-      java.nio.file.Files.writeString(demo.configFile(), java.nio.file.Files.readString(demo.configFile())
-          + "\nxenha.resources." + stopped + ".target-role = Stopped\n");
+      java.nio.file.Path demoConf = demo.dir().resolve("demo.conf");
+      String text = java.nio.file.Files.readString(demoConf);
+      String edited = text.replaceFirst("(\\b" + stopped + "\\s*\\{\\s*type = domain,)", "$1 target-role = Stopped,");
+      assertTrue(!edited.equals(text), "found " + stopped + " in " + demoConf);
+      java.nio.file.Files.writeString(demoConf, edited);
       Process hup = new ProcessBuilder("kill", "-HUP", Long.toString(demo.pid(demo.nodes().get(2)))).start();
       assertEquals(0, hup.waitFor());
       deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();

@@ -61,6 +61,16 @@ public final class FakeConsole implements ClusterConsole {
     return history.stream().filter(r -> node == null || r.target().equals(node)).toList();
   }
 
+  /** Every admin request, in order; {@link #adminReply} is the answer (ok, "done" by default). */
+  public final List<io.xenha.controller.Admin.Request> admin = new CopyOnWriteArrayList<>();
+  public volatile io.xenha.controller.Admin.Reply adminReply = new io.xenha.controller.Admin.Reply(true, "done");
+
+  @Override
+  public io.xenha.controller.Admin.Reply admin(io.xenha.controller.Admin.Request request) throws Exception {
+    admin.add(request);
+    return adminReply;
+  }
+
   private void pause() throws InterruptedException {
     if (!delay.isZero()) Thread.sleep(delay.toMillis());
   }
