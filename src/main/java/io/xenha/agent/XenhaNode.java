@@ -137,8 +137,10 @@ public final class XenhaNode implements AutoCloseable {
    */
   private void stopDomainsOnShutdown() {
     CoordinatedShutdown cs = CoordinatedShutdown.get(system.classicSystem());
-    Duration timeout = maxStopTimeout().plus(config.cluster().askTimeout());
     cs.addTask(CoordinatedShutdown.PhaseBeforeClusterShutdown(), "xenha-stop-domains", () -> {
+      // the configuration as a reload may have changed it
+      XenhaConfig config = current.get();
+      Duration timeout = maxStopTimeout().plus(config.cluster().askTimeout());
       boolean downed = cs.getShutdownReason().map(r -> r.equals(CoordinatedShutdown.clusterDowningReason())).orElse(false);
       if (downed && !"stop".equals(config.properties().noQuorumPolicy())) {
         system.log().warn("downed by the Split Brain Resolver: no-quorum-policy={} leaves this node's domUs running",
@@ -158,7 +160,7 @@ public final class XenhaNode implements AutoCloseable {
   /** Last resort before leaving: hard-stop every configured domU still active here. */
   private org.apache.pekko.Done destroyAll() {
     system.log().error("domUs did not stop in time before leaving the cluster: destroying them");
-    for (XenhaConfig.ResourceSpec r : config.resources().values()) {
+    for (XenhaConfig.ResourceSpec r : current.get().resources().values()) {
       if (r.isDomain()) {
         try {
           hypervisor.destroy(r.domainName(), Duration.ofSeconds(5)).toCompletableFuture().get(6, TimeUnit.SECONDS);
@@ -172,7 +174,7 @@ public final class XenhaNode implements AutoCloseable {
 
   private Duration maxStopTimeout() {
     Duration max = Duration.ofSeconds(1);
-    for (XenhaConfig.ResourceSpec r : config.resources().values()) {
+    for (XenhaConfig.ResourceSpec r : current.get().resources().values()) {
       if (r.isDomain() && r.ops().stopTimeout().compareTo(max) > 0) {
         max = r.ops().stopTimeout();
       }
