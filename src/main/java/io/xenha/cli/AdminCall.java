@@ -7,40 +7,60 @@ import java.io.IOException;
 import java.io.PrintStream;
 
 /**
- * One admin command over JMX, as `xenha node`, `xenha resource` and `xenha maintenance` run it: prints what was
- * done and exits 0, or prints why not and exits 1 (refused, or the cluster could not be asked); 2 when the
- * command line or the configuration naming the JMX address is wrong.
+ * One question to a running agent over JMX, as `xenha node`, `resource`, `maintenance`, `reload` and `export` ask
+ * it: the answer, or why there is none, printed as `WHAT: ...` with the exit code (1 refused, or the cluster could
+ * not be asked; 2 when the command line or the configuration naming the JMX address is wrong).
  */
 final class AdminCall {
 
+  /** The question, asked of a connected client. */
+  interface Question {
+    String ask(JmxClient client) throws IOException;
+  }
+
+  /** The agent's answer, or null with the exit code already explained on stderr. */
+  record Answer(String text, int code) {}
+
   private AdminCall() {}
 
-  static int run(JmxTarget jmx, String op, String target, String node, String lifetime, PrintStream out, PrintStream err) {
-    String what = "xenha " + op.replaceFirst("-", " ") + (target == null ? "" : " " + target);
+  static Answer ask(JmxTarget jmx, String what, PrintStream err, Question question) {
     HostPort at;
     try {
       at = jmx.resolve();
     } catch (IllegalArgumentException | ConfigException e) {
       err.println(what + ": " + e.getMessage());
-      return 2;
+      return new Answer(null, 2);
     }
     JmxClient client;
     try {
       client = JmxClient.connect(at.host(), at.port(), JmxTarget.CONNECT_TIMEOUT);
     } catch (IOException e) {
       err.println("cannot reach xenha at " + at + ": " + e.getMessage());
-      return 1;
+      return new Answer(null, 1);
     }
     try (client) {
-      out.println(client.admin(op, target, node, lifetime));
-      out.flush();
-      return 0;
+      return new Answer(question.ask(client), 0);
     } catch (JmxClient.Refused e) {
       err.println(what + ": refused: " + e.getMessage());
-      return 1;
+      return new Answer(null, 1);
     } catch (IOException e) {
       err.println(what + ": lost xenha at " + at + ": " + e.getMessage() + " (check `xenha status`)");
-      return 1;
+      return new Answer(null, 1);
     }
+  }
+
+  /** Asks and prints the answer: exit 0 with it on stdout, else the code of {@link #ask}. */
+  static int print(JmxTarget jmx, String what, PrintStream out, PrintStream err, Question question) {
+    Answer a = ask(jmx, what, err, question);
+    if (a.text() == null) return a.code();
+    out.println(a.text());
+    out.flush();
+    return 0;
+  }
+
+  /** One admin command (op as in Admin.OPERATIONS). */
+  static int run(JmxTarget jmx, String op, String target, String node, String lifetime, PrintStream out, PrintStream err) {
+    String what = "xenha " + op.replaceFirst("-", " ") + (target == null ? "" : " " + target);
+    return print(jmx, what, out, err, client -> client.admin(op, target, node, lifetime));
   }
 }

@@ -1,8 +1,6 @@
 package io.xenha.cli;
 
-import com.typesafe.config.ConfigException;
 import io.xenha.jmx.JmxClient;
-import io.xenha.jmx.JmxClient.HostPort;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -32,27 +30,17 @@ public final class ExportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    HostPort at;
-    try {
-      at = jmxTarget.resolve();
-    } catch (IllegalArgumentException | ConfigException e) {
-      err.println("xenha export: " + e.getMessage());
-      return 2;
-    }
-    String text;
-    try (JmxClient client = JmxClient.connect(at.host(), at.port(), JmxTarget.CONNECT_TIMEOUT)) {
-      text = client.exportConfig();
-    } catch (IOException e) {
-      err.println("xenha export: " + e.getMessage());
-      return 1;
+    AdminCall.Answer a = AdminCall.ask(jmxTarget, "xenha export", err, JmxClient::exportConfig);
+    if (a.text() == null) {
+      return a.code();
     }
     if (output == null) {
-      out.print(text);
+      out.print(a.text());
       out.flush();
       return 0;
     }
     try {
-      Files.writeString(output, text);
+      Files.writeString(output, a.text());
     } catch (IOException e) {
       err.println("xenha export: cannot write " + output + ": " + e.getMessage());
       return 1;

@@ -1,9 +1,6 @@
 package io.xenha.cli;
 
-import com.typesafe.config.ConfigException;
 import io.xenha.jmx.JmxClient;
-import io.xenha.jmx.JmxClient.HostPort;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -28,22 +25,6 @@ public final class ReloadCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    HostPort at;
-    try {
-      at = jmxTarget.resolve();
-    } catch (IllegalArgumentException | ConfigException e) {
-      err.println("xenha reload: " + e.getMessage());
-      return 2;
-    }
-    try (JmxClient client = JmxClient.connect(at.host(), at.port(), JmxTarget.CONNECT_TIMEOUT)) {
-      out.println(client.reload());
-      return 0;
-    } catch (JmxClient.Refused e) {
-      err.println("xenha reload: " + e.getMessage());
-      return 1;
-    } catch (IOException e) {
-      err.println("xenha reload: cannot ask xenha at " + at + ": " + e.getMessage());
-      return 1;
-    }
+    return AdminCall.print(jmxTarget, "xenha reload", out, err, JmxClient::reload);
   }
 }
