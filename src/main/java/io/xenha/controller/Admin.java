@@ -51,7 +51,20 @@ public final class Admin {
     }
 
     static Edit nothing(String message) {
-      return new Edit(null, Map.of(), Set.of(), null, List.of(), message);
+      return change(Map.of(), Set.of(), message);
+    }
+
+    /** Puts and removes these override entries, and answers message. */
+    static Edit change(Map<String, String> put, Set<String> remove, String message) {
+      return new Edit(null, put, remove, null, List.of(), message);
+    }
+
+    static Edit put(String key, String value, String message) {
+      return change(Map.of(key, value), Set.of(), message);
+    }
+
+    static Edit remove(String key, String message) {
+      return change(Map.of(), Set.of(key), message);
     }
 
     public boolean changes() {
@@ -86,9 +99,9 @@ public final class Admin {
     }
     if (r.op().startsWith("maintenance-")) {
       boolean on = r.op().equals("maintenance-on");
-      boolean now_ = overrides.maintenanceMode() != null ? overrides.maintenanceMode() : config.properties().maintenanceMode();
-      if (on == now_) return Edit.nothing("maintenance-mode is already " + (on ? "on" : "off"));
-      return new Edit(null, Map.of(Overrides.MAINTENANCE_MODE, String.valueOf(on)), Set.of(), null, List.of(),
+      boolean current = overrides.maintenanceMode() != null ? overrides.maintenanceMode() : config.properties().maintenanceMode();
+      if (on == current) return Edit.nothing("maintenance-mode is already " + (on ? "on" : "off"));
+      return Edit.put(Overrides.MAINTENANCE_MODE, String.valueOf(on),
           on ? "maintenance-mode on: xenha stops managing resources and leaves every domU as it is"
               : "maintenance-mode off: xenha manages resources again");
     }
@@ -119,7 +132,7 @@ public final class Admin {
           return Edit.refuse("standby of " + node + " would leave no online node to run resources: every resource "
               + "would stop (put another node online first)");
         }
-        return new Edit(null, Map.of(Overrides.standbyKey(node), "on"), Set.of(), null, List.of(),
+        return Edit.put(Overrides.standbyKey(node), "on",
             node + " is in standby: its resources move to " + String.join(", ", others));
       }
       case "node-online":
@@ -128,16 +141,15 @@ public final class Admin {
               ? Edit.refuse(node + " is in standby by its configuration (nodes." + node + ".standby): change it there")
               : Edit.nothing(node + " is not in standby");
         }
-        return new Edit(null, Map.of(), Set.of(Overrides.standbyKey(node)), null, List.of(),
+        return Edit.remove(Overrides.standbyKey(node),
             node + " is online: it may run resources again (nothing moves back by itself: stickiness)");
       case "node-maintenance":
         if (o.nodeMaintenance(node)) return Edit.nothing(node + " is already in maintenance");
-        return new Edit(null, Map.of(Overrides.nodeMaintenanceKey(node), "on"), Set.of(), null, List.of(),
+        return Edit.put(Overrides.nodeMaintenanceKey(node), "on",
             node + " is in maintenance: xenha leaves its domUs as they are (not started, stopped or monitored)");
       default: // node-ready
         if (!o.nodeMaintenance(node)) return Edit.nothing(node + " is not in maintenance");
-        return new Edit(null, Map.of(), Set.of(Overrides.nodeMaintenanceKey(node)), null, List.of(),
-            node + " is ready: xenha manages its resources again");
+        return Edit.remove(Overrides.nodeMaintenanceKey(node), node + " is ready: xenha manages its resources again");
     }
   }
 
@@ -154,8 +166,7 @@ public final class Admin {
     switch (r.op()) {
       case "resource-start":
         if (!stoppedByRole && o.targetRole(id) == null) return Edit.nothing(id + " is already meant to run (target-role Started)");
-        return new Edit(null, Map.of(Overrides.targetRoleKey(id), "Started"), Set.of(), null, List.of(),
-            id + ": target-role Started");
+        return Edit.put(Overrides.targetRoleKey(id), "Started", id + ": target-role Started");
       case "resource-stop": {
         if (stoppedByRole && o.targetRole(id) != null) return Edit.nothing(id + " is already stopped (target-role Stopped)");
         String lastDevice = lastFenceDevice(spec, config);
@@ -163,8 +174,7 @@ public final class Admin {
           return Edit.refuse(id + " is the only fence device for " + lastDevice + ": stopping it would leave "
               + lastDevice + " unfenceable while stonith-enabled is true");
         }
-        return new Edit(null, Map.of(Overrides.targetRoleKey(id), "Stopped"), Set.of(), null, List.of(),
-            id + ": target-role Stopped");
+        return Edit.put(Overrides.targetRoleKey(id), "Stopped", id + ": target-role Stopped");
       }
       case "resource-restart": {
         if (active.isEmpty()) return Edit.refuse(id + " is not running: nothing to restart (use `resource start`)");
@@ -173,7 +183,7 @@ public final class Admin {
         Map<String, String> put = new LinkedHashMap<>();
         put.put(Overrides.targetRoleKey(id), "Stopped");
         put.put(Overrides.restartKey(id), previous);
-        return new Edit(null, put, Set.of(), null, List.of(), id + ": restarting (stop, then start)");
+        return Edit.change(put, Set.of(), id + ": restarting (stop, then start)");
       }
       case "resource-migrate":
         return migrate(r, spec, active, snapshot, now);
@@ -187,7 +197,7 @@ public final class Admin {
           }
         }
         if (remove.isEmpty()) return Edit.nothing("no migrate constraint for " + id + (r.node() == null ? "" : " on " + r.node()));
-        return new Edit(null, Map.of(), remove, null, List.of(), id + ": cleared "
+        return Edit.change(Map.of(), remove, id + ": cleared "
             + String.join(", ", remove.stream().map(k -> k.substring(k.indexOf('/') + 1)).toList()));
       }
       case "resource-cleanup": {
@@ -209,10 +219,10 @@ public final class Admin {
       }
       case "resource-manage":
         if (!Boolean.FALSE.equals(o.managed(id)) && spec.managed()) return Edit.nothing(id + " is already managed");
-        return new Edit(null, Map.of(Overrides.managedKey(id), "true"), Set.of(), null, List.of(), id + ": managed");
+        return Edit.put(Overrides.managedKey(id), "true", id + ": managed");
       default: // resource-unmanage
         if (Boolean.FALSE.equals(o.managed(id))) return Edit.nothing(id + " is already unmanaged");
-        return new Edit(null, Map.of(Overrides.managedKey(id), "false"), Set.of(), null, List.of(),
+        return Edit.put(Overrides.managedKey(id), "false",
             id + ": unmanaged (xenha neither starts, stops nor recovers it)");
     }
   }
@@ -233,14 +243,14 @@ public final class Admin {
         return Edit.refuse(r.node() + " is " + snapshot.node(r.node()).wire() + ": " + id + " cannot move there");
       }
       Overrides.Constraint c = new Overrides.Constraint(Overrides.preferId(id), id, r.node(), Score.INFINITY, expires);
-      return new Edit(null, Map.of(Overrides.constraintKey(c.id()), c.encode()), Set.of(), null, List.of(),
+      return Edit.put(Overrides.constraintKey(c.id()), c.encode(),
           id + ": prefers " + r.node() + " (" + c.id() + ")" + until + "; `xenha resource unmigrate " + id + "` clears it");
     }
     if (active.isEmpty()) return Edit.refuse(id + " is not running: give --node to say where it should go");
     if (active.size() > 1) return Edit.refuse(id + " is active on " + String.join(", ", active) + ": give --node");
     String from = active.iterator().next();
     Overrides.Constraint c = new Overrides.Constraint(Overrides.banId(id, from), id, from, -Score.INFINITY, expires);
-    return new Edit(null, Map.of(Overrides.constraintKey(c.id()), c.encode()), Set.of(), null, List.of(),
+    return Edit.put(Overrides.constraintKey(c.id()), c.encode(),
         id + ": banned from " + from + " (" + c.id() + ")" + until + "; `xenha resource unmigrate " + id + "` clears it");
   }
 

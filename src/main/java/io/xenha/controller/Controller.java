@@ -803,7 +803,11 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   }
 
   ClusterSnapshot snapshot() {
-    XenhaConfig config = effective();
+    return snapshot(effective());
+  }
+
+  /** The snapshot of the facts, for {@code config} (the configuration with the overrides applied). */
+  private ClusterSnapshot snapshot(XenhaConfig config) {
     Map<String, NodeState> nodes = new LinkedHashMap<>();
     for (String node : config.nodes().keySet()) {
       nodes.put(node, nodeState(node));
@@ -1170,7 +1174,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     if (!put.isEmpty()) {
       getContext().getLog().warn("{} left with {} still running unmanaged: held there until its agent is back",
           last.node(), put.keySet());
-      writeOverrides(new Admin.Edit(null, put, Set.of(), null, List.of(), "held"), null);
+      writeOverrides(Admin.Edit.change(put, Set.of(), "held"), null);
     }
   }
 
@@ -1184,7 +1188,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     });
     if (!remove.isEmpty()) {
       getContext().getLog().info("{} reports again: releasing {}", r.node(), remove);
-      writeOverrides(new Admin.Edit(null, Map.of(), remove, null, List.of(), "released"), null);
+      writeOverrides(Admin.Edit.change(Map.of(), remove, "released"), null);
     }
   }
 
@@ -1203,7 +1207,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       Set<String> remove = e.getValue().equals("-")
           ? Set.of(Overrides.restartKey(id), Overrides.targetRoleKey(id)) : Set.of(Overrides.restartKey(id));
       getContext().getLog().info("{} stopped for its restart: starting it again", id);
-      writeOverrides(new Admin.Edit(null, put, remove, null, List.of(), id + " restarted"), null);
+      writeOverrides(Admin.Edit.change(put, remove, id + " restarted"), null);
     }
   }
 
@@ -1444,7 +1448,8 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       nodes.add(new ClusterStatus.NodeStatus(node, state, attrs, capacity.isEmpty() ? null : capacity));
     }
     List<ClusterStatus.ResourceStatus> resources = new ArrayList<>();
-    ClusterSnapshot snap = snapshot();
+    ClusterSnapshot snap = snapshot(config);
+    Map<String, String> held = overrides.held();
     for (ResourceSpec spec : config.resources().values()) {
       ResourceState rs = snap.resource(spec.id());
       if (spec.cloneSet() != null) {
@@ -1475,7 +1480,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       for (String n : config.nodes().keySet()) {
         failCounts.put(n, rs.failCounts().getOrDefault(n, 0));
       }
-      String heldOn = overrides.held().get(spec.id());
+      String heldOn = held.get(spec.id());
       if (heldOn != null && rs.activeOn().isEmpty()) {
         state = "blocked"; // running on a node without an agent, as far as xenha knows
         node = heldOn;
@@ -1494,7 +1499,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
             + config.checksum().substring(0, 12) + ")");
       }
     }
-    overrides.held().forEach((id, node) -> w.add(id + " is held on " + node + ": " + node + "'s agent stopped while "
+    held.forEach((id, node) -> w.add(id + " is held on " + node + ": " + node + "'s agent stopped while "
         + id + " ran there unmanaged; it starts nowhere else until " + node + "'s agent is back or `xenha resource "
         + "cleanup " + id + "` says it is stopped"));
     if (phase != Phase.ACTIVE) {

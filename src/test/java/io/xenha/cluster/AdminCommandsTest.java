@@ -41,23 +41,9 @@ class AdminCommandsTest {
 
   /** Waits until the status seen via {@code via} satisfies {@code p}. */
   static ClusterStatus awaitStatus(InJvmCluster c, String via, Predicate<ClusterStatus> p, String what) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (true) {
-      ClusterStatus s = null;
-      try {
-        s = c.status(via);
-      } catch (java.util.concurrent.ExecutionException noControllerYet) {
-        // the singleton is moving: ask again
-      }
-      if (s != null && p.test(s)) {
-        return s;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(what + " not reached: " + (s == null ? "no status" : io.xenha.status.StatusJson.toJson(s)));
-      }
-      Thread.sleep(100);
-    }
+    return FencingTest.awaitStatus(c, via, p, Duration.ofSeconds(60), what);
   }
+
 
   static String nodeState(ClusterStatus s, String node) {
     return s.nodes().stream().filter(n -> n.name().equals(node)).findFirst().orElseThrow().state();

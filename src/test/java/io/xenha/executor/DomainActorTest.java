@@ -15,6 +15,7 @@ import io.xenha.executor.DomainActor.StartFailed;
 import io.xenha.executor.DomainActor.Started;
 import io.xenha.executor.DomainActor.Stop;
 import io.xenha.executor.DomainActor.Stopped;
+import io.xenha.hypervisor.ForwardingHypervisor;
 import io.xenha.hypervisor.Hypervisor;
 import io.xenha.hypervisor.Hypervisor.DomainEvent;
 import io.xenha.hypervisor.Hypervisor.DomainState;
@@ -174,7 +175,7 @@ class DomainActorTest {
 
   @Test
   void stopDuringTheStartWaitsForIt() throws Exception {
-    Hypervisor slowStart = new Delegating(hv) {
+    Hypervisor slowStart = new ForwardingHypervisor(hv) {
       @Override
       public CompletionStage<Void> start(String name, String xml, Duration timeout) {
         Executor later = CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS);
@@ -208,7 +209,7 @@ class DomainActorTest {
   @Test
   void periodicMonitorNoticesALossWhenEventsAreMissed() throws Exception {
     TestProbe<Report> reports = testKit.createTestProbe();
-    Hypervisor deaf = new Delegating(hv) {
+    Hypervisor deaf = new ForwardingHypervisor(hv) {
       @Override
       public void subscribe(Consumer<DomainEvent> listener) {
         // drops events
@@ -254,7 +255,7 @@ class DomainActorTest {
 
   @Test
   void failingStartIsAStartFailureWithoutRestart() {
-    Hypervisor failing = new Delegating(hv) {
+    Hypervisor failing = new ForwardingHypervisor(hv) {
       @Override
       public CompletionStage<Void> start(String name, String xml, Duration timeout) {
         return CompletableFuture.failedFuture(new IllegalStateException("no memory for " + name));
@@ -269,7 +270,7 @@ class DomainActorTest {
 
   @Test
   void crashedDomainIsDestroyedThenStarted() throws Exception {
-    Hypervisor crashedFirst = new Delegating(hv) {
+    Hypervisor crashedFirst = new ForwardingHypervisor(hv) {
       private boolean reported;
 
       @Override
@@ -290,64 +291,5 @@ class DomainActorTest {
     awaitEvent("vm1", "STARTED", taken);
     assertTrue(taken.stream().anyMatch(e -> e.type().equals("STOPPED") && e.detail().equals("DESTROYED")),
         taken::toString);
-  }
-
-  /** Forwards everything to another Hypervisor; tests override what they break. */
-  private static class Delegating implements Hypervisor {
-    private final Hypervisor delegate;
-
-    Delegating(Hypervisor delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public CompletionStage<Void> start(String name, String xml, Duration timeout) {
-      return delegate.start(name, xml, timeout);
-    }
-
-    @Override
-    public CompletionStage<Void> stop(String name, Duration timeout) {
-      return delegate.stop(name, timeout);
-    }
-
-    @Override
-    public CompletionStage<Void> migrate(String name, String targetUri, Duration timeout) {
-      return delegate.migrate(name, targetUri, timeout);
-    }
-
-    @Override
-    public CompletionStage<Void> destroy(String name, Duration timeout) {
-      return delegate.destroy(name, timeout);
-    }
-
-    @Override
-    public CompletionStage<DomainState> state(String name, Duration timeout) {
-      return delegate.state(name, timeout);
-    }
-
-    @Override
-    public CompletionStage<List<String>> activeDomains(Duration timeout) {
-      return delegate.activeDomains(timeout);
-    }
-
-    @Override
-    public CompletionStage<Capacity> capacity(Duration timeout) {
-      return delegate.capacity(timeout);
-    }
-
-    @Override
-    public void subscribe(Consumer<DomainEvent> listener) {
-      delegate.subscribe(listener);
-    }
-
-    @Override
-    public String uri() {
-      return delegate.uri();
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
-    }
   }
 }

@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigFactory;
 import io.xenha.config.ConfigLoader;
 import io.xenha.config.LoadResult;
 import io.xenha.config.XenhaConfig;
+import io.xenha.hypervisor.ForwardingHypervisor;
 import io.xenha.hypervisor.Hypervisor;
 import io.xenha.hypervisor.Hypervisors;
 import io.xenha.hypervisor.TestLibvirt;
@@ -22,7 +23,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
-import java.util.function.Consumer;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -178,7 +178,7 @@ class MigrationTest {
   @Test
   void aMigrationThatFailsAfterTheDomainMovedIsReportedWhereItRuns() throws Exception {
     // the hypervisor moves the domain but reports an error (e.g. the confirmation step timed out)
-    Hypervisor lying = new Forwarding(hvA) {
+    Hypervisor lying = new ForwardingHypervisor(hvA) {
       @Override
       public CompletionStage<Void> migrate(String name, String targetUri, Duration timeout) {
         return hvA.migrate(name, targetUri, timeout)
@@ -241,64 +241,5 @@ class MigrationTest {
     assertEquals(new DomainActor.Migrated("vm1"), reports.expectMessageClass(DomainActor.Migrated.class, T));
     reports.expectTerminated(actor, T);
     reports.expectNoMessage(Duration.ofMillis(500));
-  }
-
-  /** Forwards everything to another Hypervisor; tests override what they break. */
-  private static class Forwarding implements Hypervisor {
-    private final Hypervisor delegate;
-
-    Forwarding(Hypervisor delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public CompletionStage<Void> start(String name, String xml, Duration timeout) {
-      return delegate.start(name, xml, timeout);
-    }
-
-    @Override
-    public CompletionStage<Void> stop(String name, Duration timeout) {
-      return delegate.stop(name, timeout);
-    }
-
-    @Override
-    public CompletionStage<Void> migrate(String name, String targetUri, Duration timeout) {
-      return delegate.migrate(name, targetUri, timeout);
-    }
-
-    @Override
-    public CompletionStage<Void> destroy(String name, Duration timeout) {
-      return delegate.destroy(name, timeout);
-    }
-
-    @Override
-    public CompletionStage<DomainState> state(String name, Duration timeout) {
-      return delegate.state(name, timeout);
-    }
-
-    @Override
-    public CompletionStage<List<String>> activeDomains(Duration timeout) {
-      return delegate.activeDomains(timeout);
-    }
-
-    @Override
-    public CompletionStage<Capacity> capacity(Duration timeout) {
-      return delegate.capacity(timeout);
-    }
-
-    @Override
-    public void subscribe(Consumer<DomainEvent> listener) {
-      delegate.subscribe(listener);
-    }
-
-    @Override
-    public String uri() {
-      return delegate.uri();
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
-    }
   }
 }
