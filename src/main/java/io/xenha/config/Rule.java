@@ -2,49 +2,26 @@ package io.xenha.config;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
- * A location rule in crmsh's syntax, {@code SCORE: EXPR}, parsed and evaluated against one node's attributes.
+ * A location rule in crmsh's syntax, {@code SCORE: EXPR}, as parsed from a configuration file.
  * score is the fixed score, or null when scoreAttribute names the node attribute whose value is the score
  * (Pacemaker's score-attribute). The expressions are joined by and ({@code or == false}) or by or, never both,
- * as a Pacemaker rule has one boolean-op. Pure: the scheduler calls {@link #scoreOn(Map)} for every node.
+ * as a Pacemaker rule has one boolean-op. Evaluated by the scheduler ({@code scheduler.engine.Rules}), the one
+ * place that gives rules their meaning.
  */
 public record Rule(String text, Integer score, String scoreAttribute, boolean or, List<Expression> expressions) {
   public static final List<String> OPERATORS = List.of("lt", "gt", "lte", "gte", "eq", "ne");
   public static final List<String> TYPES = List.of("number", "integer", "string", "version");
 
   /** One term of a rule. */
-  public sealed interface Expression permits Defined, Comparison {
-    boolean matches(Map<String, String> attributes);
-  }
+  public sealed interface Expression permits Defined, Comparison {}
 
   /** {@code defined ATTR}, or {@code not_defined ATTR} when negated. */
-  public record Defined(String attribute, boolean negated) implements Expression {
-    @Override
-    public boolean matches(Map<String, String> attributes) {
-      return attributes.containsKey(attribute) != negated;
-    }
-  }
+  public record Defined(String attribute, boolean negated) implements Expression {}
 
-  /** {@code ATTR [TYPE:]OP VALUE}; type null: numeric when both sides are numbers, else string. */
-  public record Comparison(String attribute, String op, String type, String value) implements Expression {
-    @Override
-    public boolean matches(Map<String, String> attributes) {
-      String actual = attributes.get(attribute);
-      // Pacemaker: an undefined attribute only satisfies ne.
-      if (actual == null) return op.equals("ne");
-      int cmp = compare(actual, value, type);
-      switch (op) {
-        case "lt": return cmp < 0;
-        case "gt": return cmp > 0;
-        case "lte": return cmp <= 0;
-        case "gte": return cmp >= 0;
-        case "eq": return cmp == 0;
-        default: return cmp != 0;
-      }
-    }
-  }
+  /** {@code ATTR [TYPE:]OP VALUE}; type null: Pacemaker's default (numbers for lt/gt/lte/gte, else text). */
+  public record Comparison(String attribute, String op, String type, String value) implements Expression {}
 
   /** A rule that cannot be parsed; column is 1-based within the rule's text. */
   public static final class Invalid extends IllegalArgumentException {
@@ -57,32 +34,6 @@ public record Rule(String text, Integer score, String scoreAttribute, boolean or
 
     public int column() {
       return column;
-    }
-  }
-
-  /** True when the node with these attributes satisfies the rule's expression. */
-  public boolean matches(Map<String, String> attributes) {
-    for (Expression e : expressions) {
-      boolean m = e.matches(attributes);
-      if (or && m) return true;
-      if (!or && !m) return false;
-    }
-    return !or;
-  }
-
-  /**
-   * The score this rule gives a node with these attributes: null when it does not match, or when its score
-   * attribute is missing or not a score there (such a node gets nothing, as in Pacemaker).
-   */
-  public Integer scoreOn(Map<String, String> attributes) {
-    if (!matches(attributes)) return null;
-    if (scoreAttribute == null) return score;
-    String v = attributes.get(scoreAttribute);
-    if (v == null) return null;
-    try {
-      return Score.parse(v);
-    } catch (IllegalArgumentException e) {
-      return null;
     }
   }
 
@@ -205,39 +156,5 @@ public record Rule(String text, Integer score, String scoreAttribute, boolean or
     int i = 0;
     while (i < s.length() && Character.isWhitespace(s.charAt(i))) i++;
     return i;
-  }
-
-  // ---- comparing
-
-  static int compare(String a, String b, String type) {
-    if (type == null) type = isNumber(a) && isNumber(b) ? "number" : "string";
-    switch (type) {
-      case "number":
-        if (isNumber(a) && isNumber(b)) return Double.compare(Double.parseDouble(a), Double.parseDouble(b));
-        return a.compareToIgnoreCase(b); // not numbers after all: compare as text rather than fail
-      case "version":
-        return compareVersions(a, b);
-      default:
-        return a.compareToIgnoreCase(b);
-    }
-  }
-
-  private static boolean isNumber(String s) {
-    return s.matches("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)");
-  }
-
-  /** Dot-separated numeric parts, missing parts count as 0 (1.2 == 1.2.0); non-numeric parts compare as text. */
-  private static int compareVersions(String a, String b) {
-    String[] x = a.split("\\.");
-    String[] y = b.split("\\.");
-    for (int i = 0; i < Math.max(x.length, y.length); i++) {
-      String p = i < x.length ? x[i] : "0";
-      String q = i < y.length ? y[i] : "0";
-      int c = p.matches("\\d+") && q.matches("\\d+")
-          ? new java.math.BigInteger(p).compareTo(new java.math.BigInteger(q))
-          : p.compareTo(q);
-      if (c != 0) return c;
-    }
-    return 0;
   }
 }

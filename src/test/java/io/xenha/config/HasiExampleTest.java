@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.xenha.config.XenhaConfig.LocationConstraint;
 import io.xenha.config.XenhaConfig.OrderConstraint;
 import io.xenha.config.XenhaConfig.ResourceSpec;
+import io.xenha.scheduler.engine.Rules;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -107,8 +108,8 @@ class HasiExampleTest {
     assertEquals(1, nfsRules.size());
     LocationConstraint rule = nfsRules.get(0);
     assertEquals(Score.MINUS_INFINITY, rule.score());
-    assertFalse(rule.rule().matches(Map.of("pingd", "100")));
-    assertTrue(rule.rule().matches(Map.of()));
-    assertTrue(rule.rule().matches(Map.of("pingd", "0")));
+    assertFalse(Rules.matches(rule.rule(), Map.of("pingd", "100")));
+    assertTrue(Rules.matches(rule.rule(), Map.of()));
+    assertTrue(Rules.matches(rule.rule(), Map.of("pingd", "0")));
   }
 }

@@ -6,10 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.xenha.scheduler.engine.Rules;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Location rules: crmsh's syntax, Pacemaker's meaning, errors naming the column. */
+/** Location rules: crmsh's syntax (parsed here), Pacemaker's meaning (the scheduler's Rules), errors naming the column. */
 class RuleTest {
 
   @Test
@@ -17,18 +18,18 @@ class RuleTest {
     Rule r = Rule.parse("-INFINITY: not_defined pingd or pingd lte 0");
     assertEquals(Score.MINUS_INFINITY, r.score());
     assertTrue(r.or());
-    assertEquals(Score.MINUS_INFINITY, r.scoreOn(Map.of()));
-    assertEquals(Score.MINUS_INFINITY, r.scoreOn(Map.of("pingd", "0")));
-    assertNull(r.scoreOn(Map.of("pingd", "100")));
+    assertEquals(Score.MINUS_INFINITY, Rules.score(r, Map.of()));
+    assertEquals(Score.MINUS_INFINITY, Rules.score(r, Map.of("pingd", "0")));
+    assertNull(Rules.score(r, Map.of("pingd", "100")));
   }
 
   @Test
   void andNeedsEveryTerm() {
     Rule r = Rule.parse("50: defined pingd and pingd gt 10");
     assertFalse(r.or());
-    assertEquals(50, r.scoreOn(Map.of("pingd", "100")));
-    assertNull(r.scoreOn(Map.of("pingd", "5")));
-    assertNull(r.scoreOn(Map.of()));
+    assertEquals(50, Rules.score(r, Map.of("pingd", "100")));
+    assertNull(Rules.score(r, Map.of("pingd", "5")));
+    assertNull(Rules.score(r, Map.of()));
   }
 
   @Test
@@ -36,25 +37,25 @@ class RuleTest {
     Rule r = Rule.parse("pingd: defined pingd");
     assertNull(r.score());
     assertEquals("pingd", r.scoreAttribute());
-    assertEquals(200, r.scoreOn(Map.of("pingd", "200")));
-    assertNull(r.scoreOn(Map.of()), "a node without the attribute gets nothing");
-    assertNull(r.scoreOn(Map.of("pingd", "lots")));
+    assertEquals(200, Rules.score(r, Map.of("pingd", "200")));
+    assertNull(Rules.score(r, Map.of()), "a node without the attribute gets nothing");
+    assertEquals(0, Rules.score(r, Map.of("pingd", "lots")), "read as Pacemaker reads a score: no leading integer is 0");
   }
 
   @Test
   void comparisonTypes() {
     // numbers compare as numbers by default, text as text
-    assertTrue(Rule.parse("1: pingd gt 9").matches(Map.of("pingd", "10")));
-    assertFalse(Rule.parse("1: pingd string:gt 9").matches(Map.of("pingd", "10")));
-    assertTrue(Rule.parse("1: pingd number:lte 0").matches(Map.of("pingd", "-1")));
-    assertTrue(Rule.parse("1: kernel version:gte 2.6.16").matches(Map.of("kernel", "2.6.100")));
-    assertFalse(Rule.parse("1: kernel version:lt 2.6").matches(Map.of("kernel", "2.6.0")));
-    assertTrue(Rule.parse("1: #uname eq \"node1\"").matches(Map.of("#uname", "node1")));
-    assertTrue(Rule.parse("1: #uname ne node1").matches(Map.of("#uname", "node2")));
+    assertTrue(Rules.matches(Rule.parse("1: pingd gt 9"), Map.of("pingd", "10")));
+    assertFalse(Rules.matches(Rule.parse("1: pingd string:gt 9"), Map.of("pingd", "10")));
+    assertTrue(Rules.matches(Rule.parse("1: pingd number:lte 0"), Map.of("pingd", "-1")));
+    assertTrue(Rules.matches(Rule.parse("1: kernel version:gte 2.6.16"), Map.of("kernel", "2.6.100")));
+    assertFalse(Rules.matches(Rule.parse("1: kernel version:lt 2.6"), Map.of("kernel", "2.6.0")));
+    assertTrue(Rules.matches(Rule.parse("1: #uname eq \"node1\""), Map.of("#uname", "node1")));
+    assertTrue(Rules.matches(Rule.parse("1: #uname ne node1"), Map.of("#uname", "node2")));
     // Pacemaker: an undefined attribute satisfies ne and nothing else
-    assertTrue(Rule.parse("1: site ne east").matches(Map.of()));
-    assertFalse(Rule.parse("1: site eq east").matches(Map.of()));
-    assertEquals(Score.INFINITY, Rule.parse("INFINITY : #is_dc eq true").scoreOn(Map.of("#is_dc", "true")));
+    assertTrue(Rules.matches(Rule.parse("1: site ne east"), Map.of()));
+    assertFalse(Rules.matches(Rule.parse("1: site eq east"), Map.of()));
+    assertEquals(Score.INFINITY, Rules.score(Rule.parse("INFINITY : #is_dc eq true"), Map.of("#is_dc", "true")));
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.xenha.scheduler;
 import io.xenha.config.Score;
 import io.xenha.config.XenhaConfig.LocationConstraint;
 import io.xenha.config.XenhaConfig.ResourceSpec;
+import io.xenha.scheduler.engine.Rules;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -83,7 +84,7 @@ public final class NodeScores {
 
   private boolean invited(String rsc, String node) {
     for (LocationConstraint l : locations.getOrDefault(rsc, List.of())) {
-      if (l.rule() != null ? l.rule().scoreOn(snapshot.ruleAttributes(node)) != null : node.equals(l.node())) return true;
+      if (l.rule() != null ? Rules.score(l.rule(), snapshot.ruleAttributes(node)) != null : node.equals(l.node())) return true;
     }
     return false;
   }
@@ -95,7 +96,7 @@ public final class NodeScores {
       if (l.rule() != null) {
         if (attributes == null) attributes = snapshot.ruleAttributes(node);
         // A rule that does not match, or a score-attribute the node lacks, contributes nothing.
-        Integer s = l.rule().scoreOn(attributes);
+        Integer s = Rules.score(l.rule(), attributes);
         if (s != null) sum = Score.add(sum, s);
       } else if (node.equals(l.node())) {
         sum = Score.add(sum, l.score());
