@@ -136,15 +136,16 @@ class Cib:
         return self
 
     # ---- history
-    def op(self, node, rid, task, rc=0, target=0, interval=0, status=0, when=None, extra=None):
+    def op(self, node, rid, task, rc=0, target=0, interval=0, status=0, when=None, extra=None, opid=None,
+           digest_params=None):
         cls, prov, typ = self.types[rid.split(":")[0]]
         self.call += 1
         when = when if when is not None else NOW - 3600 + self.call
         key = f"{self.call}:1:{target}:{UUID}"
-        opid = f"{rid}_{task}_{interval}"
+        opid = opid or f"{rid}_{task}_{interval}"
         extra = dict(extra or {})
         if interval == 0 and rid.split(":")[0] in self.params:
-            extra["op-digest"] = digest(self.params[rid.split(":")[0]])
+            extra["op-digest"] = digest(digest_params if digest_params is not None else self.params[rid.split(":")[0]])
         ex = "".join(f" {k}={q(v)}" for k, v in extra.items())
         x = (f'<lrm_rsc_op id="{opid}" operation_key="{rid}_{task}_{interval}" operation="{task}" '
              f'crm-debug-origin="do_update_resource" crm_feature_set="3.16.1" transition-key="{key}" '

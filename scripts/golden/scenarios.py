@@ -261,6 +261,25 @@ def start_failure_fatal():
 
 
 @scenario
+def failure_params_changed():
+    # a start that failed with parameters changed since: its fail count is cleared, the node may be tried again
+    c = hosts(Cib(), 2)
+    c.add(c.prim("vm-changed", params={"xmfile": "/etc/xen/vm/vm-changed-new"}), c.prim("vm-same"))
+    for v in ["vm-changed", "vm-same"]:
+        c.loc(v, "host1", 100)
+        c.op("host1", v, "monitor", rc=7, target=7)
+    old = {"xmfile": "/etc/xen/vm/vm-changed"}
+    c.op("host1", "vm-changed", "start", rc=1, opid="vm-changed_last_failure_0", digest_params=old, when=NOW - 60)
+    c.op("host1", "vm-changed", "stop", digest_params=old)
+    c.transient("host1", **{"fail-count-vm-changed#start_0": "INFINITY", "last-failure-vm-changed#start_0": NOW - 60})
+    c.op("host1", "vm-same", "start", rc=1, opid="vm-same_last_failure_0", when=NOW - 60)
+    c.op("host1", "vm-same", "stop")
+    c.transient("host1", **{"fail-count-vm-same#start_0": "INFINITY", "last-failure-vm-same#start_0": NOW - 60})
+    probe_all(c, ["vm-changed", "vm-same"])
+    return c
+
+
+@scenario
 def start_failure_not_fatal():
     c = hosts(Cib(props={"start-failure-is-fatal": "false"}, rsc_defaults={"migration-threshold": "3"}), 2)
     c.add(c.prim("vm-a"), c.prim("vm-b"))

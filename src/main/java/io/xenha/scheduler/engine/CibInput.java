@@ -786,7 +786,24 @@ public final class CibInput {
       activeOnDownNode(rsc, node);
     }
     if (onFail != null) applyFailure(rsc, node, onFail);
-    failCounts(rsc, node);
+    if (failedWithOtherParameters(rsc, ops)) {
+      // Pacemaker clears the fail count of a start or probe that failed with parameters since changed: the
+      // resource is given another chance on the node (only digests of the current format can be compared)
+      rsc.failCount.remove(node);
+    } else {
+      failCounts(rsc, node);
+    }
+  }
+
+  private static boolean failedWithOtherParameters(Rsc rsc, List<Op> ops) {
+    for (Op o : ops) {
+      if (o.id != null && o.id.endsWith("_last_failure_0") && o.intervalMs == 0
+          && ("start".equals(o.task) || "monitor".equals(o.task))
+          && o.digest != null && newerThan(o.featureSet, "3.0.5") && !digestMatches(rsc, o)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void addRunning(Rsc rsc, Node n) {
