@@ -88,10 +88,11 @@ class Cib:
             self.resources.append(x)
         return self
 
-    def group(self, gid, members, meta=None):
+    def group(self, gid, members, meta=None, params=None):
         ind = "      "
         s = f'<group id="{gid}">\n'
         s += nvpairs(gid, "meta_attributes", meta or {}, ind + "  ")
+        s += nvpairs(gid, "instance_attributes", params or {}, ind + "  ")
         for m in members:
             s += ind + "  " + m.replace("\n", "\n  ") + "\n"
         s += f"{ind}</group>"

@@ -280,6 +280,21 @@ def failure_params_changed():
 
 
 @scenario
+def group_parameters_inherited():
+    # a group's instance attributes are parameters of its members: a start recorded with them is up to date,
+    # one recorded without them is restarted for the definition change
+    c = hosts(Cib(), 2)
+    c.add(c.group("grp-a", [c.prim("vm-a")], params={"site": "east"}),
+          c.group("grp-b", [c.prim("vm-b")], params={"site": "east"}))
+    c.loc("grp-a", "host1", 100)
+    c.loc("grp-b", "host1", 100)
+    c.op("host1", "vm-a", "start", digest_params={"xmfile": "/etc/xen/vm/vm-a", "site": "east"})
+    c.op("host1", "vm-b", "start")
+    probe_all(c, ["vm-a", "vm-b"])
+    return c
+
+
+@scenario
 def start_failure_not_fatal():
     c = hosts(Cib(props={"start-failure-is-fatal": "false"}, rsc_defaults={"migration-threshold": "3"}), 2)
     c.add(c.prim("vm-a"), c.prim("vm-b"))

@@ -260,6 +260,8 @@ public final class CibInput {
         r.provider = attr(e, "provider");
         r.type = attr(e, "type");
         r.params.putAll(sortedParams(e));
+        // a parent's instance attributes are parameters of its primitives too (the primitive's own win)
+        for (Rsc p = parent; p != null; p = p.parent) p.params.forEach(r.params::putIfAbsent);
         for (Map.Entry<String, String> u : CibXml.nvpairs(e, "utilization").entrySet()) {
           r.utilization.put(u.getKey(), utilizationValue(u.getValue()));
         }
@@ -273,6 +275,7 @@ public final class CibInput {
         g.baseId = attr(e, "id");
         g.parent = parent;
         meta(g, e, parent);
+        g.params.putAll(sortedParams(e));
         g.ordered = !"false".equalsIgnoreCase(g.meta.getOrDefault("ordered", "true"));
         g.colocated = !"false".equalsIgnoreCase(g.meta.getOrDefault("collocated", "true"));
         register(g);
@@ -286,6 +289,7 @@ public final class CibInput {
         Rsc c = new Rsc(attr(e, "id"), Variant.CLONE);
         c.parent = parent;
         meta(c, e, parent);
+        c.params.putAll(sortedParams(e));
         if (!c.meta.containsKey("resource-stickiness")) c.meta.put("resource-stickiness", "1");
         c.stickiness = Values.score(c.meta.get("resource-stickiness"));
         int nodes = in.nodes.size();

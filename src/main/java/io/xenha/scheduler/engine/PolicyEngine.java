@@ -1181,6 +1181,8 @@ public final class PolicyEngine {
 
   private void startResource(Rsc r, Node node, boolean optional) {
     Action start = action(r, "start", node, optional);
+    // Pacemaker forces the start itself on a definition change: it carries the reason (shown on a Restart)
+    if (r.managed && !r.definitionChanged.isEmpty()) start.setReason("resource definition change", false);
     if (start.runnable && !optional) r.startPending = false;
   }
 
