@@ -39,6 +39,7 @@ class Cib:
         self.resources = []      # xml
         self.constraints = []    # xml
         self.types = {}          # rsc id -> (class, provider, type)
+        self.history_types = {}  # (node, rsc id) -> (class, provider, type) the history ran, when not the configured
         self.history = {}        # node -> {rsc: [op xml]}
         self.params = {}         # rsc id -> instance attributes (for op-digest)
         self.call = 10
@@ -229,7 +230,7 @@ class Cib:
             o.append(f'      <lrm id="{name}">')
             o.append("        <lrm_resources>")
             for rid, ops in hist.items():
-                cls, prov, typ = self.types[rid.split(":")[0]]
+                cls, prov, typ = self.history_types.get((name, rid), self.types[rid.split(":")[0]])
                 pv = f' provider="{prov}"' if prov else ""
                 o.append(f'          <lrm_resource id="{rid}" class="{cls}"{pv} type="{typ}">')
                 for x in ops:

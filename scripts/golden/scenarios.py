@@ -295,6 +295,19 @@ def group_parameters_inherited():
 
 
 @scenario
+def agent_changed():
+    # the history ran another agent than the one configured now: restarted where it runs, no reason given
+    c = hosts(Cib(), 2)
+    c.add(c.prim("vm-a"), c.prim("vm-b"), c.prim("vm-c"))
+    for v in ["vm-a", "vm-b", "vm-c"]:
+        c.running("host1", v)
+    c.history_types[("host1", "vm-a")] = ("ocf", "heartbeat", "VirtualDomain")
+    c.history_types[("host1", "vm-b")] = ("lsb", None, "Xen")
+    probe_all(c, ["vm-a", "vm-b", "vm-c"])
+    return c
+
+
+@scenario
 def start_failure_not_fatal():
     c = hosts(Cib(props={"start-failure-is-fatal": "false"}, rsc_defaults={"migration-threshold": "3"}), 2)
     c.add(c.prim("vm-a"), c.prim("vm-b"))

@@ -555,6 +555,13 @@ public final class CibInput {
     Rsc rsc = findResource(id, node, ops);
     if (rsc == null) return;
     unpackOps(rsc, node, ops, id);
+    // the agent (class, provider or type) changed since it ran here: Pacemaker restarts it (no reason given)
+    if (!rsc.orphan && rsc.runningOn.contains(node) && node.available()
+        && !(java.util.Objects.equals(attr(lr, "class"), rsc.cls)
+            && java.util.Objects.equals(attr(lr, "provider"), rsc.provider)
+            && java.util.Objects.equals(attr(lr, "type"), rsc.type))) {
+      rsc.agentChanged.add(node);
+    }
   }
 
   private static Op op(Element o) {
@@ -775,8 +782,8 @@ public final class CibInput {
       for (Op o : ops) {
         if (("start".equals(o.task) || "migrate_from".equals(o.task)) && o.rc == 0 && o.status == 0) lastStart = o;
       }
-      // only digests of the current format (feature set above 3.0.5) can be recomputed here
-      if (lastStart != null && lastStart.digest != null && newerThan(lastStart.featureSet, "3.0.5")
+      // checked only on a node that can run resources (Pacemaker skips standby, maintenance, shutting down)
+      if (lastStart != null && lastStart.digest != null && node.available()
           && !digestMatches(rsc, lastStart)) {
         rsc.definitionChanged.add(node);
       }
@@ -792,7 +799,7 @@ public final class CibInput {
     if (onFail != null) applyFailure(rsc, node, onFail);
     if (failedWithOtherParameters(rsc, ops)) {
       // Pacemaker clears the fail count of a start or probe that failed with parameters since changed: the
-      // resource is given another chance on the node (only digests of the current format can be compared)
+      // resource is given another chance on the node
       rsc.failCount.remove(node);
     } else {
       failCounts(rsc, node);
@@ -803,7 +810,7 @@ public final class CibInput {
     for (Op o : ops) {
       if (o.id != null && o.id.endsWith("_last_failure_0") && o.intervalMs == 0
           && ("start".equals(o.task) || "monitor".equals(o.task))
-          && o.digest != null && newerThan(o.featureSet, "3.0.5") && !digestMatches(rsc, o)) {
+          && o.digest != null && !digestMatches(rsc, o)) {
         return true;
       }
     }

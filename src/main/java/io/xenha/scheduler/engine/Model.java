@@ -229,6 +229,8 @@ public final class Model {
     public boolean fatalError;
     /** Nodes where it runs with parameters other than the configured ones: restarted there. */
     public final java.util.Set<Node> definitionChanged = new java.util.LinkedHashSet<>();
+    /** Nodes whose history ran another agent (class, provider, type) than the configured one: restarted there. */
+    public final java.util.Set<Node> agentChanged = new java.util.LinkedHashSet<>();
     /** A migration whose target went away: the resource must be recovered, not migrated. */
     public boolean migrationBroken;
     public final List<Action> actions = new ArrayList<>();

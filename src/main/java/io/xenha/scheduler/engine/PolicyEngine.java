@@ -1099,6 +1099,9 @@ public final class PolicyEngine {
       for (Node n : r.definitionChanged) {
         if (n.online && r.runningOn.contains(n)) action(r, "stop", n, false).setReason("resource definition change", true);
       }
+      for (Node n : r.agentChanged) {
+        if (n.online && r.runningOn.contains(n)) action(r, "stop", n, false).setReason(null, true);
+      }
     }
     Node current = r.currentNode();
     boolean needStop = false;
@@ -1182,7 +1185,8 @@ public final class PolicyEngine {
   private void startResource(Rsc r, Node node, boolean optional) {
     Action start = action(r, "start", node, optional);
     // Pacemaker forces the start itself on a definition change: it carries the reason (shown on a Restart)
-    if (r.managed && !r.definitionChanged.isEmpty()) start.setReason("resource definition change", false);
+    if (r.managed && !r.agentChanged.isEmpty()) start.setReason(null, true);
+    else if (r.managed && !r.definitionChanged.isEmpty()) start.setReason("resource definition change", false);
     if (start.runnable && !optional) r.startPending = false;
   }
 
