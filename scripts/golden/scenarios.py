@@ -972,3 +972,87 @@ def clone_chain_no_notify():
     c.running("host3", "vm-win")
     probe_all(c, ["pingd", "evms", "configpool", "vm-sles1", "vm-sles2", "vm-win"])
     return c
+
+
+@scenario
+def colocation_group_priority():
+    # a group's colocations join its first member's, the higher-priority primary (vm-high) assigned first
+    c = Cib(props={"placement-strategy": "utilization"})
+    c.node("host1", util={"cpu": 2}).node("host2", util={"cpu": 1})
+    c.add(c.group("g-www", [c.prim("ip-www", "IPaddr2", params={"ip": "10.0.0.80"}), c.prim("vm-www")],
+                  meta={"priority": 3000}),
+          c.prim("vm-low", meta={"priority": 1000}, util={"cpu": 2}),
+          c.prim("vm-high", meta={"priority": 2000}, util={"cpu": 2}),
+          c.prim("vm-other"))
+    c.colo("ip-www", "vm-low", 4000)
+    c.colo("g-www", "vm-high", 4000)
+    return c
+
+
+@scenario
+def colocation_anti_groups_sticky():
+    # g1 -500 with g2, both sticky on host2: merging g1's scores into g2 weighs g1's later members at full
+    # (negative) strength, so g2 moves away
+    c = hosts(Cib(rsc_defaults={"resource-stickiness": "INFINITY"}), 2)
+    c.add(c.group("g1", [c.prim("vm-a1"), c.prim("vm-a2"), c.prim("vm-a3")]),
+          c.group("g2", [c.prim("vm-b1"), c.prim("vm-b2"), c.prim("vm-b3")]))
+    c.colo("g1", "g2", -500)
+    for v in ["vm-a1", "vm-a2", "vm-a3", "vm-b1", "vm-b2", "vm-b3"]:
+        c.running("host2", v, monitor=True)
+    probe_all(c, ["vm-a1", "vm-a2", "vm-a3", "vm-b1", "vm-b2", "vm-b3"])
+    return c
+
+
+@scenario
+def colocation_anti_group_failed_member():
+    # vm-b1 applies its anti-colocation with g1 before merging vm-b2's ban; no node left -> merge rolled back,
+    # so only vm-b2 stops
+    c = hosts(Cib(rsc_defaults={"migration-threshold": "1"}), 2)
+    c.add(c.group("g1", [c.prim("vm-a1"), c.prim("vm-a2")]), c.group("g2", [c.prim("vm-b1"), c.prim("vm-b2")]))
+    c.colo("g2", "g1", -5000)
+    c.loc("g1", "host2", 10)
+    c.running("host2", "vm-a1", monitor=True)
+    c.running("host2", "vm-a2", monitor=True)
+    c.running("host1", "vm-b1", monitor=True)
+    c.running("host1", "vm-b2")
+    fail(c, "host1", "vm-b2")
+    probe_all(c, ["vm-a1", "vm-a2", "vm-b1", "vm-b2"])
+    return c
+
+
+@scenario
+def utilization_standby_sort():
+    # the assignment order looks at nodes that can run resources first: vm2 (sticky on host2) goes first
+    c = Cib(props={"placement-strategy": "balanced"}, rsc_defaults={"resource-stickiness": "100"})
+    c.node("host1", attrs={"standby": "on"}, util={"cpu": 1}).node("host2", util={"cpu": 1})
+    c.add(c.prim("vm1", util={"cpu": 1}), c.prim("vm2", util={"cpu": 1}))
+    c.running("host1", "vm1", monitor=True)
+    c.running("host2", "vm2", monitor=True)
+    probe_all(c, ["vm1", "vm2"])
+    return c
+
+
+@scenario
+def utilization_clone_colocated():
+    # an instance's colocated utilization counts one instance of a colocated clone: base:0 needs 6 cpu, not 12
+    c = Cib(props={"placement-strategy": "utilization"})
+    c.node("host1", util={"cpu": 4}).node("host2", util={"cpu": 8}).node("host3", util={"cpu": 10})
+    c.add(c.clone("base-clone", c.prim("base", "Dummy", util={"cpu": 2}), meta={"clone-max": 2}),
+          c.clone("pair-clone", c.group("pair", [c.prim("p1", "Dummy", util={"cpu": 2}),
+                                                 c.prim("p2", "Dummy", util={"cpu": 2})]), meta={"clone-max": 2}),
+          c.group("g-vm", [c.prim("vm1", util={"cpu": 2}), c.prim("vm2", util={"cpu": 2})]))
+    c.colo("pair-clone", "base-clone", "INFINITY")
+    c.colo("g-vm", "pair-clone", "INFINITY")
+    return c
+
+
+@scenario
+def clone_failcount_instance():
+    # an anonymous clone's fail count may carry an instance number: host1 is banned for the whole clone
+    c = hosts(Cib(rsc_defaults={"migration-threshold": "1"}), 3)
+    c.add(c.clone("xenstat-clone", c.prim("xenstat", "Dummy")))
+    c.running("host1", "xenstat:0")
+    c.stopped_after_run("host1", "xenstat:0")
+    c.transient("host1", **{"fail-count-xenstat:0#monitor_10000": 1, "last-failure-xenstat:0#monitor_10000": NOW - 60})
+    c.running("host2", "xenstat:1", monitor=True)
+    return c

@@ -998,6 +998,22 @@ public final class CibInput {
     return value;
   }
 
+  /**
+   * Whether attribute k is a failure attribute (prefix) of the resource: its name, for an anonymous clone's
+   * instance optionally with an instance number (":2"), then nothing or "#operation_interval".
+   */
+  private static boolean failureAttribute(String k, String prefix, String base, boolean anonymous) {
+    String head = prefix + base;
+    if (!k.startsWith(head)) return false;
+    int i = head.length();
+    if (anonymous && i < k.length() && k.charAt(i) == ':') {
+      int j = i + 1;
+      while (j < k.length() && Character.isDigit(k.charAt(j))) j++;
+      if (j > i + 1) i = j;
+    }
+    return i == k.length() || k.charAt(i) == '#';
+  }
+
   /** Fail counts from the node's transient attributes, with failure-timeout expiry. */
   private void failCounts(Rsc rsc, Node node) {
     int total = rsc.failCount.getOrDefault(node, 0);
@@ -1005,9 +1021,9 @@ public final class CibInput {
     String base = rsc.baseId;
     for (Map.Entry<String, String> a : node.attributes.entrySet()) {
       String k = a.getKey();
-      if (k.equals("fail-count-" + base) || k.startsWith("fail-count-" + base + "#")) {
+      if (failureAttribute(k, "fail-count-", base, rsc.inClone())) {
         total = Values.add(total, Values.score(a.getValue()));
-      } else if (k.equals("last-failure-" + base) || k.startsWith("last-failure-" + base + "#")) {
+      } else if (failureAttribute(k, "last-failure-", base, rsc.inClone())) {
         try {
           last = Math.max(last, Long.parseLong(a.getValue().trim()));
         } catch (NumberFormatException ignored) {

@@ -279,12 +279,33 @@ public final class PolicyEngine {
 
   private final Set<Rsc> touched = new java.util.LinkedHashSet<>();
 
-  /** Colocations are kept sorted by the other resource's priority (highest first), stable otherwise. */
+  /**
+   * Colocations are kept sorted by the other resource: higher priority first, then clones before groups before
+   * primitives, then by id; of several with the same other resource the newest comes first (sorted insertion).
+   */
   private void sortColocations() {
     for (Rsc r : touched) {
-      r.thisWith.sort((a, b) -> Integer.compare(b.primary.priority, a.primary.priority));
-      r.withThis.sort((a, b) -> Integer.compare(b.dependent.priority, a.dependent.priority));
+      java.util.Collections.reverse(r.thisWith);
+      java.util.Collections.reverse(r.withThis);
+      r.thisWith.sort(BY_PRIMARY);
+      r.withThis.sort(BY_DEPENDENT);
     }
+  }
+
+  private static int compareColocated(Rsc a, Rsc b) {
+    if (a.priority != b.priority) return a.priority > b.priority ? -1 : 1;
+    if (a.variant != b.variant) return a.variant.ordinal() > b.variant.ordinal() ? -1 : 1;
+    return a.id.compareTo(b.id);
+  }
+
+  private static final Comparator<Coloc> BY_PRIMARY = (x, y) -> compareColocated(x.primary, y.primary);
+  private static final Comparator<Coloc> BY_DEPENDENT = (x, y) -> compareColocated(x.dependent, y.dependent);
+
+  /** Adds c to a sorted colocation list at its place: before the first entry that does not sort before it. */
+  private static void insertSorted(List<Coloc> list, Coloc c, Comparator<Coloc> order) {
+    int i = 0;
+    while (i < list.size() && order.compare(c, list.get(i)) > 0) i++;
+    list.add(i, c);
   }
 
   private static boolean hasInfluence(Coloc c, Rsc rsc) {
@@ -296,7 +317,9 @@ public final class PolicyEngine {
 
   private void sortResources() {
     List<Node> sortedNodes = new ArrayList<>(nodes);
-    sortedNodes.sort(nodeComparator(null));
+    // nodes that cannot run resources (standby, offline, ...) sort last
+    Comparator<Node> tie = nodeComparator(null);
+    sortedNodes.sort((a, b) -> a.available() != b.available() ? (a.available() ? -1 : 1) : tie.compare(a, b));
     // per resource: its score on its current node, then its scores in sorted node order (compared as arrays)
     Map<Rsc, int[]> keys = new HashMap<>();
     for (Rsc r : resources) {
@@ -331,22 +354,28 @@ public final class PolicyEngine {
   /**
    * Pacemaker's add_colocated_node_scores: nodes == null starts from the resource's own scores; otherwise the
    * resource's best scores (per colocation attribute) are added to nodes, multiplied by factor. thisWith selects
-   * which colocations are followed recursively.
+   * which colocations are followed recursively; each followed colocation weighs by its own score, with the sign of
+   * factor (not by the product of the factors along the chain). A group starts from its last member (own scores)
+   * or merges through its first member, then follows its own colocations ("with group": its last member's).
    */
   private Scores colocatedScores(Rsc rsc, Scores nodesIn, float factor, boolean thisWith, boolean onlyPositive) {
     if (rsc.merging) return nodesIn;
     rsc.merging = true;
     try {
+      boolean group = rsc.isGroup() && !rsc.children.isEmpty();
       Scores work;
       if (nodesIn == null) {
         // read only: every merge below works on its own copy (only sortResources starts here)
-        work = baseAllowed(rsc);
+        work = group ? colocatedScores(last(rsc.children), null, factor, thisWith, onlyPositive) : rsc.allowed;
+      } else if (group) {
+        work = colocatedScores(rsc.children.get(0), nodesIn, factor, thisWith, onlyPositive);
       } else {
         work = nodesIn.copy();
         addMatching(work, rsc, null, factor, onlyPositive);
       }
       if (anyAvailable(work)) {
-        List<Coloc> list = colocList(rsc, thisWith);
+        List<Coloc> list = thisWith ? rsc.thisWith : group ? last(rsc.children).withThis : rsc.withThis;
+        int multiplier = factor < 0 ? -1 : 1;
         for (Coloc c : list) {
           Rsc other;
           if (thisWith) {
@@ -356,13 +385,12 @@ public final class PolicyEngine {
           } else {
             other = c.dependent;
           }
-          float f = factor * c.score / (float) INFINITY;
-          work = colocatedScores(other, work, f, thisWith, onlyPositive);
+          work = colocatedScores(other, work, multiplier * c.score / (float) INFINITY, thisWith, onlyPositive);
         }
       } else if (nodesIn != null) {
         return nodesIn;
       }
-      if (onlyPositive && work != baseAllowed(rsc)) {
+      if (onlyPositive && nodesIn != null) {
         for (int i = 0; i < work.size(); i++) if (work.scoreAt(i) == INFINITY_HACK) work.setAt(i, 1);
       }
       return work;
@@ -372,15 +400,6 @@ public final class PolicyEngine {
   }
 
   private static final int INFINITY_HACK = INFINITY * -100;
-
-  private static List<Coloc> colocList(Rsc rsc, boolean thisWith) {
-    if (rsc.isGroup() && !rsc.children.isEmpty()) {
-      List<Coloc> out = new ArrayList<>(thisWith ? rsc.children.get(0).thisWith : last(rsc.children).withThis);
-      out.addAll(thisWith ? rsc.thisWith : rsc.withThis);
-      return out;
-    }
-    return thisWith ? rsc.thisWith : rsc.withThis;
-  }
 
   private static Rsc last(List<Rsc> l) {
     return l.get(l.size() - 1);
@@ -453,9 +472,11 @@ public final class PolicyEngine {
     g.allocating = true;
     Rsc first = g.children.get(0);
     Rsc lastChild = last(g.children);
-    for (Coloc c : g.thisWith) first.thisWith.add(c);
+    // the group's colocations become its first member's ("group with X") and last member's ("X with group"),
+    // merged into their sorted lists
+    for (Coloc c : g.thisWith) insertSorted(first.thisWith, c, BY_PRIMARY);
     g.thisWith.clear();
-    for (Coloc c : g.withThis) lastChild.withThis.add(c);
+    for (Coloc c : g.withThis) insertSorted(lastChild.withThis, c, BY_DEPENDENT);
     g.withThis.clear();
     Node groupNode = null;
     for (Rsc c : g.children) {
@@ -478,10 +499,10 @@ public final class PolicyEngine {
     r.allocating = true;
     List<Coloc> thisWith = new ArrayList<>(r.thisWith);
     List<Coloc> withThis = new ArrayList<>(r.withThis);
-    for (Coloc c : thisWith) if (Math.abs(c.score) >= INFINITY) applyThisWith(c, r);
-    for (Coloc c : withThis) if (Math.abs(c.score) >= INFINITY) addDependentScores(c, r);
-    for (Coloc c : thisWith) if (Math.abs(c.score) < INFINITY) applyThisWith(c, r);
-    for (Coloc c : withThis) if (Math.abs(c.score) < INFINITY) addDependentScores(c, r);
+    // Pacemaker 2.1.5: the "this with" colocations in their sorted order (mandatory ones not first), then the
+    // "with this" ones
+    for (Coloc c : thisWith) applyThisWith(c, r);
+    for (Coloc c : withThis) addDependentScores(c, r);
     if (r.nextRole == Role.STOPPED) {
       for (Node n : nodes) r.allowed.put(n, -INFINITY);
     } else if (r.nextRole.compareTo(r.role) > 0 && !in.haveQuorum && noQuorumPolicy.equals("freeze")) {
@@ -631,18 +652,9 @@ public final class PolicyEngine {
     colocatedResources(r, r, group);
     int[] need = new int[utilizationKeys.size()];
     Arrays.fill(need, NOT_REQUIRED);
+    for (Rsc c : group) addUtilization(c, group, need);
     boolean any = false;
-    for (Rsc c : group) {
-      if (!c.provisional && c != r) continue;
-      for (Rsc p : c.primitives()) {
-        if (!p.provisional && p != r) continue;
-        for (int k = 0; k < need.length; k++) {
-          if (p.load[k] == NOT_REQUIRED) continue;
-          need[k] = need[k] == NOT_REQUIRED ? p.load[k] : need[k] + p.load[k];
-          any = true;
-        }
-      }
-    }
+    for (int v : need) any |= v != NOT_REQUIRED;
     if (!any) return null;
     List<Node> candidates = new ArrayList<>();
     List<Node> short_ = new ArrayList<>();
@@ -664,16 +676,50 @@ public final class PolicyEngine {
   }
 
   /**
+   * Adds to need the utilization of an unassigned resource of the colocated set: a primitive its own; a group its
+   * members not listed themselves (only the first when its members are not colocated); a clone, once, the
+   * instance whose members are listed, or its first instance when none is listed (Pacemaker's add_utilization).
+   */
+  private static void addUtilization(Rsc c, Set<Rsc> listed, int[] need) {
+    if (!c.provisional) return;
+    if (c.isPrimitive()) {
+      for (int k = 0; k < need.length; k++) {
+        if (c.load[k] != NOT_REQUIRED) need[k] = need[k] == NOT_REQUIRED ? c.load[k] : need[k] + c.load[k];
+      }
+    } else if (c.isGroup()) {
+      for (Rsc m : c.colocated ? c.children : c.children.subList(0, Math.min(1, c.children.size()))) {
+        if (m.provisional && !listed.contains(m)) addUtilization(m, listed, need);
+      }
+    } else {
+      boolean existing = false;
+      for (Rsc inst : c.children) {
+        if (listed.contains(inst)) {
+          existing = true;
+          continue;
+        }
+        for (Rsc m : inst.children) {
+          if (listed.contains(m)) {
+            addUtilization(inst, listed, need);
+            existing = true;
+            break;
+          }
+        }
+      }
+      if (!existing && !c.children.isEmpty()) addUtilization(c.children.get(0), listed, need);
+    }
+  }
+
+  /**
    * r and everything mandatorily colocated with it, transitively (Pacemaker's colocated_resources); what depends
-   * on a clone is left out, as it cannot be tied to one instance.
+   * on a clone is left out unless it is a clone too, as it cannot be tied to one instance.
    */
   private static void colocatedResources(Rsc r, Rsc orig, Set<Rsc> out) {
     if (!out.add(r)) return;
     for (Coloc c : r.thisWith) {
       if (c.primary != orig && c.score >= INFINITY) colocatedResources(c.primary, orig, out);
     }
-    if (r.isClone()) return;
     for (Coloc c : r.withThis) {
+      if (r.isClone() && !c.dependent.isClone()) continue;
       if (c.dependent != orig && c.score >= INFINITY) colocatedResources(c.dependent, orig, out);
     }
   }
