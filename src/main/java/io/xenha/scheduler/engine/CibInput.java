@@ -750,8 +750,9 @@ public final class CibInput {
       }
       if (op.rc == 6) rsc.fatalError = true;
       if (task.equals("start")) {
+        // a failed start bans only through the fail count the cluster records (start-failure-is-fatal is the
+        // controller's business); the operation history alone does not ban the node
         role = Role.STARTED;
-        if (in.flag("start-failure-is-fatal", true)) rsc.failCount.put(node, Model.INFINITY);
       } else if (task.equals("stop")) {
         role = Role.STARTED;
       } else if (task.equals("migrate_to")) {
@@ -970,16 +971,32 @@ public final class CibInput {
     return value;
   }
 
+  /**
+   * Whether attribute name k is prefix, optionally per operation ("#op_interval"); an anonymous clone's counts may
+   * also carry any instance number ("prefix:N"), all of which count for every instance (Pacemaker ignores it).
+   */
+  private static boolean failureAttribute(String k, String prefix, boolean anonymous) {
+    if (!k.startsWith(prefix)) return false;
+    int i = prefix.length();
+    if (anonymous && i < k.length() && k.charAt(i) == ':') {
+      int j = i + 1;
+      while (j < k.length() && Character.isDigit(k.charAt(j))) j++;
+      if (j > i + 1) i = j;
+    }
+    return i == k.length() || k.charAt(i) == '#';
+  }
+
   /** Fail counts from the node's transient attributes, with failure-timeout expiry. */
   private void failCounts(Rsc rsc, Node node) {
     int total = rsc.failCount.getOrDefault(node, 0);
     long last = 0;
     String base = rsc.baseId;
+    boolean anonymous = rsc.inClone() && !Values.isTrue(rsc.top().meta.get("globally-unique"));
     for (Map.Entry<String, String> a : node.attributes.entrySet()) {
       String k = a.getKey();
-      if (k.equals("fail-count-" + base) || k.startsWith("fail-count-" + base + "#")) {
+      if (failureAttribute(k, "fail-count-" + base, anonymous)) {
         total = Values.add(total, Values.score(a.getValue()));
-      } else if (k.equals("last-failure-" + base) || k.startsWith("last-failure-" + base + "#")) {
+      } else if (failureAttribute(k, "last-failure-" + base, anonymous)) {
         try {
           last = Math.max(last, Long.parseLong(a.getValue().trim()));
         } catch (NumberFormatException ignored) {
