@@ -761,8 +761,9 @@ public final class CibInput {
       }
       if (op.rc == 6) rsc.fatalError = true;
       if (task.equals("start")) {
+        // a failed start bans only through the fail count the cluster records (start-failure-is-fatal is the
+        // controller's business); the operation history alone does not ban the node
         role = Role.STARTED;
-        if (in.flag("start-failure-is-fatal", true)) rsc.failCount.put(node, Model.INFINITY);
       } else if (task.equals("stop")) {
         role = Role.STARTED;
       } else if (task.equals("migrate_to")) {
@@ -999,13 +1000,12 @@ public final class CibInput {
   }
 
   /**
-   * Whether attribute k is a failure attribute (prefix) of the resource: its name, for an anonymous clone's
-   * instance optionally with an instance number (":2"), then nothing or "#operation_interval".
+   * Whether attribute name k is prefix, optionally per operation ("#op_interval"); an anonymous clone's counts may
+   * also carry any instance number ("prefix:N"), all of which count for every instance (Pacemaker ignores it).
    */
-  private static boolean failureAttribute(String k, String prefix, String base, boolean anonymous) {
-    String head = prefix + base;
-    if (!k.startsWith(head)) return false;
-    int i = head.length();
+  private static boolean failureAttribute(String k, String prefix, boolean anonymous) {
+    if (!k.startsWith(prefix)) return false;
+    int i = prefix.length();
     if (anonymous && i < k.length() && k.charAt(i) == ':') {
       int j = i + 1;
       while (j < k.length() && Character.isDigit(k.charAt(j))) j++;
@@ -1019,11 +1019,12 @@ public final class CibInput {
     int total = rsc.failCount.getOrDefault(node, 0);
     long last = 0;
     String base = rsc.baseId;
+    boolean anonymous = rsc.inClone() && !Values.isTrue(rsc.top().meta.get("globally-unique"));
     for (Map.Entry<String, String> a : node.attributes.entrySet()) {
       String k = a.getKey();
-      if (failureAttribute(k, "fail-count-", base, rsc.inClone())) {
+      if (failureAttribute(k, "fail-count-" + base, anonymous)) {
         total = Values.add(total, Values.score(a.getValue()));
-      } else if (failureAttribute(k, "last-failure-", base, rsc.inClone())) {
+      } else if (failureAttribute(k, "last-failure-" + base, anonymous)) {
         try {
           last = Math.max(last, Long.parseLong(a.getValue().trim()));
         } catch (NumberFormatException ignored) {

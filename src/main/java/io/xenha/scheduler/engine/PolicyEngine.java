@@ -844,28 +844,38 @@ public final class PolicyEngine {
     return null;
   }
 
+  /**
+   * The order instances are assigned in (Pacemaker's pcmk__cmp_instance): less multiply active first, then not
+   * active where the instance is no longer allowed, active, on an available node, not failed (a member counts),
+   * higher score on the current node.
+   */
   private int compareInstances(Rsc a, Rsc b) {
     Node na = currentNode(a);
     Node nb = currentNode(b);
-    boolean ra = na != null;
-    boolean rb = nb != null;
-    if (ra && rb) {
+    if (na != null && nb != null) {
       int ca = activeCount(a);
       int cb = activeCount(b);
       if (ca != cb) return ca < cb ? -1 : 1;
     }
-    boolean aa = ra && na.available();
-    boolean ab = rb && nb.available();
-    if (aa != ab) return aa ? -1 : 1;
+    // an instance active on a node it may no longer run on counts as inactive, after the others
+    boolean allowedA = na == null || a.allowed.get(na, -1) >= 0;
+    boolean allowedB = nb == null || b.allowed.get(nb, -1) >= 0;
+    if (allowedA != allowedB) return allowedA ? -1 : 1;
+    if (!allowedA) na = null;
+    if (!allowedB) nb = null;
+    boolean ra = na != null;
+    boolean rb = nb != null;
+    if (!ra && !rb) return 0;
     if (ra != rb) return ra ? -1 : 1;
+    boolean aa = na.available();
+    boolean ab = nb.available();
+    if (aa != ab) return aa ? -1 : 1;
     boolean fa = a.primitives().stream().anyMatch(p -> p.failed);
     boolean fb = b.primitives().stream().anyMatch(p -> p.failed);
     if (fa != fb) return fa ? 1 : -1;
-    if (ra && rb) {
-      int wa = a.top().allowed.get(na, -INFINITY);
-      int wb = b.top().allowed.get(nb, -INFINITY);
-      if (wa != wb) return wa > wb ? -1 : 1;
-    }
+    int wa = a.top().allowed.get(na, -INFINITY);
+    int wb = b.top().allowed.get(nb, -INFINITY);
+    if (wa != wb) return wa > wb ? -1 : 1;
     return 0;
   }
 
@@ -923,7 +933,8 @@ public final class PolicyEngine {
     if (!child.provisional) return null;
     Node n = currentNode(child);
     if (n == null) return null;
-    if (child.primitives().stream().anyMatch(p -> p.failed)) return null;
+    // only an instance that failed itself is not kept where it is (a cloned group's member failing is not enough)
+    if (child.failed) return null;
     if (!n.available() || clone.allowed.get(n, -INFINITY) < 0) return null;
     if (count.getOrDefault(n, 0) >= optimal) return null;
     return n;
@@ -1549,11 +1560,17 @@ public final class PolicyEngine {
         if (then.requiredRunnableBefore == 0) then.requiredRunnableBefore = 1;
         then.runnable = false;
       }
+      // a group's start stands for its members' starts: its node is where the group is placed
+      Node thenNode = then.rsc != null && then.rsc.isGroup() && then.task.equals("start") ? location(then.rsc) : then.node;
       for (Ordering o : new ArrayList<>(then.before)) {
         if (o.flags == 0) continue;
         Action first = o.first;
         changed &= ~UPDATED_FIRST;
-        Flags ff = flagsForOrdering(first, then.node);
+        // only a clone's flags are read per node (a group's, or a cloned group instance's, are its members' anywhere)
+        Flags ff = flagsForOrdering(first, first.rsc != null && first.rsc.isGroup() ? null : thenNode);
+        // a group's or clone's then reads its members first, as Pacemaker does for both ends of an ordering: what that
+        // changes on it (required, unrunnable) is no change brought by this ordering
+        if (then.rsc != null && !then.rsc.isPrimitive()) flagsForOrdering(then, null);
         changed |= updateForFlags(first, then, ff, o.flags);
         if ((changed & UPDATED_FIRST) != 0) {
           for (Ordering o2 : new ArrayList<>(first.after)) update(o2.then);
@@ -1573,6 +1590,17 @@ public final class PolicyEngine {
     } finally {
       depth--;
     }
+  }
+
+  /** The one node every primitive of r is assigned to, or null (none, or several). */
+  private static Node location(Rsc r) {
+    Node one = null;
+    for (Rsc p : r.primitives()) {
+      if (p.assigned == null) continue;
+      if (one != null && one != p.assigned) return null;
+      one = p.assigned;
+    }
+    return one;
   }
 
   /**
@@ -1637,20 +1665,24 @@ public final class PolicyEngine {
     boolean runnable = true;
     if (a.rsc.isGroup()) {
       for (Rsc c : a.rsc.children) {
-        Action ca = firstOf(findAll(c, c.isPrimitive() ? childTask : a.task));
+        // read on the other action's node when asked for a clone's instance (otherwise any node)
+        List<Action> own = findAll(c, c.isPrimitive() ? childTask : a.task);
+        Action ca = c.isPrimitive() && otherNode != null ? on(own, otherNode) : firstOf(own);
         if (ca != null) {
           Flags cf = flagsForOrdering(ca, otherNode);
           if (!cf.optional()) {
             optional = false;
             a.optional = false;
           }
-          if (childTask.equals(a.task) && !cf.runnable()) {
+          // the summary actions (running, stopped) cannot run when a member's action cannot; the group's own start
+          // or stop does not depend on its members'
+          if (!childTask.equals(a.task) && !cf.runnable()) {
             runnable = false;
             a.runnable = false;
           }
         } else if (!childTask.equals("stop")) {
+          // a member that will not do it: the group's flags say unrunnable, the action itself is left as it is
           runnable = false;
-          a.runnable = false;
         }
       }
       return Flags.of(optional, runnable, a.migrateRunnable);
