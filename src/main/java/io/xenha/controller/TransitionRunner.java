@@ -221,7 +221,7 @@ public final class TransitionRunner extends AbstractBehavior<TransitionRunner.Co
         OpResult.class,
         source,
         timeout,
-        replyTo -> new NodeAgent.MigrateResource(a.resource(), a.target(), replyTo),
+        replyTo -> new NodeAgent.MigrateResource(a.resource(), a.target(), target, replyTo),
         (res, err) -> err != null
             ? new Done(a, false, "no answer from " + a.node() + ": " + err.getMessage(), null, List.of())
             : new Done(a, res.ok(), res.reason(), res, List.of()));

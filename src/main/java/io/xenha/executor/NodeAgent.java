@@ -51,7 +51,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   public sealed interface Command extends CborSerializable
       permits Probe, StartResource, StopResource, FenceNode, FenceHistory, History, StopAll, MemberChanged, AttributeChanged, ProbeDone, DomainReport, HypervisorEvent,
           DirectStopDone, FenceDone, CleanupDone, ClearFailures, OverridesSeen, ApplyOverrides, CapacityRead,
-          MigrateResource, IncomingMigration, Recovered, JournalFlushed, ReloadConfig, ActivateConfig, ReloadRead {}
+          MigrateResource, AcceptMigration, AcceptMigrationDone, IncomingMigration, Recovered, JournalFlushed, ReloadConfig, ActivateConfig, ReloadRead {}
 
   /**
    * Re-reads this agent's configuration file (xenha reload): the answer says whether it is valid, and its checksum;
@@ -91,7 +91,17 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
    * Live-migrates a domU running here to targetNode (Pacemaker's migrate_to); the reply's report shows it stopped
    * here on success. On failure it may run here, there or on both: this agent reports what libvirt says here.
    */
-  public record MigrateResource(String resourceId, String targetNode, ActorRef<OpResult> replyTo) implements Command {}
+  /** targetAgent: the target node's agent (receives the domU when libvirt's test driver is emulating migration). */
+  public record MigrateResource(String resourceId, String targetNode, ActorRef<Command> targetAgent,
+      ActorRef<OpResult> replyTo) implements Command {}
+
+  /**
+   * Define and start the domain from the source's XML: the receiving end of an emulated migration between
+   * test-driver agents in different processes (the demo). Real hypervisors migrate by themselves.
+   */
+  public record AcceptMigration(String domainName, String xml, ActorRef<OpResult> replyTo) implements Command {}
+
+  private record AcceptMigrationDone(String resourceId, Throwable failure, ActorRef<OpResult> replyTo) implements Command {}
 
   /** A domU is about to arrive here by live migration: its start event is adopted, not taken for a rogue start. */
   public record IncomingMigration(String resourceId) implements Command {}
@@ -341,6 +351,12 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         .onMessage(ActivateConfig.class, this::onActivateConfig)
         .onMessage(CapacityRead.class, this::onCapacityRead)
         .onMessage(MigrateResource.class, this::onMigrate)
+        .onMessage(AcceptMigration.class, this::onAcceptMigration)
+        .onMessage(AcceptMigrationDone.class, m -> {
+          m.replyTo().tell(result(m.resourceId(), "migrate_from", m.failure() == null,
+              m.failure() == null ? "arrived" : rootMessage(m.failure())));
+          return this;
+        })
         .onMessage(IncomingMigration.class, m -> {
           incoming.add(m.resourceId());
           return this;
@@ -661,8 +677,45 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     migrateWaiters.computeIfAbsent(id, k -> new ArrayList<>()).add(msg.replyTo());
     if (migrateWaiters.get(id).size() == 1) {
       setState(id, "migrating", "migrate_to");
-      child.tell(new DomainActor.Migrate(Hypervisors.migrationUri(target.hypervisor(), target.host()), reportAdapter));
+      String targetUri = Hypervisors.migrationUri(target.hypervisor(), target.host());
+      if (msg.targetAgent() != null) {
+        testMigrationPeer(targetUri, msg.targetAgent());
+      }
+      child.tell(new DomainActor.Migrate(targetUri, reportAdapter));
     }
+    return this;
+  }
+
+  /** Lets an emulated test-driver migration reach a target served by another process through its agent. */
+  private void testMigrationPeer(String targetUri, ActorRef<Command> targetAgent) {
+    if (hypervisor instanceof io.xenha.hypervisor.LibvirtHypervisor libvirt
+        && libvirt.needsTestMigrationPeer(targetUri)) {
+      org.apache.pekko.actor.typed.Scheduler scheduler = getContext().getSystem().scheduler();
+      io.xenha.hypervisor.LibvirtHypervisor.testMigrationPeer(targetUri, (name, xml, timeout) ->
+          org.apache.pekko.actor.typed.javadsl.AskPattern.<Command, OpResult>ask(
+                  targetAgent, replyTo -> new AcceptMigration(name, xml, replyTo), timeout, scheduler)
+              .thenCompose(r -> r.ok()
+                  ? java.util.concurrent.CompletableFuture.<Void>completedFuture(null)
+                  : java.util.concurrent.CompletableFuture.<Void>failedFuture(new IllegalStateException(r.reason()))));
+    }
+  }
+
+  private Behavior<Command> onAcceptMigration(AcceptMigration msg) {
+    String id = domainToResource.get(msg.domainName());
+    ResourceSpec spec = id == null ? null : config.resources().get(id);
+    if (!(hypervisor instanceof io.xenha.hypervisor.LibvirtHypervisor libvirt && libvirt.isTestDriver())) {
+      // a real hypervisor migrates by itself: never define a domain here on a peer's word
+      msg.replyTo().tell(result(id, "migrate_from", false, "only libvirt's test driver has its migrations emulated"));
+      return this;
+    }
+    if (spec == null || shuttingDown) {
+      msg.replyTo().tell(result(id, "migrate_from", false,
+          spec == null ? "no domain " + msg.domainName() + " here" : node + " is shutting down"));
+      return this;
+    }
+    incoming.add(id); // its start event is the migration's, adopted
+    getContext().pipeToSelf(hypervisor.start(msg.domainName(), msg.xml(), spec.ops().startTimeout()),
+        (ok, err) -> new AcceptMigrationDone(id, err, msg.replyTo()));
     return this;
   }
 

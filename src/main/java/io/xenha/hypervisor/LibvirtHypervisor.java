@@ -48,6 +48,31 @@ public final class LibvirtHypervisor implements Hypervisor {
   /** The test-driver hypervisors of this process by URI: the targets of emulated migrations. */
   private static final Map<String, LibvirtHypervisor> TEST_DRIVERS = new ConcurrentHashMap<>();
 
+  /**
+   * The receiving end of an emulated test-driver migration whose target hypervisor lives in another process (the
+   * demo runs one agent process per node): defines and starts the domain there from its XML.
+   */
+  @FunctionalInterface
+  public interface TestMigrationPeer {
+    CompletionStage<Void> receive(String name, String xml, Duration timeout);
+  }
+
+  /** Test-driver URIs served by another process, by URI: how emulated migrations reach them. */
+  private static final Map<String, TestMigrationPeer> TEST_PEERS = new ConcurrentHashMap<>();
+
+  /**
+   * Where emulated migrations to the test driver at {@code targetUri} go when no test hypervisor of this process
+   * serves it (a NodeAgent names its peer agent). Never used for a real hypervisor, which migrates by itself.
+   */
+  public static void testMigrationPeer(String targetUri, TestMigrationPeer peer) {
+    TEST_PEERS.put(targetUri, peer);
+  }
+
+  /** True when this is libvirt's test driver and no test hypervisor of this process serves {@code targetUri}. */
+  public boolean needsTestMigrationPeer(String targetUri) {
+    return isTestDriver() && !TEST_DRIVERS.containsKey(targetUri);
+  }
+
   private final String uri;
   private final Executor executor;
   private final List<Consumer<DomainEvent>> listeners = new CopyOnWriteArrayList<>();
@@ -68,7 +93,8 @@ public final class LibvirtHypervisor implements Hypervisor {
     }
   }
 
-  private boolean isTestDriver() {
+  /** libvirt's test driver (test:///...), whose migrations xenha emulates. */
+  public boolean isTestDriver() {
     return uri.startsWith("test:");
   }
 
@@ -171,8 +197,9 @@ public final class LibvirtHypervisor implements Hypervisor {
   /**
    * virDomainMigrate with VIR_MIGRATE_LIVE | VIR_MIGRATE_PERSIST_DEST over a connection to targetUri. libvirt's test
    * driver has no migration ("this function is not supported by the connection driver: virDomainMigrate"), so
-   * between test hypervisors of this process it is emulated: define and start on the target with this domain's XML,
-   * then destroy here. Both run for a moment, as with a real live migration's switch-over.
+   * between test hypervisors it is emulated: define and start on the target with this domain's XML (in this process,
+   * or through the target's agent, see {@link #testMigrationPeer}), then destroy here. Both run for a moment, as with
+   * a real live migration's switch-over.
    */
   @Override
   public CompletionStage<Void> migrate(String name, String targetUri, Duration timeout) {
@@ -233,10 +260,11 @@ public final class LibvirtHypervisor implements Hypervisor {
   }
 
   private CompletionStage<Void> emulateMigration(String name, String targetUri, Duration timeout) {
-    LibvirtHypervisor target = TEST_DRIVERS.get(targetUri);
-    if (target == null || target == this) {
+    LibvirtHypervisor local = TEST_DRIVERS.get(targetUri);
+    TestMigrationPeer target = local != null ? local::start : TEST_PEERS.get(targetUri);
+    if (target == null || local == this) {
       return CompletableFuture.failedFuture(new IllegalStateException("libvirt's test driver cannot migrate, and no test "
-          + "hypervisor for " + targetUri + " runs in this process to emulate it with"));
+          + "hypervisor for " + targetUri + " runs in this process or answers for it to emulate it with"));
     }
     long deadline = System.nanoTime() + timeout.toNanos();
     CompletionStage<String> xml = call("migrate (emulated): read XML", name, timeout, c -> {
@@ -254,7 +282,7 @@ public final class LibvirtHypervisor implements Hypervisor {
       }
     });
     return xml
-        .thenCompose(x -> target.start(name, x, remaining(deadline)))
+        .thenCompose(x -> target.receive(name, x, remaining(deadline)))
         .thenCompose(started -> destroy(name, remaining(deadline)));
   }
 

@@ -101,6 +101,10 @@ class DemoProcessIT {
         Thread.sleep(250);
       }
 
+      // xenha resource migrate (here through the JMX bean it calls): a live migration between the agent processes,
+      // not a stop and start; the domU is never lost, and runs on two nodes only for the switch-over
+      liveMigrationBetweenProcesses(demo, domains, "web1", victim);
+
       // SIGHUP to one agent reloads the (shared) file on every node: a domU given target-role Stopped stops
       // (edited where the resource is defined: a second definition elsewhere is refused as a duplicate id)
       String stopped = domains.get(0);
@@ -117,7 +121,56 @@ class DemoProcessIT {
             + demo.logTail(demo.nodes().get(2), 20));
         Thread.sleep(250);
       }
+
     }
+  }
+
+  /**
+   * vm: a domU with allow-migrate that no other resource depends on (web1 in conf/demo.conf); target: a node with
+   * room for it (the rejoined, empty node: elsewhere a vcpu could run short and the balanced strategy would move
+   * another domU out of its way).
+   */
+  private static void liveMigrationBetweenProcesses(DemoCluster demo, List<String> domains, String vm, String target)
+      throws Exception {
+    Map<String, List<String>> before = awaitAllOnce(demo, domains, Duration.ofSeconds(30));
+    String source = before.get(vm).get(0);
+    assertTrue(!source.equals(target) && before.values().stream().noneMatch(ns -> ns.contains(target)),
+        target + " is empty and " + vm + " runs elsewhere: " + before);
+    try (io.xenha.jmx.JmxClient jmx = io.xenha.jmx.JmxClient.connect("127.0.0.1", demo.jmxPort(demo.nodes().get(0)),
+        Duration.ofSeconds(5))) {
+      javax.management.ObjectName bean = new javax.management.ObjectName("io.xenha:type=Resource,name=" + vm);
+      Object answer = jmx.connection().invoke(bean, "migrate", new Object[] {target}, new String[] {String.class.getName()});
+      System.out.println("migrate " + vm + " " + source + " -> " + target + ": " + answer);
+    }
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      // the source first: the target starts the domU before the source lets it go, so it is never seen nowhere
+      boolean onSource = demo.activeDomains(source).contains(vm);
+      boolean onTarget = demo.activeDomains(target).contains(vm);
+      assertTrue(onSource || onTarget, vm + " is running nowhere during its migration");
+      Map<String, List<String>> w = where(demo);
+      for (String d : domains) {
+        if (!d.equals(vm) && !before.get(d).equals(w.get(d))) {
+          StringBuilder logs = new StringBuilder();
+          for (String n : demo.nodes()) logs.append("\n--- ").append(n).append("\n").append(demo.logTail(n, 60));
+          throw new AssertionError("only " + vm + " moves: " + before + " -> " + w + logs);
+        }
+      }
+      assertTrue(w.getOrDefault(vm, List.of()).stream().allMatch(n -> n.equals(source) || n.equals(target)),
+          vm + " runs only on " + source + " and " + target + ": " + w);
+      if (!onSource && onTarget) {
+        break;
+      }
+      assertTrue(System.nanoTime() < deadline, vm + " did not arrive on " + target + ": " + w + "\n"
+          + demo.logTail(source, 20));
+      Thread.sleep(100);
+    }
+    // a migration that failed would count on the source (and the domU would have been stopped and started instead)
+    ClusterStatus.ResourceStatus r = demo.status(target).resources().stream()
+        .filter(x -> x.id().equals(vm)).findFirst().orElseThrow();
+    assertTrue(r.failCounts() == null || r.failCounts().values().stream().allMatch(c -> c == 0), "no failed migration: " + r);
+    String log = java.nio.file.Files.readString(demo.log(source));
+    assertTrue(log.contains(vm + ": domain " + vm + " migrated away"), "the source logged the live migration");
   }
 
   static List<String> awaitDomainIds(DemoCluster demo) throws Exception {

@@ -122,7 +122,7 @@ class MigrationTest {
 
     TestProbe<OpResult> ops = testKit.createTestProbe();
     b.tell(new NodeAgent.IncomingMigration("vm1"));
-    a.tell(new NodeAgent.MigrateResource("vm1", "b", ops.getRef()));
+    a.tell(new NodeAgent.MigrateResource("vm1", "b", null, ops.getRef()));
     // while it runs the source reports it migrating (status: "migrating")
     reportsA.fishForMessage(T, rep -> "migrating".equals(rep.resources().get("vm1").state())
         ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
@@ -159,7 +159,7 @@ class MigrationTest {
     startOnA(a);
     TestProbe<OpResult> ops = testKit.createTestProbe();
     // c's hypervisor does not exist: the migration fails before anything moved
-    a.tell(new NodeAgent.MigrateResource("vm1", "c", ops.getRef()));
+    a.tell(new NodeAgent.MigrateResource("vm1", "c", null, ops.getRef()));
     OpResult failed = ops.expectMessageClass(OpResult.class, T);
     assertFalse(failed.ok(), failed.toString());
     NodeReport.LocalResource vm1 = failed.report().resources().get("vm1");
@@ -191,7 +191,7 @@ class MigrationTest {
     ActorRef<NodeAgent.Command> b = agent("b", hvB, reportsB);
     startOnA(a);
     TestProbe<OpResult> ops = testKit.createTestProbe();
-    a.tell(new NodeAgent.MigrateResource("vm1", "b", ops.getRef()));
+    a.tell(new NodeAgent.MigrateResource("vm1", "b", null, ops.getRef()));
     OpResult failed = ops.expectMessageClass(OpResult.class, T);
     assertFalse(failed.ok(), failed.toString());
     // the source says truthfully that it no longer runs there, and counts the failure
