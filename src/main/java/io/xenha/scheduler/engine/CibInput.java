@@ -260,8 +260,8 @@ public final class CibInput {
         r.provider = attr(e, "provider");
         r.type = attr(e, "type");
         r.params.putAll(sortedParams(e));
-        // a parent's instance attributes are parameters of its primitives too (the primitive's own win)
-        for (Rsc p = parent; p != null; p = p.parent) p.params.forEach(r.params::putIfAbsent);
+        // a group's or clone's instance attributes are parameters of its primitives too (their own win)
+        if (parent != null) for (Map.Entry<String, String> p : parent.params.entrySet()) r.params.putIfAbsent(p.getKey(), p.getValue());
         for (Map.Entry<String, String> u : CibXml.nvpairs(e, "utilization").entrySet()) {
           r.utilization.put(u.getKey(), utilizationValue(u.getValue()));
         }
@@ -275,7 +275,7 @@ public final class CibInput {
         g.baseId = attr(e, "id");
         g.parent = parent;
         meta(g, e, parent);
-        g.params.putAll(sortedParams(e));
+        inheritParams(g, e, parent);
         g.ordered = !"false".equalsIgnoreCase(g.meta.getOrDefault("ordered", "true"));
         g.colocated = !"false".equalsIgnoreCase(g.meta.getOrDefault("collocated", "true"));
         register(g);
@@ -289,7 +289,7 @@ public final class CibInput {
         Rsc c = new Rsc(attr(e, "id"), Variant.CLONE);
         c.parent = parent;
         meta(c, e, parent);
-        c.params.putAll(sortedParams(e));
+        inheritParams(c, e, parent);
         if (!c.meta.containsKey("resource-stickiness")) c.meta.put("resource-stickiness", "1");
         c.stickiness = Values.score(c.meta.get("resource-stickiness"));
         int nodes = in.nodes.size();
@@ -324,6 +324,12 @@ public final class CibInput {
   private void register(Rsc r) {
     in.byId.putIfAbsent(r.id, r);
     in.byId.putIfAbsent(r.baseId, r);
+  }
+
+  /** A collective's instance attributes (over its parent's), handed down to its primitives' parameters. */
+  private static void inheritParams(Rsc r, Element e, Rsc parent) {
+    r.params.putAll(sortedParams(e));
+    if (parent != null) for (Map.Entry<String, String> p : parent.params.entrySet()) r.params.putIfAbsent(p.getKey(), p.getValue());
   }
 
   private static Map<String, String> sortedParams(Element e) {
@@ -469,7 +475,8 @@ public final class CibInput {
 
   private record Op(String id, String task, long intervalMs, int rc, int status, int callId, int targetRc,
       String migrateSource, String migrateTarget, long lastRcChange, String digest, String featureSet,
-      String secureParams, String secureDigest) {}
+      String secureParams, String secureDigest, String onNode, String transitionMagic, String forceRestart,
+      String restartDigest) {}
 
   private void readHistory(Element status) {
     List<Element> states = children(status, "node_state");
@@ -484,9 +491,8 @@ public final class CibInput {
       Node n = nodeOf(st);
       if (n == null) continue;
       for (Element lr : children(CibXml.path(st, "lrm", "lrm_resources"), "lrm_resource")) {
-        List<Op> ops = new ArrayList<>();
+        List<Op> ops = opIndex.computeIfAbsent(n, k -> new HashMap<>()).computeIfAbsent(attr(lr, "id"), k -> new ArrayList<>());
         for (Element o : children(lr, "lrm_rsc_op")) ops.add(op(o));
-        opIndex.computeIfAbsent(n, k -> new HashMap<>()).put(attr(lr, "id"), ops);
       }
     }
     for (Element st : ordered) {
@@ -503,40 +509,124 @@ public final class CibInput {
     return m == null ? null : m.get(rscId);
   }
 
-  /** The newest op of this task on the node (optionally only one migrating from source), or null. */
-  private Op newest(Node n, String rscId, String task, String source) {
-    Op best = null;
+  /**
+   * Pacemaker's find_lrm_op: the one recorded op of this task on the node (a migrate_to going to peer, a
+   * migrate_from coming from peer); none when there are several, or when rc is given and it did not end so.
+   */
+  private Op findOp(Node n, String rscId, String task, String peer, int rc) {
     List<Op> ops = opsOn(n, rscId);
     if (ops == null) return null;
+    Op found = null;
+    int matches = 0;
     for (Op o : ops) {
       if (!task.equals(o.task)) continue;
-      if (source != null && !source.equals(o.migrateSource)) continue;
-      if (best == null || o.callId > best.callId) best = o;
+      if (peer != null && task.equals("migrate_to") && !peer.equals(o.migrateTarget)) continue;
+      if (peer != null && task.equals("migrate_from") && !peer.equals(o.migrateSource)) continue;
+      found = o;
+      matches++;
     }
-    return best;
+    if (matches != 1) return null;
+    if (rc >= 0 && (found.rc != rc || found.status != 0)) return null;
+    return found;
   }
 
-  /** A non-monitor operation on the node newer than op (Pacemaker's non_monitor_after). */
-  private boolean nonMonitorAfter(Node n, String rscId, Op op) {
+  /**
+   * Pacemaker's pe__is_newer_op: on one node the call ids order operations; across nodes, or for one call recorded
+   * twice (a result and its last failure), last-rc-change does; a pending operation is placed by the transition in
+   * its transition magic (operations of different transitioner runs only when one of them is pending).
+   */
+  private static int compareOps(Op a, Op b, boolean sameNodeDefault) {
+    boolean sameNode = a.onNode == null || b.onNode == null ? sameNodeDefault : a.onNode.equalsIgnoreCase(b.onNode);
+    if (sameNode && a.id != null && a.id.equals(b.id)) return 0;
+    int ca = a.callId;
+    int cb = b.callId;
+    if (ca == -1 && cb == -1) return 0;
+    if (sameNode && ca >= 0 && ca < cb) return -1;
+    if (sameNode && cb >= 0 && ca > cb) return 1;
+    if (ca >= 0 && cb >= 0 && (!sameNode || ca == cb)) {
+      // an op without a recorded time (-1) is not placed against the other
+      if (a.lastRcChange >= 0 && a.lastRcChange < b.lastRcChange) return -1;
+      if (b.lastRcChange >= 0 && a.lastRcChange > b.lastRcChange) return 1;
+      return 0;
+    }
+    String[] ka = magicKey(a.transitionMagic);
+    String[] kb = magicKey(b.transitionMagic);
+    if (ka == null || kb == null) return 0;
+    int ta = parseIntOr(ka[1], -1);
+    int tb = parseIntOr(kb[1], -1);
+    if (!ka[3].equalsIgnoreCase(kb[3]) || ta == tb) {
+      if (cb == -1) return -1;
+      if (ca == -1) return 1;
+      return 0;
+    }
+    if (ta >= 0 && ta < tb || tb == -1) return -1;
+    if (tb >= 0 && ta > tb || ta == -1) return 1;
+    return 0;
+  }
+
+  /** The transition key inside a transition magic ("status:rc;action:transition:target-rc:uuid"), split. */
+  private static String[] magicKey(String magic) {
+    if (magic == null) return null;
+    int semi = magic.indexOf(';');
+    if (semi < 0) return null;
+    String[] k = magic.substring(semi + 1).split(":");
+    return k.length < 4 ? null : k;
+  }
+
+  private static int parseIntOr(String v, int dflt) {
+    try {
+      return Integer.parseInt(v.trim());
+    } catch (NumberFormatException e) {
+      return dflt;
+    }
+  }
+
+  /** Pacemaker's non_monitor_after: a start, stop or migration on the node newer than op. */
+  private boolean nonMonitorAfter(Node n, String rscId, Op op, boolean sameNode) {
     List<Op> ops = opsOn(n, rscId);
-    if (ops == null) return false;
-    for (Op o : ops) if (!"monitor".equals(o.task) && o != op && o.callId > op.callId) return true;
+    if (ops == null || op == null) return false;
+    for (Op o : ops) {
+      if (o.equals(op) || o.task == null) continue;
+      boolean stateChanging = switch (o.task) {
+        case "start", "stop", "migrate_to", "migrate_from" -> true;
+        default -> false;
+      };
+      if (stateChanging && compareOps(o, op, sameNode) > 0) return true;
+    }
     return false;
   }
 
   /**
-   * A non-monitor operation on node n newer than op, which ran on opNode (Pacemaker's newer_state_after_migrate):
-   * call ids count per node, so across nodes the times decide.
+   * Pacemaker's newer_state_after_migrate: the node has a start, stop or migration, or a monitor finding it
+   * stopped, newer than the migration op recorded on that node (else than the one on the peer).
    */
-  private boolean newerStateAfter(Node n, String rscId, Op op, Node opNode) {
-    List<Op> ops = opsOn(n, rscId);
-    if (ops == null || op == null) return false;
-    for (Op o : ops) {
-      if (o == op || "monitor".equals(o.task)) continue;
-      boolean newer = n == opNode ? o.callId > op.callId : o.lastRcChange > op.lastRcChange;
-      if (newer) return true;
+  private boolean newerStateAfter(Node n, String rscId, Op migrateTo, Op migrateFrom) {
+    Op ref = migrateFrom != null ? migrateFrom : migrateTo;
+    boolean sameNode = false;
+    if (n.uname.equalsIgnoreCase(ref.migrateTarget)) {
+      if (migrateFrom != null) {
+        ref = migrateFrom;
+        sameNode = true;
+      } else {
+        ref = migrateTo;
+      }
+    } else if (n.uname.equalsIgnoreCase(ref.migrateSource)) {
+      if (migrateTo != null) {
+        ref = migrateTo;
+        sameNode = true;
+      } else {
+        ref = migrateFrom;
+      }
     }
-    return false;
+    if (nonMonitorAfter(n, rscId, ref, sameNode)) return true;
+    Op notRunning = findOp(n, rscId, "monitor", null, 7);
+    return notRunning != null && compareOps(notRunning, ref, sameNode) > 0;
+  }
+
+  /** Pacemaker's unknown_on_node: no operation of the resource is recorded on the node. */
+  private boolean unknownOn(Node n, String rscId) {
+    List<Op> ops = opsOn(n, rscId);
+    return ops == null || ops.isEmpty();
   }
 
   private Node nodeOf(Element st) {
@@ -560,7 +650,7 @@ public final class CibInput {
         && !(java.util.Objects.equals(attr(lr, "class"), rsc.cls)
             && java.util.Objects.equals(attr(lr, "provider"), rsc.provider)
             && java.util.Objects.equals(attr(lr, "type"), rsc.type))) {
-      rsc.agentChanged.add(node);
+      rsc.plainRestart.add(node);
     }
   }
 
@@ -579,8 +669,9 @@ public final class CibInput {
     }
     return new Op(attr(o, "id"), attr(o, "operation"), Math.max(0, intAttr(o, "interval", 0)),
         intAttr(o, "rc-code", 0), intAttr(o, "op-status", 0), intAttr(o, "call-id", 0), target,
-        attr(o, "migrate_source"), attr(o, "migrate_target"), intAttr(o, "last-rc-change", 0), attr(o, "op-digest"),
-        attr(o, "crm_feature_set"), attr(o, "op-secure-params"), attr(o, "op-secure-digest"));
+        attr(o, "migrate_source"), attr(o, "migrate_target"), intAttr(o, "last-rc-change", -1), attr(o, "op-digest"),
+        attr(o, "crm_feature_set"), attr(o, "op-secure-params"), attr(o, "op-secure-digest"), attr(o, "on_node"), attr(o, "transition-magic"),
+        attr(o, "op-force-restart"), attr(o, "op-restart-digest"));
   }
 
   private static int intAttr(Element e, String name, int dflt) {
@@ -721,7 +812,7 @@ public final class CibInput {
             if (!sticky) onFail = null;
             break;
           case "migrate_to":
-            role = migrateToSucceeded(rsc, node, op, ops, lrmId);
+            role = migrateToSucceeded(rsc, node, op, role, lrmId);
             break;
           case "stop":
             role = Role.STOPPED;
@@ -749,7 +840,7 @@ public final class CibInput {
         else role = Role.STARTED;
         continue;
       }
-      if (probe && op.rc == 5 && op.status == 0) {
+      if (probe && op.rc == 5 && (op.status == 0 || op.status == 7)) {
         // a probe finding the agent not installed: not running, and it cannot run here
         rsc.hardErrors.add(node);
         role = Role.STOPPED;
@@ -771,22 +862,35 @@ public final class CibInput {
         migrateToFailed(rsc, node, op, lrmId);
       } else if (task.equals("migrate_from")) {
         role = Role.STARTED;
+        migrateFromFailed(rsc, node, op, lrmId);
       } else if (task.equals("monitor")) {
         role = op.rc == 7 && op.intervalMs == 0 ? Role.STOPPED : Role.STARTED;
       }
       if (rank(action) > rank(onFail)) onFail = action;
       if (action.equals("stop") || action.equals("fence") || action.equals("standby")) sticky = true;
     }
+    if (role != Role.UNKNOWN) rsc.knownOn.add(node);
     if (role == Role.UNKNOWN) role = Role.STOPPED;
     if (role == Role.STARTED && !rsc.orphan) {
       Op lastStart = null;
+      // the newest start (or migrate_from), whatever its result (Pacemaker's calculate_active_ops)
       for (Op o : ops) {
-        if (("start".equals(o.task) || "migrate_from".equals(o.task)) && o.rc == 0 && o.status == 0) lastStart = o;
+        if ("start".equals(o.task) || "migrate_from".equals(o.task)) lastStart = o;
       }
-      // checked only on a node that can run resources (Pacemaker skips standby, maintenance, shutting down)
-      if (lastStart != null && lastStart.digest != null && node.available()
-          && !digestMatches(rsc, lastStart)) {
-        rsc.definitionChanged.add(node);
+      // checked only on a node that can run resources (Pacemaker skips standby, maintenance, shutting down);
+      // digests of old feature sets (up to 3.0.5) are computed over the same text
+      if (lastStart != null && lastStart.digest != null && node.available() && !digestMatches(rsc, lastStart)) {
+        // an agent that recorded a restart digest can reload: only a change of its non-reloadable parameters
+        // (those listed in op-force-restart) needs a restart
+        // (Pacemaker's schedule_reload: no reload while a start is pending, it stops the resource instead)
+        if (lastStart.restartDigest != null
+            && lastStart.restartDigest.equals(digest(restartParams(rsc.params, lastStart.forceRestart)))) {
+          if (startPending || rsc.startPending) rsc.plainRestart.add(node);
+          else rsc.reloadOn.add(node);
+        } else {
+          // Pacemaker forces the restart: the start carries "resource definition change"
+          rsc.definitionChanged.add(node);
+        }
       }
     }
     if (role == Role.STARTED) {
@@ -796,6 +900,11 @@ public final class CibInput {
       if (rsc.role.compareTo(role) < 0) rsc.role = role;
       if (startPending) rsc.startPending = true;
       activeOnDownNode(rsc, node);
+    }
+    // a stop on the source after its migrate_to does not stop the partially migrated resource on the target
+    if (role == Role.STOPPED && rsc.partialSource == node && rsc.partialTarget != null && !rsc.runningOn.isEmpty()
+        && rsc.role.compareTo(Role.STARTED) < 0) {
+      rsc.role = Role.STARTED;
     }
     if (onFail != null) applyFailure(rsc, node, onFail);
     if (failedWithOtherParameters(rsc, ops)) {
@@ -818,78 +927,85 @@ public final class CibInput {
     return false;
   }
 
+  /** Active on n too (Pacemaker's native_add_running): the role stays what the history of each node made it. */
   private void addRunning(Rsc rsc, Node n) {
     if (!rsc.runningOn.contains(n)) rsc.runningOn.add(n);
-    if (rsc.role.compareTo(Role.STARTED) < 0) rsc.role = Role.STARTED;
   }
 
   /**
-   * A successful migrate_to on source (Pacemaker's unpack_migrate_to_success): complete when the source stopped
-   * afterwards; when the target's migrate_from succeeded the resource runs there and the source only needs its stop
-   * (a dangling migration); without a migrate_from it is a partial migration, continued if the target stays.
+   * A successful migrate_to on source (Pacemaker's unpack_migrate_to_success). Newer state on both nodes (or a
+   * newer op on the source with a migrate_from recorded) makes it irrelevant. A successful migrate_from leaves a
+   * dangling migration (the source only needs its stop); a failed one leaves it active on the target unless the
+   * target has newer state, else failed on the source; without a migrate_from it is a partial migration, continued
+   * if the target stays, or failed on the source when the target went away or has newer state.
    * Returns the role on the source.
    */
-  private Role migrateToSucceeded(Rsc rsc, Node source, Op op, List<Op> sourceOps, String lrmId) {
-    for (Op o : sourceOps) if ("stop".equals(o.task) && o.callId > op.callId) return Role.STARTED;
+  private Role migrateToSucceeded(Rsc rsc, Node source, Op op, Role role, String lrmId) {
     Node target = byUname.get(op.migrateTarget);
-    if (target == null) return Role.STARTED;
-    Op from = newest(target, lrmId, "migrate_from", source.uname);
-    if (newerStateAfter(target, lrmId, from != null ? from : op, from != null ? target : source)
-        && nonMonitorAfter(source, lrmId, op)) {
-      return Role.STARTED;
-    }
+    boolean sourceNewer = nonMonitorAfter(source, lrmId, op, true);
+    Op from = target == null ? null : findOp(target, lrmId, "migrate_from", source.uname, -1);
+    if (sourceNewer && from != null) return role;
+    boolean targetNewer = target != null && newerStateAfter(target, lrmId, op, from);
+    if (sourceNewer && targetNewer) return role;
+    boolean fromPending = from != null && (from.status == -1 || from.callId == -1);
     if (from != null && from.rc == 0 && from.status == 0) {
-      if (target.online) addRunning(rsc, target);
-      if (source.online) {
-        rsc.dangling.add(source);
-        return Role.STOPPED;
+      rsc.dangling.add(source);
+      return Role.STOPPED;
+    }
+    if (from != null && !fromPending) {
+      if (!targetNewer && target.online) {
+        addRunning(rsc, target);
+      } else {
+        brokenMigration(rsc);
       }
       return Role.STARTED;
     }
-    if (from != null) {
-      if (target.online) addRunning(rsc, target);
-      return Role.STARTED;
-    }
-    if (target.online) {
+    if (!targetNewer && target != null && target.online) {
       addRunning(rsc, target);
       if (source.online) {
         rsc.partialSource = source;
         rsc.partialTarget = target;
       }
-    } else {
-      rsc.failed = true;
-      rsc.needsStop = true;
-      rsc.allowMigrate = false;
-      rsc.migrationBroken = true;
+    } else if (!sourceNewer) {
+      brokenMigration(rsc);
     }
     return Role.STARTED;
   }
 
-  /** A failed migrate_to (Pacemaker's unpack_migrate_to_failure): the resource may be active on the target too. */
+  /** A migration that can no longer be completed: the resource is recovered (stopped and started), not migrated. */
+  private static void brokenMigration(Rsc rsc) {
+    rsc.failed = true;
+    rsc.needsStop = true;
+    rsc.allowMigrate = false;
+    rsc.migrationBroken = true;
+  }
+
+  /**
+   * A failed migrate_to (Pacemaker's unpack_migrate_to_failure): active on the target too when it is known there
+   * without newer state; else, unless the source has moved on, a dangling migration to stop on the source.
+   */
   private void migrateToFailed(Rsc rsc, Node source, Op op, String lrmId) {
     Node target = byUname.get(op.migrateTarget);
     if (target == null) return;
-    Op from = newest(target, lrmId, "migrate_from", source.uname);
-    boolean unknownOnTarget = opsOn(target, lrmId) == null || opsOn(target, lrmId).isEmpty();
-    if (!unknownOnTarget && !newerStateAfter(target, lrmId, from != null ? from : op, from != null ? target : source)) {
+    Op from = findOp(target, lrmId, "migrate_from", source.uname, 0);
+    if (!unknownOn(target, lrmId) && !newerStateAfter(target, lrmId, op, from)) {
       if (target.online) addRunning(rsc, target);
-    } else if (!nonMonitorAfter(source, lrmId, op)) {
+    } else if (!nonMonitorAfter(source, lrmId, op, true)) {
       rsc.dangling.add(source);
     }
   }
 
-  private static final java.util.regex.Pattern NON_DIGIT = java.util.regex.Pattern.compile("\\D");
-
-  private static boolean newerThan(String version, String than) {
-    if (version == null) return false;
-    String[] a = version.split("\\.");
-    String[] b = than.split("\\.");
-    for (int i = 0; i < Math.max(a.length, b.length); i++) {
-      int x = i < a.length ? Integer.parseInt(NON_DIGIT.matcher(a[i]).replaceAll("0")) : 0;
-      int y = i < b.length ? Integer.parseInt(NON_DIGIT.matcher(b[i]).replaceAll("0")) : 0;
-      if (x != y) return x > y;
+  /**
+   * A failed migrate_from (Pacemaker's unpack_migrate_from_failure): active on the source too when it is known
+   * there without newer state.
+   */
+  private void migrateFromFailed(Rsc rsc, Node target, Op op, String lrmId) {
+    Node source = byUname.get(op.migrateSource);
+    if (source == null) return;
+    Op to = findOp(source, lrmId, "migrate_to", target.uname, 0);
+    if (!unknownOn(source, lrmId) && !newerStateAfter(source, lrmId, to, op)) {
+      if (source.online) addRunning(rsc, source);
     }
-    return false;
   }
 
   /** The recorded digest against the configured parameters (without the secure ones when they were recorded apart). */
@@ -901,6 +1017,14 @@ public final class CibInput {
       return op.secureDigest.equals(digest(open)) || op.digest.equals(digest(rsc.params));
     }
     return op.digest.equals(digest(rsc.params));
+  }
+
+  /** The parameters a restart digest covers: only those the agent listed as needing a restart. */
+  private static Map<String, String> restartParams(Map<String, String> params, String forceRestart) {
+    Map<String, String> out = new java.util.TreeMap<>();
+    if (forceRestart == null) return out;
+    for (String name : forceRestart.trim().split("\\s+")) if (params.containsKey(name)) out.put(name, params.get(name));
+    return out;
   }
 
   /** Pacemaker's operation digest: md5 of the instance attributes, sorted by name, as an XML element. */

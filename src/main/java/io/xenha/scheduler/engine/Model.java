@@ -222,6 +222,8 @@ public final class Model {
     public Node partialSource;
     public Node partialTarget;
     public final List<Node> dangling = new ArrayList<>();
+    /** Nodes where its state is known from the operation history (no probe needed there). */
+    public final java.util.Set<Node> knownOn = new java.util.HashSet<>();
     public final Map<Node, Integer> failCount = new HashMap<>();
     /** Nodes where the agent reported a hard error (not installed, insufficient privileges, ...): banned there. */
     public final java.util.Set<Node> hardErrors = new java.util.LinkedHashSet<>();
@@ -229,8 +231,13 @@ public final class Model {
     public boolean fatalError;
     /** Nodes where it runs with parameters other than the configured ones: restarted there. */
     public final java.util.Set<Node> definitionChanged = new java.util.LinkedHashSet<>();
-    /** Nodes whose history ran another agent (class, provider, type) than the configured one: restarted there. */
-    public final java.util.Set<Node> agentChanged = new java.util.LinkedHashSet<>();
+    /**
+     * Nodes where it is restarted without a reason shown: its history ran another agent (class, provider, type),
+     * or a reload was due while its start is pending.
+     */
+    public final java.util.Set<Node> plainRestart = new java.util.LinkedHashSet<>();
+    /** Nodes where only reloadable parameters changed: the agent reloads them unless a restart happens anyway. */
+    public final java.util.Set<Node> reloadOn = new java.util.LinkedHashSet<>();
     /** A migration whose target went away: the resource must be recovered, not migrated. */
     public boolean migrationBroken;
     public final List<Action> actions = new ArrayList<>();
@@ -277,9 +284,16 @@ public final class Model {
       return false;
     }
 
-    /** Where it runs: the source of a partial migration, else the first node it was found on. */
+    /**
+     * Where it runs: the source of a partial migration; for a resource that does not need fencing the first clean
+     * node it is active on (it is not considered active on unclean ones); else the first node it was found on.
+     */
     public Node currentNode() {
-      if (partialSource != null && runningOn.contains(partialSource)) return partialSource;
+      if (partialSource != null) {
+        if (runningOn.contains(partialSource)) return partialSource;
+      } else if (!requiresFencing) {
+        for (Node n : runningOn) if (n.online && !n.unclean) return n;
+      }
       return runningOn.isEmpty() ? null : runningOn.get(0);
     }
 

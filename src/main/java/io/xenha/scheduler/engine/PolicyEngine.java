@@ -126,6 +126,8 @@ public final class PolicyEngine {
 
   private Result plan() {
     for (Rsc r : resources) for (Rsc p : r.primitives()) if (p.fenceDevice) haveStonithResource = true;
+    // with a watchdog (SBD) nodes fence themselves: fencing is possible without a fence device
+    if (in.flag("have-watchdog", false)) haveStonithResource = true;
     phase("start");
     initAllowed();
     applyLocations();
@@ -1072,6 +1074,14 @@ public final class PolicyEngine {
     return requires == null || !requires.equals("nothing");
   }
 
+  /** The role a resource is in now (Pacemaker's state function): a collective's is its highest member's. */
+  private static Role currentRole(Rsc r) {
+    if (r.isPrimitive()) return r.role;
+    Role max = Role.STOPPED;
+    for (Rsc c : r.children) if (currentRole(c).compareTo(max) > 0) max = currentRole(c);
+    return max;
+  }
+
   private static boolean isActive(Rsc r) {
     if (r.isPrimitive()) return !r.runningOn.isEmpty();
     for (Rsc c : r.children) if (isActive(c)) return true;
@@ -1154,9 +1164,10 @@ public final class PolicyEngine {
     // running with other parameters than configured: stop (and so restart) it there
     if (r.managed) {
       for (Node n : r.definitionChanged) {
-        if (n.online && r.runningOn.contains(n)) action(r, "stop", n, false).setReason("resource definition change", true);
+        // the stop itself carries no reason (Pacemaker gives it to a start without a node, not shown in the summary)
+        if (n.online && r.runningOn.contains(n)) action(r, "stop", n, false);
       }
-      for (Node n : r.agentChanged) {
+      for (Node n : r.plainRestart) {
         if (n.online && r.runningOn.contains(n)) action(r, "stop", n, false).setReason(null, true);
       }
     }
@@ -1214,6 +1225,17 @@ public final class PolicyEngine {
       else startResource(r, r.assigned, false);
     }
     if (allowMigrate) migrationActions(r, current);
+    // the start of a resource active nowhere waits for its probes; one on a pending node cannot run
+    if (r.parent == null && r.runningOn.isEmpty() && !r.orphan && unprobedOnPendingNode(r)) {
+      for (Action a : findAll(r, "start")) a.runnable = false;
+    }
+  }
+
+  /** A node that is up but pending (not yet a full member) where the resource's state is unknown. */
+  private boolean unprobedOnPendingNode(Rsc r) {
+    if (!in.flag("enable-startup-probes", true)) return false;
+    for (Node n : nodes) if (n.online && n.pending && !n.unclean && !r.knownOn.contains(n)) return true;
+    return false;
   }
 
   private boolean canMigrate(Rsc r, Node current) {
@@ -1242,7 +1264,7 @@ public final class PolicyEngine {
   private void startResource(Rsc r, Node node, boolean optional) {
     Action start = action(r, "start", node, optional);
     // Pacemaker forces the start itself on a definition change: it carries the reason (shown on a Restart)
-    if (r.managed && !r.agentChanged.isEmpty()) start.setReason(null, true);
+    if (r.managed && !r.plainRestart.isEmpty()) start.setReason(null, true);
     else if (r.managed && !r.definitionChanged.isEmpty()) start.setReason("resource definition change", false);
     if (start.runnable && !optional) r.startPending = false;
   }
@@ -1287,7 +1309,8 @@ public final class PolicyEngine {
     List<Action> firsts = new ArrayList<>(findAll(first, firstTask));
     if (firsts.isEmpty()) {
       if (first == then) return;
-      if (firstTask.equals("stop") && !isActive(first)) return;
+      // no stop to order after when the resource's role is stopped (even if a migration left it active somewhere)
+      if (firstTask.equals("stop") && currentRole(first) == Role.STOPPED) return;
       firsts.add(action(first, firstTask, null, true));
     }
     List<Action> thens = new ArrayList<>(findAll(then, thenTask));
@@ -1493,7 +1516,8 @@ public final class PolicyEngine {
         fenceOps.put(n, f);
       }
     }
-    // Stops on a fenced node are implied by the fence; elsewhere they cannot run.
+    // Stops on a fenced node are implied by the fence (ordered after it when the resource needs fencing); the
+    // fence does not make them required: a stop stays optional when the resource stays where it runs cleanly.
     for (Action a : new ArrayList<>(actions)) {
       if (a.rsc == null || a.node == null || !a.rsc.isPrimitive()) continue;
       if (a.task.equals("stop") && a.node.unclean) {
@@ -1501,7 +1525,7 @@ public final class PolicyEngine {
         if (f != null) {
           a.pseudo = true;
           a.runnable = true;
-          order(f, a, IMPLIES_THEN);
+          if (a.rsc.requiresFencing) order(f, a, OPTIONAL);
         }
       }
     }
@@ -1945,12 +1969,16 @@ public final class PolicyEngine {
     Action stop = startNode == null ? firstOf(findAll(rsc, "stop")) : find(rsc, "stop", startNode);
     if (stop == null && "stop_unexpected".equals(rsc.recovery)) stop = firstOf(findAll(rsc, "stop"));
     Role role = rsc.role;
+    // active somewhere with a stopped role (a migration's other end): shown as a recovery of what runs
+    if (!rsc.runningOn.isEmpty() && role == Role.STOPPED) role = Role.STARTED;
     Role nextRole = rsc.nextRole;
     if (role == nextRole) {
       if (next == null) return;
       Action migrateFrom = find(rsc, "migrate_from", next);
       if (migrateFrom != null && current != null && migrateFrom.runnable) {
         item(out, "Migrate", rsc, current, next, start, null);
+      } else if (reloads(rsc)) {
+        item(out, "Reload", rsc, current, next, start, null);
       } else if (start == null || start.optional) {
         return;
       } else if (!start.runnable) {
@@ -1978,6 +2006,20 @@ public final class PolicyEngine {
     } else if (role == Role.STOPPED && nextRole.compareTo(Role.STOPPED) > 0) {
       if (next != null) item(out, "Start", rsc, current, next, start, null);
     }
+  }
+
+  /**
+   * A reload of changed reloadable parameters (Pacemaker's schedule_reload): not for an unmanaged, failed or
+   * start-pending resource, and cancelled when a stop on that node is required anyway (it restarts instead).
+   */
+  private boolean reloads(Rsc rsc) {
+    if (!rsc.managed || rsc.failed || rsc.startPending) return false;
+    for (Node n : rsc.reloadOn) {
+      if (!rsc.runningOn.contains(n)) continue;
+      Action stop = find(rsc, "stop", n);
+      if (stop == null || stop.optional) return true;
+    }
+    return false;
   }
 
   private static Action firstOf(List<Action> l) {
