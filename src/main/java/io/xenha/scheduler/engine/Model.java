@@ -217,6 +217,9 @@ public final class Model {
     public boolean merging;
     public final List<Coloc> thisWith = new ArrayList<>();
     public final List<Coloc> withThis = new ArrayList<>();
+    /** Of a clone: the colocations of other clones with it, and the size of withThis they were read from. */
+    List<Coloc> cloneDependents;
+    int cloneDependentsOf = -1;
     /** Colocations a clone instance took over from its clone (kept once). */
     public final java.util.Set<Coloc> inherited = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     public Node partialSource;

@@ -720,10 +720,23 @@ public final class PolicyEngine {
     for (Coloc c : r.thisWith) {
       if (c.primary != orig && c.score >= INFINITY) colocatedResources(c.primary, orig, out);
     }
-    for (Coloc c : r.withThis) {
-      if (r.isClone() && !c.dependent.isClone()) continue;
+    for (Coloc c : r.isClone() ? cloneDependents(r) : r.withThis) {
       if (c.dependent != orig && c.score >= INFINITY) colocatedResources(c.dependent, orig, out);
     }
+  }
+
+  /**
+   * The colocations of clones with the clone r (a clone's list is fixed once the colocations are set up): kept,
+   * as thousands of domUs may depend on one clone and every resource's colocated set passes through it.
+   */
+  private static List<Coloc> cloneDependents(Rsc r) {
+    if (r.cloneDependents == null || r.cloneDependentsOf != r.withThis.size()) {
+      List<Coloc> out = new ArrayList<>();
+      for (Coloc c : r.withThis) if (c.dependent.isClone()) out.add(c);
+      r.cloneDependents = out;
+      r.cloneDependentsOf = r.withThis.size();
+    }
+    return r.cloneDependents;
   }
 
   private void assignBest(Rsc r, Node prefer) {
