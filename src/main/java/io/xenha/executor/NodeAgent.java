@@ -9,6 +9,7 @@ import io.xenha.fencing.FenceDevice;
 import io.xenha.fencing.FenceResult;
 import io.xenha.hypervisor.Hypervisor;
 import io.xenha.hypervisor.Hypervisors;
+import io.xenha.hypervisor.LibvirtHypervisor;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,9 +28,11 @@ import org.apache.pekko.cluster.ddata.LWWMap;
 import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
 import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Scheduler;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
@@ -90,8 +93,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   /**
    * Live-migrates a domU running here to targetNode (Pacemaker's migrate_to); the reply's report shows it stopped
    * here on success. On failure it may run here, there or on both: this agent reports what libvirt says here.
+   * targetAgent: the target node's agent, which receives the domU when libvirt's test driver emulates the migration.
    */
-  /** targetAgent: the target node's agent (receives the domU when libvirt's test driver is emulating migration). */
   public record MigrateResource(String resourceId, String targetNode, ActorRef<Command> targetAgent,
       ActorRef<OpResult> replyTo) implements Command {}
 
@@ -688,22 +691,20 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
 
   /** Lets an emulated test-driver migration reach a target served by another process through its agent. */
   private void testMigrationPeer(String targetUri, ActorRef<Command> targetAgent) {
-    if (hypervisor instanceof io.xenha.hypervisor.LibvirtHypervisor libvirt
-        && libvirt.needsTestMigrationPeer(targetUri)) {
-      org.apache.pekko.actor.typed.Scheduler scheduler = getContext().getSystem().scheduler();
-      io.xenha.hypervisor.LibvirtHypervisor.testMigrationPeer(targetUri, (name, xml, timeout) ->
-          org.apache.pekko.actor.typed.javadsl.AskPattern.<Command, OpResult>ask(
-                  targetAgent, replyTo -> new AcceptMigration(name, xml, replyTo), timeout, scheduler)
+    if (hypervisor instanceof LibvirtHypervisor libvirt && libvirt.needsTestMigrationPeer(targetUri)) {
+      Scheduler scheduler = getContext().getSystem().scheduler();
+      LibvirtHypervisor.testMigrationPeer(targetUri, (name, xml, timeout) ->
+          AskPattern.<Command, OpResult>ask(targetAgent, replyTo -> new AcceptMigration(name, xml, replyTo), timeout, scheduler)
               .thenCompose(r -> r.ok()
-                  ? java.util.concurrent.CompletableFuture.<Void>completedFuture(null)
-                  : java.util.concurrent.CompletableFuture.<Void>failedFuture(new IllegalStateException(r.reason()))));
+                  ? CompletableFuture.<Void>completedFuture(null)
+                  : CompletableFuture.<Void>failedFuture(new IllegalStateException(r.reason()))));
     }
   }
 
   private Behavior<Command> onAcceptMigration(AcceptMigration msg) {
     String id = domainToResource.get(msg.domainName());
     ResourceSpec spec = id == null ? null : config.resources().get(id);
-    if (!(hypervisor instanceof io.xenha.hypervisor.LibvirtHypervisor libvirt && libvirt.isTestDriver())) {
+    if (!(hypervisor instanceof LibvirtHypervisor libvirt && libvirt.isTestDriver())) {
       // a real hypervisor migrates by itself: never define a domain here on a peer's word
       msg.replyTo().tell(result(id, "migrate_from", false, "only libvirt's test driver has its migrations emulated"));
       return this;
