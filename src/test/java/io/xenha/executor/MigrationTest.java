@@ -113,6 +113,27 @@ class MigrationTest {
   }
 
   @Test
+  void anAgentOnTheTestDriverDefinesAndStartsTheDomainAPeerMigratesToIt() throws Exception {
+    ActorRef<NodeAgent.Command> b = agent("b", hvB, testKit.createTestProbe());
+    TestProbe<OpResult> ops = testKit.createTestProbe();
+    b.tell(new NodeAgent.AcceptMigration("vm1", TestLibvirt.domainXml("vm1"), ops.getRef()));
+    OpResult accepted = ops.expectMessageClass(OpResult.class, T);
+    assertTrue(accepted.ok(), accepted.toString());
+    assertEquals(List.of("vm1"), active(hvB));
+  }
+
+  @Test
+  void anAgentOnAnyOtherHypervisorNeverDefinesADomainOnAPeersWord() throws Exception {
+    // not libvirt's test driver as far as the agent can tell (a real hypervisor migrates by itself)
+    ActorRef<NodeAgent.Command> b = agent("b", new ForwardingHypervisor(hvB), testKit.createTestProbe());
+    TestProbe<OpResult> ops = testKit.createTestProbe();
+    b.tell(new NodeAgent.AcceptMigration("vm1", TestLibvirt.domainXml("vm1"), ops.getRef()));
+    OpResult refused = ops.expectMessageClass(OpResult.class, T);
+    assertFalse(refused.ok(), refused.toString());
+    assertEquals(List.of(), active(hvB));
+  }
+
+  @Test
   void theSourceForgetsTheDomainWithoutAStopAndTheTargetAdoptsItRunning() throws Exception {
     TestProbe<NodeReport> reportsA = testKit.createTestProbe();
     TestProbe<NodeReport> reportsB = testKit.createTestProbe();
