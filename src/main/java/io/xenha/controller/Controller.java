@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -37,6 +38,7 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.UniqueAddress;
 import org.apache.pekko.cluster.ddata.LWWMap;
 import org.apache.pekko.cluster.ddata.LWWMapKey;
 import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
@@ -58,7 +60,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   public sealed interface Command
       permits NodeReported, GetStatus, Stop, FenceRequest, AgentsListed, MembershipChanged, LifecycleRead,
           LifecycleWritten, Probed, ProbeTimeout, Settle, ActionDone, RunnerFinished, Replan, ManualFenceDone,
-          SelfFenceDeadline, HistoryGathered, AttributesChanged, AdminCommand, OverridesRead, OverridesWritten, AgentApplied, GetOverrides,
+          SelfFenceDeadline, PendingDeadline, HistoryGathered, AttributesChanged, AdminCommand, OverridesRead, OverridesWritten, AgentApplied, GetOverrides,
           GetHistory, Reload, OwnConfigRead, ReloadAnswer, ActivationAnswer {}
 
   /** A NodeAgent's report (sent through the singleton proxy by every node). */
@@ -150,6 +152,8 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
 
   private record SelfFenceDeadline(String node) implements Command {}
 
+  private record PendingDeadline(String node) implements Command {}
+
   private record HistoryGathered(List<FenceResult> history) implements Command {}
 
   private record AttributesChanged(Map<String, Map<String, String>> attributes) implements Command {}
@@ -177,13 +181,19 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   private final Set<ActorRef<NodeAgent.Command>> listedAgents = new HashSet<>();
   private final Map<String, NodeReport> reports = new TreeMap<>();
   private final Map<String, String> addressToNode = new HashMap<>();
-  private final Set<String> upAddresses = new HashSet<>();
+  /** address -> the incarnation (unique address) that is Up there: a restart reuses the address, not the uid. */
+  private final Map<String, UniqueAddress> upAddresses = new HashMap<>();
   private final Set<String> unreachableAddresses = new HashSet<>();
   private final Set<String> unclean = new LinkedHashSet<>();
   private final Set<String> offline = new HashSet<>();
   private final Map<String, Long> fencedIncarnation = new HashMap<>();
   /** stonith-enabled=false: lost nodes whose self-fence deadline has not passed yet. */
   private final Map<String, Instant> selfFencing = new HashMap<>();
+  /**
+   * Nodes whose last report says something may run there but which cannot be counted online (joining, a restarted
+   * agent not probed yet, its agent gone while the node stays a member), since when: nothing is decided meanwhile.
+   */
+  private final Map<String, Instant> pendingSince = new HashMap<>();
   /** Node attributes (pingd, ...) as Distributed Data last told us. */
   private Map<String, Map<String, String>> attributes = Map.of();
   /** clone id -> node -> instance numbers it was started as (from the transitions that started them). */
@@ -265,6 +275,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
         .onMessage(FenceRequest.class, this::onFenceRequest)
         .onMessage(ManualFenceDone.class, this::onManualFenceDone)
         .onMessage(SelfFenceDeadline.class, this::onSelfFenceDeadline)
+        .onMessage(PendingDeadline.class, this::onPendingDeadline)
         .onMessage(HistoryGathered.class, this::onHistoryGathered)
         .onMessage(GetHistory.class, this::onGetHistory)
         .onMessage(AttributesChanged.class, m -> {
@@ -351,8 +362,8 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
         probe(agent);
       }
     }
-    listedAgents.retainAll(now);
-    return this;
+    // an agent gone while its node stays a member: what it reported may still run there (replan holds)
+    return listedAgents.retainAll(now) ? replan() : this;
   }
 
   private void probe(ActorRef<NodeAgent.Command> agent) {
@@ -397,11 +408,14 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       }
       return this;
     }
-    if (!fromProbe && old != null && r.incarnation() > old.incarnation()
-        && (unclean.contains(r.node()) || selfFencing.containsKey(r.node()))) {
-      // A restarted agent reports (membership) before it is probed, with nothing adopted yet: only its probe
-      // says what runs on that host, and until then what the lost incarnation ran stands.
-      return this;
+    if (!fromProbe && old != null && r.incarnation() > old.incarnation()) {
+      // A restarted agent reports (membership, capacity) before it is probed, with nothing adopted yet: only its
+      // probe says what runs on that host, and until then what the lost incarnation ran stands. Whatever the order
+      // in which its old incarnation's removal and this report arrive, the node is not online until that probe.
+      if (probed.remove(r.node())) {
+        getContext().getLog().info("{} restarted its agent: what it ran stands until its probe answers", r.node());
+      }
+      return replan();
     }
     if (old != null && r.incarnation() > old.incarnation() && unclean.contains(r.node())) {
       // A new incarnation answered: its probe is the truth about that host, and nothing of it was started
@@ -436,7 +450,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
    */
   private void recordUpMember(String node) {
     NodeReport r = reports.get(node);
-    if (r != null && upAddresses.contains(r.address()) && writtenUp.add(node + "@" + r.incarnation())) {
+    if (r != null && upAddresses.containsKey(r.address()) && writtenUp.add(node + "@" + r.incarnation())) {
       recordLifecycle(node, "member");
     }
   }
@@ -483,7 +497,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   private Behavior<Command> onMembership(MembershipChanged msg) {
     Object e = msg.event();
     if (e instanceof ClusterEvent.MemberUp up) {
-      upAddresses.add(up.member().address().toString());
+      upAddresses.put(up.member().address().toString(), up.member().uniqueAddress());
       String node = addressToNode.get(up.member().address().toString());
       if (node != null) {
         recordUpMember(node);
@@ -497,7 +511,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     } else if (e instanceof ClusterEvent.MemberRemoved removed) {
       onRemoved(removed.member(), removed.previousStatus());
     } else if (e instanceof ClusterEvent.MemberEvent me && me.member().status() == MemberStatus.up()) {
-      upAddresses.add(me.member().address().toString());
+      upAddresses.put(me.member().address().toString(), me.member().uniqueAddress());
     }
     return replan();
   }
@@ -508,7 +522,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
 
   private void onRemoved(Member member, MemberStatus previous) {
     String address = member.address().toString();
-    upAddresses.remove(address);
+    upAddresses.remove(address, member.uniqueAddress()); // not a new incarnation already Up on that address
     unreachableAddresses.remove(address);
     String node = addressToNode.get(address);
     if (node == null) {
@@ -539,6 +553,61 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     if (selfFencing.remove(msg.node()) != null) {
       getContext().getLog().warn("{}: self-fence deadline passed, its domUs are taken as stopped", msg.node());
       markOffline(msg.node(), "left");
+    }
+    return replan();
+  }
+
+  /**
+   * Pacemaker starts nothing until every node that may run it has been probed. A node whose last report says
+   * something may run there but which is not online (a member not Up yet, a restarted agent not probed yet, an agent
+   * gone while its node stays a member) would look like a clean offline node to the scheduler, whose resources count
+   * as stopped: starting them elsewhere could run a domU twice. So nothing is decided while such a node exists. After
+   * dc-deadtime it is fenced (stonith enabled), as a member whose controller does not answer is in Pacemaker;
+   * without stonith the hold lasts until the node is online or removed.
+   */
+  private boolean holdForPendingNodes() {
+    Set<String> pending = new TreeSet<>();
+    for (NodeReport r : reports.values()) {
+      if (!unclean.contains(r.node()) && nodeState(r.node()) == NodeState.OFFLINE
+          && r.resources().values().stream().anyMatch(NodeReport.LocalResource::possiblyActive)) {
+        pending.add(r.node());
+      }
+    }
+    for (String gone : new ArrayList<>(pendingSince.keySet())) {
+      if (!pending.contains(gone)) {
+        pendingSince.remove(gone);
+        timers.cancel("pending-" + gone);
+        getContext().getLog().info("{} is online or gone now: deciding again", gone);
+      }
+    }
+    for (String node : pending) {
+      if (pendingSince.putIfAbsent(node, clock.instant()) == null) {
+        getContext().getLog().warn("{} reported {} possibly running but is not online yet (joining, restarted and not "
+            + "probed, or its agent gone): holding decisions until it is", node, possiblyActiveOn(node));
+        timers.startSingleTimer("pending-" + node, new PendingDeadline(node), config.properties().dcDeadtime());
+      }
+    }
+    return !pending.isEmpty();
+  }
+
+  private List<String> possiblyActiveOn(String node) {
+    NodeReport r = reports.get(node);
+    return r == null ? List.of() : r.resources().entrySet().stream()
+        .filter(e -> e.getValue().possiblyActive()).map(Map.Entry::getKey).toList();
+  }
+
+  private Behavior<Command> onPendingDeadline(PendingDeadline msg) {
+    if (!pendingSince.containsKey(msg.node()) || nodeState(msg.node()) != NodeState.OFFLINE || !reports.containsKey(msg.node())) {
+      return replan();
+    }
+    if (config.properties().stonithEnabled()) {
+      getContext().getLog().error("{} stayed a member without an agent that answers for {}: it is UNCLEAN, fencing it",
+          msg.node(), config.properties().dcDeadtime());
+      pendingSince.remove(msg.node());
+      unclean.add(msg.node());
+    } else {
+      getContext().getLog().error("{} is still not online after {} and stonith is disabled: decisions stay held until "
+          + "it is online or removed from the cluster", msg.node(), config.properties().dcDeadtime());
     }
     return replan();
   }
@@ -629,6 +698,9 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     }
     if (!selfFencing.isEmpty()) {
       return this; // a lost node may still be stopping its domUs (stonith disabled): nothing moves until its deadline
+    }
+    if (holdForPendingNodes()) {
+      return this;
     }
     ClusterSnapshot snapshot = snapshot();
     finishRestarts(snapshot);
@@ -791,7 +863,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       return NodeState.UNCLEAN;
     }
     NodeReport r = reports.get(node);
-    if (r != null && probed.contains(node) && listedAgents.contains(r.agent()) && upAddresses.contains(r.address())) {
+    if (r != null && probed.contains(node) && listedAgents.contains(r.agent()) && upAddresses.containsKey(r.address())) {
       return r.shuttingDown() ? NodeState.STANDBY : NodeState.ONLINE;
     }
     return NodeState.OFFLINE;
@@ -1508,6 +1580,8 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     if (!unreachableAddresses.isEmpty()) {
       w.add("unreachable: " + unreachableAddresses.stream().map(this::nodeOfAddress).toList());
     }
+    pendingSince.forEach((node, since) -> w.add("holding decisions: " + node + " reported " + possiblyActiveOn(node)
+        + " possibly running but is not online (since " + since + ")"));
     List<ClusterStatus.FencingRecord> history = new ArrayList<>(fencing);
     java.util.Collections.reverse(history);
     return new ClusterStatus(ClusterStatus.SCHEMA, config.clusterName(), selfNode, unreachableAddresses.isEmpty(),

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The escalation ladder and fencing rules on an in-JVM cluster: a stop failure fences the node; fencing levels
  * fall back; when every device fails nothing is recovered and the status says so, until a device works; the
  * two-node fence race is won by the node with the important resources (priority-fencing-delay); without
- * stonith the survivors wait for the lost node's self-fence deadline; manual fencing.
+ * stonith the survivors wait for the lost node's self-fence deadline; manual fencing; a member whose agent died is
+ * held, then fenced.
  */
 class FencingTest {
 
@@ -241,6 +242,52 @@ class FencingTest {
         throw new AssertionError("fencing an unknown node must be refused");
       } catch (IllegalArgumentException e) {
         assertTrue(e.getMessage().contains("unknown node"), e.getMessage());
+      }
+      assertTrue(c.violations.isEmpty(), "double-active: " + c.violations);
+    }
+  }
+
+  /**
+   * The agent of a node dies while the node stays a cluster member (its JVM and its domUs live on): the Controller
+   * must not take that node's domUs as stopped. It holds every decision, says so in the status, and after
+   * dc-deadtime fences the node as Pacemaker fences a member whose controller does not answer; only then do the
+   * domUs start elsewhere, once each.
+   */
+  @Test
+  void anAgentThatDiesWhileItsNodeStaysAMemberHoldsDecisionsUntilTheNodeIsFenced(@TempDir Path dir) throws Exception {
+    try (InJvmCluster c = new InJvmCluster(dir, 3, DOMAINS, "", "properties.dc-deadtime = 8s", "", n -> hv -> hv)) {
+      Map<String, List<String>> before = ClusterFailoverTest.awaitAllRunningOnce(c, Duration.ofSeconds(60));
+      c.awaitConverged(Duration.ofSeconds(30));
+      String controller = c.controllerNode("n1");
+      String victim = other(c, controller);
+      List<String> lost = ClusterFailoverTest.domainsOn(before, victim);
+      assertFalse(lost.isEmpty(), "the victim runs domUs: " + before);
+      long stoppedAt = System.nanoTime();
+      org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(c.nodes.get(victim).nodeAgent())
+          .tell(org.apache.pekko.actor.PoisonPill.getInstance(), org.apache.pekko.actor.ActorRef.noSender());
+
+      ClusterStatus held = awaitStatus(c, controller, s -> s.warnings() != null
+          && s.warnings().stream().anyMatch(w -> w.startsWith("holding decisions: " + victim)), Duration.ofSeconds(30),
+          "the Controller holds its decisions while " + victim + " has no agent");
+      assertTrue(c.startsAfter(stoppedAt).isEmpty(), "nothing started while held: " + c.startsAfter(stoppedAt) + " " + held);
+      assertEquals(new TreeSet<>(lost), new TreeSet<>(c.activeDomains().entrySet().stream()
+          .filter(e -> e.getValue().contains(victim)).map(Map.Entry::getKey).toList()), "its domUs still run there");
+
+      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+      while (c.startsAfter(stoppedAt).size() < lost.size()) {
+        assertTrue(System.nanoTime() < deadline, "its domUs were not recovered: " + c.activeDomains());
+        Thread.sleep(100);
+      }
+      Map<String, List<String>> after = ClusterFailoverTest.awaitAllRunningOnce(c, Duration.ofSeconds(30));
+      assertNotNull(c.fencedAtNanos.get(victim), victim + " was fenced");
+      List<InJvmCluster.StartEvent> restarted = c.startsAfter(stoppedAt);
+      assertEquals(lost.size(), restarted.size(), "each of its domUs started again once: " + restarted);
+      for (InJvmCluster.StartEvent e : restarted) {
+        assertTrue(e.offAtStart().contains(victim), e + " started before " + victim + " was fenced");
+        assertTrue(e.atNanos() - stoppedAt >= Duration.ofSeconds(8).toNanos(), e + " started before dc-deadtime");
+      }
+      for (String d : lost) {
+        assertFalse(after.get(d).contains(victim));
       }
       assertTrue(c.violations.isEmpty(), "double-active: " + c.violations);
     }
