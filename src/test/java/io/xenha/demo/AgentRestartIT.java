@@ -289,6 +289,8 @@ class AgentRestartIT {
   }
 
   private Path logDir;
+  /** How much of each agent's log a failure shows (-Dxenha.it.log-lines to see more). */
+  private static final int LOG_LINES = Integer.getInteger("xenha.it.log-lines", 15);
 
   /** The end of every agent's log, for a failure message. */
   private String logs() {
@@ -297,7 +299,7 @@ class AgentRestartIT {
       try {
         List<String> lines = Files.readAllLines(logDir.resolve(n + ".log"));
         b.append("\n--- ").append(n).append(".log\n")
-            .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size())));
+            .append(String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_LINES), lines.size())));
       } catch (IOException | RuntimeException e) {
         b.append("\n--- ").append(n).append(".log: ").append(e);
       }
