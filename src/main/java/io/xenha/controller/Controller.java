@@ -568,8 +568,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   private boolean holdForPendingNodes() {
     Set<String> pending = new TreeSet<>();
     for (NodeReport r : reports.values()) {
-      if (!unclean.contains(r.node()) && nodeState(r.node()) == NodeState.OFFLINE
-          && r.resources().values().stream().anyMatch(NodeReport.LocalResource::possiblyActive)) {
+      if (!unclean.contains(r.node()) && nodeState(r.node()) == NodeState.OFFLINE && !possiblyActiveOn(r.node()).isEmpty()) {
         pending.add(r.node());
       }
     }
