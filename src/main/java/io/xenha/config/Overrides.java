@@ -45,6 +45,11 @@ public record Overrides(Map<String, String> entries, List<String> unreadable) {
   static final String RESTART = "restart/";
   static final String HELD = "held/";
   public static final String MAINTENANCE_MODE = "maintenance-mode";
+  /**
+   * Raised by every write of the Controller. An agent never goes back to a set with a lower revision: a change
+   * notification of its replica can arrive after the Controller's own ApplyOverrides of a newer set.
+   */
+  public static final String REVISION = "revision";
 
   /** A ban or prefer constraint of `xenha resource migrate` (Pacemaker's cli-ban-ID-on-NODE / cli-prefer-ID). */
   public record Constraint(String id, String resource, String node, int score, long expires) {
@@ -79,6 +84,7 @@ public record Overrides(Map<String, String> entries, List<String> unreadable) {
 
   private static boolean readable(String key, String value) {
     if (key.equals(MAINTENANCE_MODE)) return value.equals("true") || value.equals("false");
+    if (key.equals(REVISION)) return value.matches("[0-9]{1,18}");
     if (key.startsWith(STANDBY) || key.startsWith(NODE_MAINTENANCE)) return value.equals("on");
     if (key.startsWith(TARGET_ROLE)) return value.equals("Started") || value.equals("Stopped");
     if (key.startsWith(MANAGED)) return value.equals("true") || value.equals("false");
@@ -96,6 +102,12 @@ public record Overrides(Map<String, String> entries, List<String> unreadable) {
     } catch (RuntimeException e) {
       return null;
     }
+  }
+
+  /** The revision of this set (0 before the first stamped write). */
+  public long revision() {
+    String r = entries.get(REVISION);
+    return r == null ? 0 : Long.parseLong(r);
   }
 
   // ---- keys, for the Controller's writes

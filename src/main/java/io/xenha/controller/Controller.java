@@ -206,6 +206,8 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   private int fenceFailures;
   private Transition lastTransition;
   private Overrides overrides = Overrides.NONE;
+  /** The revision this Controller last wrote (writes can be issued before the previous one is read back). */
+  private long overridesRevision;
   private boolean overridesRead;
   /** Admin answers waiting for the agents to apply the change: request number -> (nodes still to answer, answer). */
   private final Map<Long, Map.Entry<Set<String>, Map.Entry<Admin.Reply, ActorRef<Admin.Reply>>>> awaitingAgents = new HashMap<>();
@@ -1148,7 +1150,12 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   }
 
   /** Writes an edit to a majority; the answer (if any) goes to replyTo once it is written. */
-  private void writeOverrides(Admin.Edit edit, ActorRef<Admin.Reply> replyTo) {
+  private void writeOverrides(Admin.Edit unstamped, ActorRef<Admin.Reply> replyTo) {
+    overridesRevision = Math.max(overridesRevision, overrides.revision()) + 1;
+    Map<String, String> stamped = new HashMap<>(unstamped.put());
+    stamped.put(Overrides.REVISION, Long.toString(overridesRevision));
+    Admin.Edit edit = new Admin.Edit(unstamped.refusal(), stamped, unstamped.remove(), unstamped.cleanup(),
+        unstamped.cleanupNodes(), unstamped.message());
     replicator.askUpdate(
         replyTo2 -> new Replicator.Update<>(OVERRIDES, LWWMap.empty(), new Replicator.WriteMajority(WRITE_TIMEOUT), replyTo2,
             map -> {

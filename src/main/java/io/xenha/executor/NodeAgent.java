@@ -1026,7 +1026,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       return this;
     }
     io.xenha.config.Overrides seen = io.xenha.config.Overrides.decode(msg.entries());
-    if (seen.equals(overrides)) {
+    if (seen.equals(overrides) || seen.revision() < overrides.revision()) {
+      // the same, or a late notification of an older set (the Controller's ApplyOverrides came first): going back
+      // to it could manage again a domU put in maintenance, which a stop of this agent would then stop
       return this;
     }
     overrides = seen;

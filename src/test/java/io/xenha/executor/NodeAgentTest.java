@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.ConfigFactory;
 import io.xenha.config.ConfigLoader;
 import io.xenha.config.LoadResult;
+import io.xenha.config.Overrides;
 import io.xenha.config.XenhaConfig;
 import io.xenha.fencing.FenceResult;
 import io.xenha.hypervisor.Hypervisor;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
@@ -180,6 +182,33 @@ class NodeAgentTest {
       standIn.destroyForcibly();
     }
   }
+  /**
+   * Maintenance mode reaches an agent twice: from the Controller (ApplyOverrides) and as a change notification of its
+   * Distributed Data replica, which may come late and carry an older set. The older set must not win: the agent
+   * would manage its domUs again and a stop of the agent (the upgrade maintenance mode is for) would stop them.
+   */
+  @Test
+  void anOlderSetOfOverridesArrivingLateDoesNotEndMaintenance() throws Exception {
+    TestProbe<NodeReport> reports = testKit.createTestProbe();
+    TestProbe<OpResult> ops = testKit.createTestProbe();
+    ActorRef<NodeAgent.Command> agent = agent(reports);
+    agent.tell(new NodeAgent.StartResource("vm1", ops.getRef()));
+    assertTrue(ops.expectMessageClass(OpResult.class, Duration.ofSeconds(10)).ok());
+    TestProbe<org.apache.pekko.Done> applied = testKit.createTestProbe();
+    agent.tell(new NodeAgent.ApplyOverrides(Map.of(Overrides.MAINTENANCE_MODE, "true", Overrides.REVISION, "7"), applied.getRef()));
+    applied.expectMessage(Duration.ofSeconds(10), org.apache.pekko.Done.getInstance());
+    agent.tell(new NodeAgent.ApplyOverrides(Map.of(Overrides.REVISION, "6"), applied.getRef()));
+    applied.expectMessage(Duration.ofSeconds(10), org.apache.pekko.Done.getInstance());
+    // a probe adopts what runs unless it is in maintenance here
+    TestProbe<NodeReport> probe = testKit.createTestProbe();
+    agent.tell(new NodeAgent.Probe(probe.getRef()));
+    probe.expectMessageClass(NodeReport.class, Duration.ofSeconds(10));
+    TestProbe<org.apache.pekko.Done> done = testKit.createTestProbe();
+    agent.tell(new NodeAgent.StopAll(done.getRef()));
+    done.expectMessage(Duration.ofSeconds(10), org.apache.pekko.Done.getInstance());
+    assertEquals(List.of("vm1"), active(), "in maintenance the agent's stop leaves the domU running");
+  }
+
   @Test
   void stopAllStopsEveryDomainAndRefusesNewStarts() throws Exception {
     TestProbe<NodeReport> reports = testKit.createTestProbe();
