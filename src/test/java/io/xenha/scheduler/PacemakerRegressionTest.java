@@ -24,7 +24,7 @@ import picocli.CommandLine;
 /**
  * Runs Pacemaker 2.1.5's scheduler regression cases (../shared/pacemaker, not part of the project: GPL test data)
  * through `xenha simulate --cib` and compares the Transition Summary with crm_simulate's, whitespace collapsed.
- * Reports agreement overall and per feature (target/pacemaker-agreement.txt) and fails when a case that agreed
+ * Reports agreement overall and per feature (BUILD-DIR/pacemaker-agreement.txt) and fails when a case that agreed
  * at the recorded baseline (src/test/resources/scheduler/pacemaker-baseline.txt) no longer does.
  */
 class PacemakerRegressionTest {
@@ -107,6 +107,6 @@ class PacemakerRegressionTest {
     Set<String> lost = new TreeSet<>(baseline);
     lost.removeAll(agreed);
     assertTrue(lost.isEmpty(), "cases that agreed with crm_simulate at the baseline no longer do: " + lost
-        + " (details in target/pacemaker-agreement.txt)");
+        + " (details in " + target.resolve("pacemaker-agreement.txt") + ")");
   }
 }
