@@ -524,6 +524,8 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
 
   private void onRemoved(Member member, MemberStatus previous) {
     String address = member.address().toString();
+    UniqueAddress upNow = upAddresses.get(address);
+    boolean newerUp = upNow != null && !upNow.equals(member.uniqueAddress());
     upAddresses.remove(address, member.uniqueAddress()); // not a new incarnation already Up on that address
     unreachableAddresses.remove(address);
     String node = addressToNode.get(address);
@@ -531,6 +533,13 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       return;
     }
     NodeReport last = reports.get(node);
+    if (last != null && (newerUp || !last.address().equals(address))) {
+      // An old incarnation of a node whose agent already runs again (Up on that address, or reporting from another
+      // one): the host is not lost. What its last report says stands until the new agent's probe (replan holds).
+      getContext().getLog().info("an old incarnation of {} ({}) was removed; its agent runs again at {}", node, address,
+          last.address());
+      return;
+    }
     if (previous == MemberStatus.exiting() || previous == MemberStatus.leaving()) {
       getContext().getLog().info("{} left the cluster cleanly", node);
       holdWhatStillRuns(last);
@@ -1588,6 +1597,8 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     }
     pendingSince.forEach((node, since) -> w.add("holding decisions: " + node + " reported " + possiblyActiveOn(node)
         + " possibly running but is not online (since " + since + ")"));
+    selfFencing.forEach((node, until) -> w.add("holding decisions: " + node + " was lost and stonith is disabled; "
+        + "its domUs are recovered after its self-fence deadline (" + until + ")"));
     List<ClusterStatus.FencingRecord> history = new ArrayList<>(fencing);
     java.util.Collections.reverse(history);
     return new ClusterStatus(ClusterStatus.SCHEMA, config.clusterName(), selfNode, unreachableAddresses.isEmpty(),
