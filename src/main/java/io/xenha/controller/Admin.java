@@ -70,6 +70,13 @@ public final class Admin {
     public boolean changes() {
       return !put.isEmpty() || !remove.isEmpty();
     }
+
+    /** The same edit, putting one more entry. */
+    Edit withPut(String key, String value) {
+      Map<String, String> more = new java.util.HashMap<>(put);
+      more.put(key, value);
+      return new Edit(refusal, Map.copyOf(more), remove, cleanup, cleanupNodes, message);
+    }
   }
 
   private Admin() {}

@@ -578,9 +578,9 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
    */
   private boolean holdForPendingNodes() {
     Set<String> pending = new TreeSet<>();
-    for (NodeReport r : reports.values()) {
-      if (!unclean.contains(r.node()) && nodeState(r.node()) == NodeState.OFFLINE && !possiblyActiveOn(r.node()).isEmpty()) {
-        pending.add(r.node());
+    for (String node : reports.keySet()) {
+      if (pending(node)) {
+        pending.add(node);
       }
     }
     for (String gone : new ArrayList<>(pendingSince.keySet())) {
@@ -600,6 +600,11 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     return !pending.isEmpty();
   }
 
+  /** Reported with something possibly active, neither online nor unclean: its state there is not known now. */
+  private boolean pending(String node) {
+    return !unclean.contains(node) && nodeState(node) == NodeState.OFFLINE && !possiblyActiveOn(node).isEmpty();
+  }
+
   private List<String> possiblyActiveOn(String node) {
     NodeReport r = reports.get(node);
     return r == null ? List.of() : r.resources().entrySet().stream()
@@ -607,7 +612,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   }
 
   private Behavior<Command> onPendingDeadline(PendingDeadline msg) {
-    if (!pendingSince.containsKey(msg.node()) || nodeState(msg.node()) != NodeState.OFFLINE || !reports.containsKey(msg.node())) {
+    if (!pendingSince.containsKey(msg.node()) || !pending(msg.node())) {
       return replan();
     }
     if (config.properties().stonithEnabled()) {
@@ -1161,10 +1166,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   /** Writes an edit to a majority; the answer (if any) goes to replyTo once it is written. */
   private void writeOverrides(Admin.Edit unstamped, ActorRef<Admin.Reply> replyTo) {
     overridesRevision = Math.max(overridesRevision, overrides.revision()) + 1;
-    Map<String, String> stamped = new HashMap<>(unstamped.put());
-    stamped.put(Overrides.REVISION, Long.toString(overridesRevision));
-    Admin.Edit edit = new Admin.Edit(unstamped.refusal(), stamped, unstamped.remove(), unstamped.cleanup(),
-        unstamped.cleanupNodes(), unstamped.message());
+    Admin.Edit edit = unstamped.withPut(Overrides.REVISION, Long.toString(overridesRevision));
     replicator.askUpdate(
         replyTo2 -> new Replicator.Update<>(OVERRIDES, LWWMap.empty(), new Replicator.WriteMajority(WRITE_TIMEOUT), replyTo2,
             map -> {
