@@ -44,7 +44,7 @@ final class ModelBuilder {
       "cluster-name", "node-name", "state-root", "ocf-root", "nodes", "node-defaults", "properties",
       "resource-defaults", "resources", "constraints", "fencing-topology", "cluster", "jmx", "persistence");
   static final List<String> NODE_KEYS =
-      List.of("address", "hypervisor", "jmx-host", "jmx-port", "state-dir", "attributes", "standby", "utilization");
+      List.of("address", "hypervisor", "jmx-host", "jmx-port", "state-dir", "attributes", "standby", "utilization", "votes");
   static final List<String> PROPERTY_KEYS = List.of(
       "stonith-enabled", "stonith-action", "no-quorum-policy", "default-resource-stickiness",
       "migration-threshold", "failure-timeout", "symmetric-cluster", "placement-strategy",
@@ -245,7 +245,9 @@ final class ModelBuilder {
       Map<String, String> attributes = nodeAttributes(n.section("attributes"));
       boolean standby = n.bool("standby", false);
       Map<String, Long> utilization = utilization(n.section("utilization"));
-      nodes.put(name, new NodeSpec(name, host, port, hv, jmxHost, jmxPort, stateDir, attributes, standby, utilization));
+      // corosync votequorum's per-node votes: quorum is a majority of the configured votes
+      int votes = n.integer("votes", 1, 0, 1000);
+      nodes.put(name, new NodeSpec(name, host, port, hv, jmxHost, jmxPort, stateDir, attributes, standby, utilization, votes));
     }
     return nodes;
   }

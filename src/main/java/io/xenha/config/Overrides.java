@@ -235,7 +235,7 @@ public record Overrides(Map<String, String> entries, List<String> unreadable) {
         attrs.put("maintenance", "true");
       }
       nodes.put(n.name(), new NodeSpec(n.name(), n.host(), n.port(), n.hypervisor(), n.jmxHost(), n.jmxPort(),
-          n.stateDir(), attrs, standby, n.utilization()));
+          n.stateDir(), attrs, standby, n.utilization(), n.votes()));
     }
     Map<String, ResourceSpec> resources = new LinkedHashMap<>();
     for (ResourceSpec r : config.resources().values()) {

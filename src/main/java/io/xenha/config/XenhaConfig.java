@@ -79,11 +79,12 @@ public record XenhaConfig(
       Path stateDir,
       Map<String, String> attributes,
       boolean standby,
-      Map<String, Long> utilization) {
+      Map<String, Long> utilization,
+      int votes) {
 
-    /** A node without attributes, standby or utilization. */
+    /** A node without attributes, standby or utilization, with one vote. */
     public NodeSpec(String name, String host, int port, String hypervisor, String jmxHost, int jmxPort, Path stateDir) {
-      this(name, host, port, hypervisor, jmxHost, jmxPort, stateDir, Map.of(), false, Map.of());
+      this(name, host, port, hypervisor, jmxHost, jmxPort, stateDir, Map.of(), false, Map.of(), 1);
     }
   }
 

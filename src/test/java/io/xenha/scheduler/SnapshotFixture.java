@@ -112,7 +112,7 @@ final class SnapshotFixture {
         capacity.put(u.getKey(), u.getValue().asLong());
       }
       nodes.put(name, new NodeSpec(name, "127.0.0.1", 0, "test:///default", "127.0.0.1", 0, null, Map.of(), false,
-          capacity));
+          capacity, 1));
       nodeStates.put(name, NodeState.valueOf(e.getValue().asText().toUpperCase()));
     }
 
