@@ -2,7 +2,8 @@
 # A lab of N "dom0s" as network namespaces on this machine, each with two NICs like the seed's hosts:
 #   cluster link  xh-cN (10.77.0.1N) on bridge xh-clu (10.77.0.1)
 #   LAN           xh-lN (10.78.0.1N) on bridge xh-lan (10.78.0.1, the "gateway" pingd pings)
-# usage: netns-lab.sh up N | down N | cut I | mend I      (root only; addresses are this lab's own)
+# usage: netns-lab.sh up N | down N | cut I | mend I | cut-cluster I | mend-cluster I   (root only; this lab's own
+# addresses). cut/mend pull and plug node I's LAN cable, cut-cluster/mend-cluster its cluster link.
 set -euo pipefail
 cmd=${1:?up|down|cut|mend}; n=${2:?N or I}
 case "$cmd" in
@@ -35,5 +36,7 @@ case "$cmd" in
     ;;
   cut) ip link set "xh-l$n" down ;;
   mend) ip link set "xh-l$n" up ;;
-  *) echo "usage: $0 up N | down N | cut I | mend I" >&2; exit 2 ;;
+  cut-cluster) ip link set "xh-c$n" down ;;
+  mend-cluster) ip link set "xh-c$n" up ;;
+  *) echo "usage: $0 up N | down N | cut I | mend I | cut-cluster I | mend-cluster I" >&2; exit 2 ;;
 esac

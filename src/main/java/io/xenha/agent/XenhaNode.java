@@ -10,6 +10,9 @@ import io.xenha.executor.NodeAgent;
 import io.xenha.hypervisor.Hypervisor;
 import io.xenha.hypervisor.Hypervisors;
 import io.xenha.jmx.ClusterConsole;
+import io.xenha.membership.Bootstrap;
+import io.xenha.membership.Quorum;
+import io.xenha.membership.QuorumDowningProvider;
 import io.xenha.status.ClusterStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +41,8 @@ public final class XenhaNode implements AutoCloseable {
   private final ActorSystem<Void> system;
   private final Hypervisor hypervisor;
   private final Guardian.Started started;
+  /** Why this node is not a cluster member yet (null for nodes joined by hand: in-JVM tests). */
+  private Bootstrap.Progress bootstrap;
 
   private XenhaNode(XenhaConfig config, String node, ActorSystem<Void> system, Hypervisor hypervisor, Guardian.Started started) {
     this.config = config;
@@ -49,36 +54,41 @@ public final class XenhaNode implements AutoCloseable {
 
   /**
    * The Pekko configuration for {@code node}: the user's file (its pekko section wins), then the cluster
-   * settings derived from xenha's, then every reference.conf. A node address with port 0 gets no seed nodes
-   * (tests join such nodes by hand).
+   * settings derived from xenha's, then every reference.conf. There are no seed nodes: {@link Bootstrap} joins a
+   * running cluster or forms one with a quorum of the configured nodes (a node address with port 0 is joined by hand,
+   * in-JVM tests).
    */
   public static Config pekkoConfig(XenhaConfig config, String node, Config overrides) {
     NodeSpec self = config.node(node);
-    List<String> seeds = new ArrayList<>();
-    if (self.port() != 0) {
-      for (NodeSpec n : config.nodes().values()) {
-        seeds.add("pekko://" + config.clusterName() + "@" + n.host() + ":" + n.port());
-      }
-    }
     XenhaConfig.ClusterSettings c = config.cluster();
+    boolean ours = c.sbrStrategy().equals("quorum") || c.sbrStrategy().equals("two-node");
     Config derived = ConfigFactory.empty()
         .withValue("pekko.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(self.host()))
         .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(self.port()))
-        .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds))
+        .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(List.of()))
         .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(List.of(NodeAgent.NODE_ROLE_PREFIX + node)))
         // the runtime overrides are durable here, so that they survive a full cluster restart
         .withValue("pekko.cluster.distributed-data.durable.file.dir",
             ConfigValueFactory.fromAnyRef(self.stateDir().resolve("ddata").toString()))
+        .withValue("pekko.cluster.downing-provider-class", ConfigValueFactory.fromAnyRef(ours
+            ? QuorumDowningProvider.class.getName() : "org.apache.pekko.cluster.sbr.SplitBrainResolverProvider"))
         .withValue("pekko.cluster.split-brain-resolver.active-strategy",
-            ConfigValueFactory.fromAnyRef(c.sbrStrategy().equals("two-node") ? "keep-majority" : c.sbrStrategy()))
+            ConfigValueFactory.fromAnyRef(ours ? "keep-majority" : c.sbrStrategy()))
         .withValue("pekko.cluster.split-brain-resolver.stable-after", ConfigValueFactory.fromAnyRef(millis(c.stableAfter())))
+        // corosync's token timeout: a node is unreachable once no heartbeat answered for heartbeat-interval +
+        // acceptable-heartbeat-pause, a fixed deadline (the phi accrual detector's grows with jitter under load)
+        .withValue("pekko.cluster.failure-detector.implementation-class",
+            ConfigValueFactory.fromAnyRef("org.apache.pekko.remote.DeadlineFailureDetector"))
         .withValue("pekko.cluster.failure-detector.heartbeat-interval", ConfigValueFactory.fromAnyRef(millis(c.heartbeatInterval())))
         .withValue("pekko.cluster.failure-detector.acceptable-heartbeat-pause",
-            ConfigValueFactory.fromAnyRef(millis(c.acceptableHeartbeatPause())));
-    if (c.sbrStrategy().equals("two-node")) {
-      derived = derived.withValue("pekko.cluster.downing-provider-class",
-          ConfigValueFactory.fromAnyRef(TwoNodeDowningProvider.class.getName()));
-    }
+            ConfigValueFactory.fromAnyRef(millis(c.acceptableHeartbeatPause())))
+        // a lost node is seen as soon as the failure detector says so, not up to a second later
+        .withValue("pekko.cluster.unreachable-nodes-reaper-interval",
+            ConfigValueFactory.fromAnyRef(millis(c.heartbeatInterval().dividedBy(2))))
+        // a drain moves every domU away before the agent leaves: the first phase waits for it
+        .withValue("pekko.coordinated-shutdown.phases.before-service-unbind.timeout",
+            ConfigValueFactory.fromAnyRef(millis(c.shutdownTimeout().plusSeconds(10))));
+    derived = Quorum.Votes.of(config).toPekko().withFallback(derived);
     Config user = ConfigFactory.empty();
     if (config.source() != null && Files.isRegularFile(config.source())) {
       user = ConfigFactory.parseFile(config.source().toFile());
@@ -88,6 +98,9 @@ public final class XenhaNode implements AutoCloseable {
         .withFallback(ConfigFactory.parseResources("xenha-pekko.conf"))
         .withFallback(ConfigFactory.load()).resolve();
   }
+
+  /** How often a node that is not a member asks the others (Bootstrap). */
+  static final Duration BOOTSTRAP_INTERVAL = Duration.ofMillis(500);
 
   private static String millis(Duration d) {
     return d.toMillis() + "ms";
@@ -121,6 +134,12 @@ public final class XenhaNode implements AutoCloseable {
       Guardian.Started s = started.get(30, TimeUnit.SECONDS);
       XenhaNode n = new XenhaNode(config, node, system, hv[0], s);
       n.current = current;
+      if (config.node(node).port() != 0) {
+        n.bootstrap = new Bootstrap.Progress();
+        system.systemActorOf(Bootstrap.create(config, node, BOOTSTRAP_INTERVAL, n.bootstrap), Bootstrap.NAME,
+            org.apache.pekko.actor.typed.Props.empty());
+      }
+      n.drainOnShutdown();
       n.stopDomainsOnShutdown();
       system.getWhenTerminated().thenRun(() -> hv[0].close());
       return n;
@@ -128,6 +147,41 @@ public final class XenhaNode implements AutoCloseable {
       system.terminate();
       throw e;
     }
+  }
+
+  /**
+   * A graceful stop (SIGTERM, `systemctl stop`) first moves every resource away, as a Pacemaker node shutdown does:
+   * the node reports itself shutting down, the Controller plans it as standby (live migration where allowed), and
+   * the stop goes on once nothing runs here or after shutdown-timeout. Not when the Split Brain Resolver downed this
+   * node, not in maintenance mode (its domUs stay as they are), and not for a lone node or a partition without quorum
+   * (nobody could take them: they are stopped as before).
+   */
+  private void drainOnShutdown() {
+    CoordinatedShutdown cs = CoordinatedShutdown.get(system.classicSystem());
+    cs.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "xenha-drain", () -> {
+      XenhaConfig config = current.get();
+      boolean downed = cs.getShutdownReason().map(r -> r.equals(CoordinatedShutdown.clusterDowningReason())).orElse(false);
+      org.apache.pekko.cluster.typed.Cluster cluster = org.apache.pekko.cluster.typed.Cluster.get(system);
+      io.xenha.membership.Quorum q = io.xenha.membership.Members.quorum(Quorum.Votes.of(config), cluster.state());
+      boolean others = q.presentNodes().stream().anyMatch(n -> !n.equals(node));
+      if (downed || !q.quorate() || !others || config.properties().maintenanceMode()) {
+        return CompletableFuture.completedFuture(org.apache.pekko.Done.getInstance());
+      }
+      Duration timeout = config.cluster().shutdownTimeout();
+      system.log().info("leaving: moving every resource off {} first (at most {} s, shutdown-timeout)", node,
+          timeout.toSeconds());
+      return AskPattern.<NodeAgent.Command, Boolean>ask(started.nodeAgent(), NodeAgent.Drain::new, timeout,
+              system.scheduler())
+          .handle((drained, err) -> {
+            if (err != null) {
+              system.log().warn("leaving: not every resource moved off {} within {} s: stopping what is left here",
+                  node, timeout.toSeconds());
+            } else {
+              system.log().info("leaving: nothing managed runs on {} any more", node);
+            }
+            return org.apache.pekko.Done.getInstance();
+          });
+    });
   }
 
   /**
@@ -192,6 +246,11 @@ public final class XenhaNode implements AutoCloseable {
     return system;
   }
 
+  /** The configuration this node runs with now (what a reload activated since it started). */
+  public XenhaConfig currentConfig() {
+    return current.get();
+  }
+
   public String node() {
     return node;
   }
@@ -208,12 +267,36 @@ public final class XenhaNode implements AutoCloseable {
     return started.controller();
   }
 
+  /** Whether this node is in the cluster (joining to leaving): otherwise no Controller can be asked. */
+  public boolean member() {
+    var s = org.apache.pekko.cluster.typed.Cluster.get(system).selfMember().status();
+    return s == org.apache.pekko.cluster.MemberStatus.joining() || s == org.apache.pekko.cluster.MemberStatus.weaklyUp()
+        || s == org.apache.pekko.cluster.MemberStatus.up() || s == org.apache.pekko.cluster.MemberStatus.leaving();
+  }
+
+  /** What status says on a node that is not a member: no Controller, no quorum, and why it waits. */
+  private ClusterStatus notMemberStatus() {
+    XenhaConfig config = current.get();
+    List<ClusterStatus.NodeStatus> nodes = new ArrayList<>();
+    for (String n : config.nodes().keySet()) {
+      nodes.add(new ClusterStatus.NodeStatus(n, "offline", null, null));
+    }
+    String why = bootstrap == null ? null : bootstrap.waiting();
+    Quorum.Votes votes = Quorum.Votes.of(config);
+    return new ClusterStatus(ClusterStatus.SCHEMA, config.clusterName(), null, false, nodes, List.of(), List.of(),
+        List.of(node + " is not a cluster member: " + (why == null ? "joining" : why)),
+        new ClusterStatus.Votes(0, votes.expected()));
+  }
+
   /** The console the JMX beans use: asks go to the Controller through the singleton proxy. */
   public ClusterConsole console() {
     Duration timeout = config.cluster().askTimeout();
     return new ClusterConsole() {
       @Override
       public ClusterStatus status() throws Exception {
+        if (!member()) {
+          return notMemberStatus();
+        }
         return AskPattern.<Controller.Command, ClusterStatus>ask(
                 started.controller(), Controller.GetStatus::new, timeout, system.scheduler())
             .toCompletableFuture()

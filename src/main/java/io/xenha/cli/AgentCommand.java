@@ -7,6 +7,7 @@ import io.xenha.config.LoadResult;
 import io.xenha.config.Problem;
 import io.xenha.config.XenhaConfig;
 import io.xenha.executor.NodeAgent;
+import io.xenha.jmx.ForwardingConsole;
 import io.xenha.jmx.JmxServer;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -46,26 +47,55 @@ public final class AgentCommand implements Callable<Integer> {
       return 2;
     }
     XenhaNode.writePidFile(cfg.node(name).stateDir());
-    XenhaNode agent = XenhaNode.start(
-        cfg, name, ConfigFactory.parseMap(Map.of("pekko.coordinated-shutdown.exit-jvm", "off")),
-        NodeAgent.Settings.DEFAULT, Clock.systemUTC());
+    java.util.concurrent.atomic.AtomicReference<XenhaNode> running = new java.util.concurrent.atomic.AtomicReference<>(
+        start(cfg, name));
     XenhaConfig.NodeSpec self = cfg.node(name);
-    JmxServer jmx = JmxServer.start(self.jmxHost(), self.jmxPort(), agent.console(),
+    JmxServer jmx = JmxServer.start(self.jmxHost(), self.jmxPort(), new ForwardingConsole(() -> running.get().console()),
         new ArrayList<>(cfg.nodes().keySet()), new ArrayList<>(cfg.resources().keySet()));
-    reloadOnHangup(agent);
-    agent.system().getWhenTerminated().toCompletableFuture().join();
+    reloadOnHangup(running);
+    while (true) {
+      XenhaNode agent = running.get();
+      agent.system().getWhenTerminated().toCompletableFuture().join();
+      if (!rejoins(agent)) {
+        break;
+      }
+      // Downed (a partition without quorum, or lost by the others): Pekko lets no member come back, so this agent
+      // starts a new incarnation, which waits for quorum before it joins, as a restarted corosync would.
+      org.slf4j.LoggerFactory.getLogger(AgentCommand.class).warn(
+          "{} was removed from the cluster: starting again to rejoin it once it has quorum", name);
+      running.set(start(agent.currentConfig(), name));
+    }
     jmx.close();
     return 0;
   }
 
+  private static XenhaNode start(XenhaConfig cfg, String name) throws Exception {
+    return XenhaNode.start(cfg, name, ConfigFactory.parseMap(Map.of("pekko.coordinated-shutdown.exit-jvm", "off")),
+        NodeAgent.Settings.DEFAULT, Clock.systemUTC());
+  }
+
+  /** Whether the agent stopped because the cluster downed it (not because it was told to stop). */
+  static boolean rejoins(XenhaNode agent) {
+    var reason = org.apache.pekko.actor.CoordinatedShutdown.get(agent.system().classicSystem()).getShutdownReason();
+    return reason.map(r -> r.equals(org.apache.pekko.actor.CoordinatedShutdown.clusterDowningReason())).orElse(false)
+        && !shutdownRequested;
+  }
+
+  /** Set when the JVM is being stopped (SIGTERM, Ctrl-C): a downing then is no reason to start again. */
+  private static volatile boolean shutdownRequested;
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdownRequested = true, "xenha-shutdown-flag"));
+  }
+
   /** SIGHUP: the same as `xenha reload` from this node; the outcome goes to the log. */
-  private static void reloadOnHangup(XenhaNode agent) {
+  private static void reloadOnHangup(java.util.concurrent.atomic.AtomicReference<XenhaNode> running) {
     org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AgentCommand.class);
     try {
       sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
         Thread t = new Thread(() -> {
           try {
-            io.xenha.controller.Admin.Reply r = agent.console().reload();
+            io.xenha.controller.Admin.Reply r = running.get().console().reload();
             if (r.ok()) {
               log.info("SIGHUP: {}", r.message());
             } else {

@@ -72,7 +72,8 @@ final class ModelBuilder {
   static final List<String> REQUIRES = List.of("nothing", "quorum", "fencing");
   static final List<String> ORDER_ACTIONS = List.of("start", "stop", "promote", "demote");
   static final List<String> CLUSTER_KEYS = List.of(
-      "split-brain-resolver", "stable-after", "heartbeat-interval", "acceptable-heartbeat-pause", "ask-timeout");
+      "split-brain-resolver", "stable-after", "heartbeat-interval", "acceptable-heartbeat-pause", "ask-timeout",
+      "shutdown-timeout");
 
   static final List<String> STONITH_ACTIONS = List.of("reboot", "off");
   static final List<String> NO_QUORUM_POLICIES = List.of("stop", "freeze", "ignore");
@@ -80,7 +81,7 @@ final class ModelBuilder {
   static final List<String> TARGET_ROLES = List.of("Started", "Stopped");
   static final List<String> ORDER_KINDS = List.of("mandatory", "optional", "serialize");
   static final List<String> SBR_STRATEGIES =
-      List.of("keep-majority", "keep-oldest", "static-quorum", "down-all", "lease-majority", "two-node");
+      List.of("quorum", "two-node", "keep-majority", "keep-oldest", "static-quorum", "down-all", "lease-majority");
   static final List<String> RESOURCE_TYPES = List.of("domain", "stonith", "ocf", "builtin", "group");
   static final List<String> BUILTIN_FENCE_AGENTS = List.of("builtin:kill", "builtin:libvirt", "builtin:ssh");
   /** Parameters each built-in agent reads; builtin:kill passes anything on, so it is not checked. */
@@ -170,7 +171,7 @@ final class ModelBuilder {
       }
       if (nodes.size() != 2) {
         problems.error(at == null ? null : at.origin(), "xenha.cluster.split-brain-resolver",
-            "two-node is for clusters of exactly 2 nodes (this one has " + nodes.size() + "); use keep-majority");
+            "two-node is for clusters of exactly 2 nodes (this one has " + nodes.size() + "); use quorum");
       }
     }
 
@@ -356,7 +357,7 @@ final class ModelBuilder {
         p.choice("placement-strategy", "default", PLACEMENT_STRATEGIES),
         p.integer("batch-limit", 4, 1, Integer.MAX_VALUE),
         p.bool("startup-fencing", true),
-        p.duration("dc-deadtime", Duration.ofSeconds(20), true),
+        p.duration("dc-deadtime", Duration.ofSeconds(60), true),
         stonithTimeout,
         priorityDelay,
         backoff,
@@ -483,16 +484,17 @@ final class ModelBuilder {
   private ClusterSettings cluster(Section c) {
     if (c == null) c = new Section(com.typesafe.config.ConfigFactory.empty().root(), "xenha.cluster", problems);
     c.checkKeys(CLUSTER_KEYS);
-    String sbr = c.choice("split-brain-resolver", "keep-majority", SBR_STRATEGIES);
-    Duration stable = c.duration("stable-after", Duration.ofSeconds(7), false);
-    Duration heartbeat = c.duration("heartbeat-interval", Duration.ofSeconds(1), false);
-    Duration pause = c.duration("acceptable-heartbeat-pause", Duration.ofSeconds(3), false);
+    String sbr = c.choice("split-brain-resolver", "quorum", SBR_STRATEGIES);
+    Duration stable = c.duration("stable-after", Duration.ofSeconds(2), false);
+    Duration heartbeat = c.duration("heartbeat-interval", Duration.ofMillis(500), false);
+    Duration pause = c.duration("acceptable-heartbeat-pause", Duration.ofMillis(2500), false);
     Duration ask = c.duration("ask-timeout", Duration.ofSeconds(5), false);
+    Duration shutdown = c.duration("shutdown-timeout", Duration.ofMinutes(5), false);
     if (pause.compareTo(heartbeat) < 0) {
       c.error("acceptable-heartbeat-pause",
           "must not be shorter than heartbeat-interval (" + heartbeat.toMillis() + "ms), got " + pause.toMillis() + "ms");
     }
-    return new ClusterSettings(sbr, stable, heartbeat, pause, ask);
+    return new ClusterSettings(sbr, stable, heartbeat, pause, ask, shutdown);
   }
 
   private PersistenceSettings persistence(Section p) {

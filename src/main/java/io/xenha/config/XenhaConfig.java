@@ -296,7 +296,8 @@ public record XenhaConfig(
       Duration stableAfter,
       Duration heartbeatInterval,
       Duration acceptableHeartbeatPause,
-      Duration askTimeout) {}
+      Duration askTimeout,
+      Duration shutdownTimeout) {}
 
   /** Where the JMX console listens. */
   public record JmxSettings(String host, int port) {}

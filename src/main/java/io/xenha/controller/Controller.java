@@ -177,6 +177,14 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   private final Instant startedAt;
 
   private Phase phase = Phase.STARTING;
+  /** The configured votes, and this partition's quorum as the Controller's node sees it. */
+  private final io.xenha.membership.Quorum.Votes votes;
+  private io.xenha.membership.Quorum quorum;
+  /** Since when this partition has had quorum (null while it has none): startup-fencing counts dc-deadtime from it. */
+  private Instant quorateSince;
+  /** The incarnations (unique addresses) fenced: their removal from the membership is not a new loss. */
+  private final Set<UniqueAddress> fencedMembers = new HashSet<>();
+  private final io.xenha.membership.MembershipView view = new io.xenha.membership.MembershipView();
   private Map<String, String> lifecycle = null; // null until read
   private final Set<ActorRef<NodeAgent.Command>> listedAgents = new HashSet<>();
   private final Map<String, NodeReport> reports = new TreeMap<>();
@@ -235,6 +243,8 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     this.replicator = replicator;
     this.selfUniqueAddress = DistributedData.get(ctx.getSystem()).selfUniqueAddress();
     this.startedAt = clock.instant();
+    this.votes = io.xenha.membership.Quorum.Votes.of(config);
+    this.quorum = votes.quorum(Set.of());
     ctx.getLog().info("Controller starting on {}: reading node history, then probing every node", selfNode);
 
     ctx.getSystem().receptionist().tell(Receptionist.subscribe(
@@ -498,6 +508,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
 
   private Behavior<Command> onMembership(MembershipChanged msg) {
     Object e = msg.event();
+    view.apply(e);
     if (e instanceof ClusterEvent.MemberUp up) {
       upAddresses.put(up.member().address().toString(), up.member().uniqueAddress());
       String node = addressToNode.get(up.member().address().toString());
@@ -506,8 +517,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       }
     } else if (e instanceof ClusterEvent.UnreachableMember u) {
       unreachableAddresses.add(u.member().address().toString());
-      getContext().getLog().warn("{} is unreachable: holding decisions until the Split Brain Resolver has decided",
-          nodeOfAddress(u.member().address().toString()));
+      getContext().getLog().warn("{} is unreachable", nodeOfAddress(u.member().address().toString()));
     } else if (e instanceof ClusterEvent.ReachableMember r) {
       unreachableAddresses.remove(r.member().address().toString());
     } else if (e instanceof ClusterEvent.MemberRemoved removed) {
@@ -515,7 +525,94 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     } else if (e instanceof ClusterEvent.MemberEvent me && me.member().status() == MemberStatus.up()) {
       upAddresses.put(me.member().address().toString(), me.member().uniqueAddress());
     }
+    updateQuorum();
     return replan();
+  }
+
+  /** This partition's quorum from the membership as it is now (corosync's votes over the configured nodes). */
+  private void updateQuorum() {
+    io.xenha.membership.Quorum now = view.quorum(votes);
+    if (now.quorate() != quorum.quorate() || now.present() != quorum.present()) {
+      if (now.quorate()) {
+        getContext().getLog().info("{}: {}", now.partition(), now.presentNodes());
+      } else if (!quorum.quorate()) {
+        getContext().getLog().info("waiting for quorum: {}: {} present, {} needed", now.partition(), now.presentNodes(),
+            now.needed());
+      } else {
+        getContext().getLog().error("{}: {} present, {} needed: fencing, starting and moving nothing "
+            + "(no-quorum-policy={})", now.partition(), now.presentNodes(), now.needed(),
+            config.properties().noQuorumPolicy());
+      }
+    }
+    if (now.quorate() && quorateSince == null) {
+      quorateSince = clock.instant();
+    } else if (!now.quorate()) {
+      quorateSince = null;
+    }
+    quorum = now;
+  }
+
+  /** Whether this partition may fence, start, move or recover anything now. */
+  private boolean mayAct() {
+    return io.xenha.membership.PartitionPolicy.mayAct(quorum, config.properties().noQuorumPolicy());
+  }
+
+  /**
+   * A node the failure detector has lost is dealt with at once, as Pacemaker does on membership loss: with quorum
+   * and fencing it is UNCLEAN now and fenced, its resources start elsewhere once the fence is confirmed; with quorum
+   * and no fencing its resources wait for the self-fence deadline; without quorum nothing happens here. Only the
+   * incarnation the Controller knows counts (a restarted agent's old one is Pekko's to remove).
+   */
+  private void handleLostNodes() {
+    for (String address : unreachableAddresses) {
+      String node = addressToNode.get(address);
+      NodeReport last = node == null ? null : reports.get(node);
+      if (last == null || !last.address().equals(address) || unclean.contains(node) || selfFencing.containsKey(node)) {
+        continue;
+      }
+      switch (io.xenha.membership.PartitionPolicy.onLost(quorum, config.properties().noQuorumPolicy(),
+          config.properties().stonithEnabled())) {
+        case FENCE -> {
+          getContext().getLog().error("{} is lost (unreachable; {}): it is UNCLEAN, fencing it now", node,
+              quorum.partition());
+          unclean.add(node);
+        }
+        case AWAIT_SELF_FENCE -> awaitSelfFence(node, "unreachable");
+        case HOLD -> { }
+      }
+    }
+  }
+
+  /**
+   * No fencing: the lost node stops its own domUs (no-quorum-policy) within self-fence-deadline of losing quorum;
+   * recovering them before that deadline could run a domU twice. The deadline counts from the first sign of loss.
+   */
+  private void awaitSelfFence(String node, String how) {
+    if (selfFencing.containsKey(node)) {
+      return;
+    }
+    Duration deadline = config.properties().selfFenceDeadline();
+    getContext().getLog().warn("{} was lost ({}) and stonith is disabled: waiting {} s (self-fence-deadline) for it to "
+        + "stop its domUs before recovering them", node, how, deadline.toSeconds());
+    selfFencing.put(node, clock.instant().plus(deadline));
+    timers.startSingleTimer("self-fence-" + node, new SelfFenceDeadline(node), deadline);
+  }
+
+  /** Removes a fenced (or self-fenced) member from the membership, so that the cluster converges without it. */
+  private void downMember(String node, String address) {
+    UniqueAddress ua = upAddresses.get(address);
+    for (Member m : Cluster.get(getContext().getSystem()).state().getMembers()) {
+      if (m.address().toString().equals(address)) {
+        ua = m.uniqueAddress();
+        fencedMembers.add(ua);
+        getContext().getLog().info("{} ({}) is down: removing it from the membership", node, address);
+        Cluster.get(getContext().getSystem()).manager().tell(
+            new org.apache.pekko.cluster.typed.Down(m.address()));
+      }
+    }
+    if (ua != null) {
+      fencedMembers.add(ua);
+    }
   }
 
   private String nodeOfAddress(String address) {
@@ -524,6 +621,12 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
 
   private void onRemoved(Member member, MemberStatus previous) {
     String address = member.address().toString();
+    if (fencedMembers.remove(member.uniqueAddress())) {
+      // its fence (or self-fence deadline) is what removed it: not a new loss
+      upAddresses.remove(address, member.uniqueAddress());
+      unreachableAddresses.remove(address);
+      return;
+    }
     UniqueAddress upNow = upAddresses.get(address);
     boolean newerUp = upNow != null && !upNow.equals(member.uniqueAddress());
     upAddresses.remove(address, member.uniqueAddress()); // not a new incarnation already Up on that address
@@ -546,23 +649,23 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       markOffline(node, "left");
     } else if (last != null && fencedIncarnation.get(node) != null && fencedIncarnation.get(node) == last.incarnation()) {
       markOffline(node, "fenced");
+    } else if (unclean.contains(node)) {
+      // already UNCLEAN (lost while reachable to nobody): its fence is on the way
     } else if (config.properties().stonithEnabled()) {
       getContext().getLog().error("{} was lost (removed while {}): it is UNCLEAN until fenced", node, previous);
       unclean.add(node);
     } else {
-      // No fencing: the lost node stops its own domUs (no-quorum-policy) within self-fence-deadline of being
-      // downed; recovering before that deadline could run a domU twice.
-      Duration deadline = config.properties().selfFenceDeadline();
-      getContext().getLog().warn("{} was lost and stonith is disabled: waiting {} s (self-fence-deadline) for it to "
-          + "stop its domUs before recovering them", node, deadline.toSeconds());
-      selfFencing.put(node, clock.instant().plus(deadline));
-      timers.startSingleTimer("self-fence-" + node, new SelfFenceDeadline(node), deadline);
+      awaitSelfFence(node, "removed while " + previous);
     }
   }
 
   private Behavior<Command> onSelfFenceDeadline(SelfFenceDeadline msg) {
     if (selfFencing.remove(msg.node()) != null) {
       getContext().getLog().warn("{}: self-fence deadline passed, its domUs are taken as stopped", msg.node());
+      NodeReport last = reports.get(msg.node());
+      if (last != null) {
+        downMember(msg.node(), last.address());
+      }
       markOffline(msg.node(), "left");
     }
     return replan();
@@ -641,7 +744,15 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     if (phase == Phase.ACTIVE || lifecycle == null || !overridesRead) {
       return this;
     }
-    boolean deadlinePassed = Duration.between(startedAt, clock.instant()).compareTo(config.properties().dcDeadtime()) >= 0;
+    updateQuorum();
+    if (!mayAct()) {
+      return this; // a partition without quorum decides nothing: it waits for quorum (or is fenced by the one with it)
+    }
+    // dc-deadtime counts from when this partition got quorum: a node that joins before then is waited for
+    Duration quorateFor = quorateSince == null ? null : Duration.between(quorateSince, clock.instant());
+    boolean deadlinePassed = quorateFor != null && quorateFor.compareTo(config.properties().dcDeadtime()) >= 0;
+    boolean mayStartupFence = io.xenha.membership.PartitionPolicy.mayStartupFence(quorum, quorateFor,
+        config.properties().dcDeadtime(), config.properties().stonithEnabled(), config.properties().startupFencing());
     List<String> waiting = new ArrayList<>();
     Set<String> members = currentMembers();
     for (String node : config.nodes().keySet()) {
@@ -680,7 +791,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       } else if ("left".equals(history) || "fenced".equals(history)) {
         offline.add(node);
       } else if (deadlinePassed) {
-        if (config.properties().stonithEnabled() && config.properties().startupFencing()) {
+        if (mayStartupFence) {
           getContext().getLog().warn("{} did not join within dc-deadtime: fencing it before starting anything (startup-fencing)", node);
           unclean.add(node);
         } else {
@@ -708,8 +819,12 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     if (runner != null) {
       return this; // the runner's end plans again, from the facts as they are then
     }
-    if (!unreachableAddresses.isEmpty()) {
-      return this; // membership is not settled: the Split Brain Resolver decides first
+    if (!mayAct()) {
+      return this; // without quorum nothing is fenced, started or moved: no-quorum-policy applies on every node
+    }
+    handleLostNodes();
+    if (unreachableUndecided()) {
+      return this; // an unreachable member whose node is not known (never reported): its removal comes first
     }
     if (!selfFencing.isEmpty()) {
       return this; // a lost node may still be stopping its domUs (stonith disabled): nothing moves until its deadline
@@ -743,6 +858,20 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
         getContext().messageAdapter(TransitionRunner.ActionFinished.class, ActionDone::new),
         getContext().messageAdapter(TransitionRunner.Finished.class, RunnerFinished::new)));
     return this;
+  }
+
+  /** Unreachable members that are not a lost node being dealt with (unclean or awaiting its self-fence deadline). */
+  private boolean unreachableUndecided() {
+    for (String address : unreachableAddresses) {
+      String node = addressToNode.get(address);
+      NodeReport last = node == null ? null : reports.get(node);
+      boolean decided = node != null && (unclean.contains(node) || selfFencing.containsKey(node)
+          || last == null || !last.address().equals(address) && upAddresses.containsKey(last.address()));
+      if (!decided) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void rememberInstanceNumbers(Transition t) {
@@ -1012,6 +1141,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
         NodeReport last = reports.get(node);
         if (last != null) {
           fencedIncarnation.put(node, last.incarnation());
+          downMember(node, last.address());
         }
         getContext().getLog().warn("{} fenced: its resources may now be recovered elsewhere", node);
         markOffline(node, "fenced");
@@ -1425,6 +1555,11 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
           "unknown node '" + msg.node() + "' (known: " + String.join(", ", config.nodes().keySet()) + ")", now));
       return this;
     }
+    if (!quorum.quorate()) {
+      msg.replyTo().tell(new FenceResult(msg.node(), "-", selfNode, action, false,
+          "refused: this " + quorum.partition() + " fences nobody", now));
+      return this;
+    }
     if (phase != Phase.ACTIVE) {
       msg.replyTo().tell(new FenceResult(msg.node(), "-", selfNode, action, false,
           "the Controller is still starting (waiting for nodes and probes): try again shortly", now));
@@ -1517,6 +1652,9 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
         case UNCLEAN -> "unclean";
         case OFFLINE -> "offline";
       };
+      if (selfFencing.containsKey(node)) {
+        state = "unclean"; // lost and not known to be stopped yet (stonith disabled: until its self-fence deadline)
+      }
       if (state.equals("online") || state.equals("standby")) {
         // crm_mon: a node in maintenance shows as such, a standby one as standby (standby by runtime override too)
         if (overrides.nodeMaintenance(node)) {
@@ -1597,14 +1735,18 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     if (!unreachableAddresses.isEmpty()) {
       w.add("unreachable: " + unreachableAddresses.stream().map(this::nodeOfAddress).toList());
     }
+    if (!quorum.quorate()) {
+      w.add(quorum.partition() + ": " + quorum.presentNodes() + " present, " + quorum.needed() + " votes needed; "
+          + "nothing is fenced, started or moved (no-quorum-policy=" + config.properties().noQuorumPolicy() + ")");
+    }
     pendingSince.forEach((node, since) -> w.add("holding decisions: " + node + " reported " + possiblyActiveOn(node)
         + " possibly running but is not online (since " + since + ")"));
     selfFencing.forEach((node, until) -> w.add("holding decisions: " + node + " was lost and stonith is disabled; "
         + "its domUs are recovered after its self-fence deadline (" + until + ")"));
     List<ClusterStatus.FencingRecord> history = new ArrayList<>(fencing);
     java.util.Collections.reverse(history);
-    return new ClusterStatus(ClusterStatus.SCHEMA, config.clusterName(), selfNode, unreachableAddresses.isEmpty(),
-        nodes, resources, history, w);
+    return new ClusterStatus(ClusterStatus.SCHEMA, config.clusterName(), selfNode, quorum.quorate(),
+        nodes, resources, history, w, new ClusterStatus.Votes(quorum.present(), quorum.expected()));
   }
 
   /** Whether xenha manages {@code spec} (on {@code node}, when it runs): not in maintenance, not unmanaged. */

@@ -48,11 +48,11 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   public static final ServiceKey<Command> KEY = ServiceKey.create(Command.class, "xenha-node-agent");
 
   /** Every member's roles include this prefix plus its node name. */
-  public static final String NODE_ROLE_PREFIX = "xenha-node:";
+  public static final String NODE_ROLE_PREFIX = io.xenha.membership.Members.ROLE_PREFIX;
 
   /** Messages a NodeAgent accepts. */
   public sealed interface Command extends CborSerializable
-      permits Probe, StartResource, StopResource, FenceNode, FenceHistory, History, StopAll, MemberChanged, AttributeChanged, ProbeDone, DomainReport, HypervisorEvent,
+      permits Probe, StartResource, StopResource, FenceNode, FenceHistory, History, StopAll, Drain, ReachabilityChanged, MemberChanged, AttributeChanged, ProbeDone, DomainReport, HypervisorEvent,
           DirectStopDone, FenceDone, CleanupDone, ClearFailures, OverridesSeen, ApplyOverrides, CapacityRead,
           MigrateResource, AcceptMigration, AcceptMigrationDone, IncomingMigration, Recovered, JournalFlushed, ReloadConfig, ActivateConfig, ReloadRead {}
 
@@ -129,6 +129,16 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
    */
   public record StopAll(ActorRef<org.apache.pekko.Done> replyTo) implements Command {}
 
+  /**
+   * Moves every resource away before the agent leaves (a graceful stop, Pacemaker's node shutdown): from now on this
+   * node reports itself shutting down, which the Controller plans as standby (live migration where allowed, ordered
+   * stop and start elsewhere otherwise), and starts here are refused. Replies true once nothing managed is active
+   * here; the caller bounds the wait (shutdown-timeout) and then stops what is left ({@link StopAll}).
+   */
+  public record Drain(ActorRef<Boolean> replyTo) implements Command {}
+
+  private record ReachabilityChanged(org.apache.pekko.cluster.ClusterEvent.ReachabilityEvent event) implements Command {}
+
   private record AttributeChanged(io.xenha.attributes.NodeAttributes.Command change) implements Command {}
 
   private record MemberChanged(org.apache.pekko.cluster.ClusterEvent.MemberEvent event) implements Command {}
@@ -199,7 +209,15 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   private long seq;
   private int childCounter;
   private boolean shuttingDown;
+  /** Stopping everything here: a graceful stop ({@link StopAll}) or a loss of quorum with no-quorum-policy=stop. */
+  private boolean stoppingAll;
   private final List<ActorRef<org.apache.pekko.Done>> stopAllWaiters = new ArrayList<>();
+  private final List<ActorRef<Boolean>> drainWaiters = new ArrayList<>();
+  /** This partition's quorum as this node sees it (always quorate without a cluster: unit tests). */
+  private io.xenha.membership.Quorum quorum;
+  private final io.xenha.membership.Quorum.Votes votes;
+  private final io.xenha.membership.MembershipView view = new io.xenha.membership.MembershipView();
+  private boolean everQuorate;
   private final ArrayDeque<FenceResult> fenceHistory = new ArrayDeque<>();
   private final Map<String, String> membership = new HashMap<>();
   private final Map<String, String> attributes = new java.util.TreeMap<>();
@@ -294,6 +312,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     this.settings = settings;
     this.clock = clock;
     this.incarnation = clock.millis();
+    this.votes = io.xenha.membership.Quorum.Votes.of(config);
+    boolean clustered = ctx.getSystem().settings().config().getString("pekko.actor.provider").equals("cluster");
+    this.quorum = votes.quorum(clustered ? java.util.Set.of() : config.nodes().keySet());
     for (ResourceSpec r : config.resources().values()) {
       if (r.isDomain()) {
         domainToResource.put(r.domainName(), r.id());
@@ -312,6 +333,10 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
           org.apache.pekko.cluster.typed.Subscribe.create(
               ctx.messageAdapter(org.apache.pekko.cluster.ClusterEvent.MemberEvent.class, MemberChanged::new),
               org.apache.pekko.cluster.ClusterEvent.MemberEvent.class));
+      org.apache.pekko.cluster.typed.Cluster.get(ctx.getSystem()).subscriptions().tell(
+          org.apache.pekko.cluster.typed.Subscribe.create(
+              ctx.messageAdapter(org.apache.pekko.cluster.ClusterEvent.ReachabilityEvent.class, ReachabilityChanged::new),
+              org.apache.pekko.cluster.ClusterEvent.ReachabilityEvent.class));
       // maintenance and unmanage must hold without a Controller (e.g. while xenha itself is being upgraded)
       subscribeOverrides(ctx);
     }
@@ -329,6 +354,11 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         .onMessage(HypervisorEvent.class, this::onHypervisorEvent)
         .onMessage(FenceNode.class, this::onFence)
         .onMessage(StopAll.class, this::onStopAll)
+        .onMessage(Drain.class, this::onDrain)
+        .onMessage(ReachabilityChanged.class, m -> {
+          view.apply(m.event());
+          return checkQuorum();
+        })
         .onMessage(MemberChanged.class, this::onMemberChanged)
         .onMessage(AttributeChanged.class, this::onAttributeChanged)
         .onMessage(FenceHistory.class, m -> {
@@ -511,8 +541,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       return startInstance(spec, msg.replyTo());
     }
     String state = states.get(msg.resourceId());
-    if (shuttingDown) {
-      msg.replyTo().tell(result(msg.resourceId(), "start", false, node + " is shutting down"));
+    if (shuttingDown || !mayStart()) {
+      msg.replyTo().tell(result(msg.resourceId(), "start", false, refusal()));
       return this;
     }
     if (children.containsKey(msg.resourceId()) && state.equals("started")) {
@@ -549,8 +579,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   private <C> Behavior<Command> startChild(ResourceSpec spec, ActorRef<OpResult> replyTo, Map<String, ActorRef<C>> actors,
       String prefix, java.util.function.IntFunction<Behavior<C>> behavior) {
     String id = spec.id();
-    if (shuttingDown) {
-      replyTo.tell(result(id, "start", false, node + " is shutting down"));
+    if (shuttingDown || !mayStart()) {
+      replyTo.tell(result(id, "start", false, refusal()));
       return this;
     }
     if (actors.containsKey(id) && states.get(id).equals("started")) {
@@ -709,9 +739,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       msg.replyTo().tell(result(id, "migrate_from", false, "only libvirt's test driver has its migrations emulated"));
       return this;
     }
-    if (spec == null || shuttingDown) {
+    if (spec == null || shuttingDown || !mayStart()) {
       msg.replyTo().tell(result(id, "migrate_from", false,
-          spec == null ? "no domain " + msg.domainName() + " here" : node + " is shutting down"));
+          spec == null ? "no domain " + msg.domainName() + " here" : refusal()));
       return this;
     }
     incoming.add(id); // its start event is the migration's, adopted
@@ -802,6 +832,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
 
   /** Members carry their node name as a role ("xenha-node:NAME"); see XenhaNode. */
   private Behavior<Command> onMemberChanged(MemberChanged msg) {
+    view.apply(msg.event());
+    checkQuorum();
     org.apache.pekko.cluster.Member m = msg.event().member();
     String name = null;
     for (String role : m.getRoles()) {
@@ -833,6 +865,13 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       report();
     }
     stopAllWaiters.add(msg.replyTo());
+    stopEverything();
+    return this;
+  }
+
+  /** Stops every domU here, then (as orders stop in reverse) the clone instances they may depend on. */
+  private void stopEverything() {
+    stoppingAll = true;
     for (String id : new ArrayList<>(children.keySet())) {
       if (!stopWaiters.containsKey(id)) {
         stopWaiters.put(id, new ArrayList<>());
@@ -841,11 +880,10 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       }
     }
     checkStopAll();
-    return this;
   }
 
   private void checkStopAll() {
-    if (shuttingDown && children.isEmpty() && !instances.isEmpty() && !stopAllWaiters.isEmpty()) {
+    if (stoppingAll && children.isEmpty() && !instances.isEmpty()) {
       // the domUs are down: now what they depend on (configpool, evms, pingd), as orders stop in reverse
       for (String id : new ArrayList<>(instances.keySet())) {
         if (!stopWaiters.containsKey(id)) {
@@ -867,6 +905,74 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       getContext().ask(NodeJournal.State.class, journal, askTimeout(), NodeJournal.Recall::new,
           (state, err) -> new JournalFlushed(waiters));
     }
+  }
+
+  private Behavior<Command> onDrain(Drain msg) {
+    if (!shuttingDown) {
+      shuttingDown = true;
+      getContext().getLog().info("{} is leaving: moving every resource away before it stops (standby)", node);
+      report();
+    }
+    drainWaiters.add(msg.replyTo());
+    checkDrained();
+    return this;
+  }
+
+  /** Answers the drain once nothing xenha manages is active here (unmanaged domUs stay, as at any stop). */
+  private void checkDrained() {
+    if (drainWaiters.isEmpty()) {
+      return;
+    }
+    for (Map.Entry<String, String> e : states.entrySet()) {
+      if (!e.getValue().equals("stopped") && !e.getValue().equals("failed") && !unmanagedHere(e.getKey())) {
+        return;
+      }
+    }
+    drainWaiters.forEach(w -> w.tell(true));
+    drainWaiters.clear();
+  }
+
+  /** Whether starts are allowed here: never without quorum unless no-quorum-policy=ignore. */
+  private boolean mayStart() {
+    return io.xenha.membership.PartitionPolicy.mayStartHere(quorum, config.properties().noQuorumPolicy());
+  }
+
+  private String refusal() {
+    return shuttingDown ? node + " is shutting down"
+        : node + "'s partition has no quorum (" + quorum.describe() + "): no-quorum-policy="
+            + config.properties().noQuorumPolicy();
+  }
+
+  /**
+   * This node's view of its partition's quorum, after every membership or reachability change. Losing it, the
+   * node applies no-quorum-policy to what runs here at once (stop: everything is stopped, freeze: left running;
+   * starts are refused either way); the partition with quorum, if any, fences this node and recovers its resources.
+   */
+  private Behavior<Command> checkQuorum() {
+    io.xenha.membership.Quorum now = view.quorum(votes);
+    boolean was = quorum.quorate();
+    quorum = now;
+    if (now.quorate() && !was) {
+      everQuorate = true;
+      if (stoppingAll && !shuttingDown) {
+        stoppingAll = false;
+      }
+      getContext().getLog().info("{}: partition with quorum ({})", node, now.describe());
+    } else if (!now.quorate() && was && everQuorate) {
+      String policy = config.properties().noQuorumPolicy();
+      switch (io.xenha.membership.PartitionPolicy.onQuorumLoss(policy)) {
+        case STOP_ALL -> {
+          getContext().getLog().error("{}: partition WITHOUT quorum ({}, {} needed): stopping every resource here "
+              + "(no-quorum-policy=stop)", node, now.describe(), now.needed());
+          stopEverything();
+        }
+        case FREEZE -> getContext().getLog().error("{}: partition WITHOUT quorum ({}, {} needed): leaving what runs "
+            + "here alone and starting nothing (no-quorum-policy=freeze)", node, now.describe(), now.needed());
+        case CARRY_ON -> getContext().getLog().warn("{}: partition WITHOUT quorum ({}); no-quorum-policy=ignore: "
+            + "carrying on", node, now.describe());
+      }
+    }
+    return this;
   }
 
   private Behavior<Command> onTerminated(Terminated t) {
@@ -1188,6 +1294,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   private void report() {
     seq++;
     reportTo.tell(snapshot());
+    checkDrained();
   }
 
   private NodeReport snapshot() {

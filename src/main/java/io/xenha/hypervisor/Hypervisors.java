@@ -23,8 +23,8 @@ public final class Hypervisors {
    * (its migrations are emulated in process, see LibvirtHypervisor).
    */
   public static String migrationUri(String uri, String host) {
-    if (uri.startsWith("test:")) {
-      return uri;
+    if (uri.startsWith("test:") || uri.startsWith("test+")) {
+      return uri; // libvirt's test driver, in process or served by a libvirtd: its migrations are emulated
     }
     URI parsed = URI.create(uri);
     if (parsed.getHost() != null && !parsed.getHost().isEmpty()) {

@@ -93,9 +93,9 @@ public final class LibvirtHypervisor implements Hypervisor {
     }
   }
 
-  /** libvirt's test driver (test:///...), whose migrations xenha emulates. */
+  /** libvirt's test driver (test:///..., or served by a libvirtd: test+unix://...), whose migrations xenha emulates. */
   public boolean isTestDriver() {
-    return uri.startsWith("test:");
+    return uri.startsWith("test:") || uri.startsWith("test+");
   }
 
   @Override

@@ -39,6 +39,18 @@ final class ClusterBean implements ClusterMXBean {
   }
 
   @Override
+  public int getVotesPresent() {
+    var v = source.status().votes();
+    return v == null ? 0 : v.present();
+  }
+
+  @Override
+  public int getVotesExpected() {
+    var v = source.status().votes();
+    return v == null ? 0 : v.expected();
+  }
+
+  @Override
   public String[] getFencingFailures() {
     return StatusText.fencingFailures(source.status()).toArray(String[]::new);
   }

@@ -16,6 +16,12 @@ public interface ClusterMXBean {
 
   boolean isQuorum();
 
+  /** corosync's votes present in the Controller's partition (0 while no Controller answers). */
+  int getVotesPresent();
+
+  /** The votes of every configured node: quorum is a majority of these. */
+  int getVotesExpected();
+
   /** The warnings of fences that have not succeeded ("FENCING OF NODE ..."); empty when none is stalled. */
   String[] getFencingFailures();
 

@@ -14,9 +14,19 @@ public record ClusterStatus(
     List<NodeStatus> nodes,
     List<ResourceStatus> resources,
     List<FencingRecord> fencing,
-    List<String> warnings) implements io.xenha.CborSerializable {
+    List<String> warnings,
+    Votes votes) implements io.xenha.CborSerializable {
 
   public static final int SCHEMA = 1;
+
+  /** A status without the vote count (built before votes were known, or by tests). */
+  public ClusterStatus(int schema, String cluster, String controller, boolean quorum, List<NodeStatus> nodes,
+      List<ResourceStatus> resources, List<FencingRecord> fencing, List<String> warnings) {
+    this(schema, cluster, controller, quorum, nodes, resources, fencing, warnings, null);
+  }
+
+  /** corosync's votes: present in this partition, expected (all configured nodes). */
+  public record Votes(int present, int expected) {}
 
   /** state: online, standby, maintenance, offline, unclean. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

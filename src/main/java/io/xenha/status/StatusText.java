@@ -43,7 +43,8 @@ public final class StatusText {
     StringBuilder b = new StringBuilder("Cluster Summary:\n");
     b.append("  * Cluster name: ").append(orDash(s.cluster())).append('\n');
     b.append("  * Current DC: ").append(s.controller() == null ? "NONE" : s.controller())
-        .append(s.quorum() ? " - partition with quorum" : " - partition WITHOUT quorum").append('\n');
+        .append(s.quorum() ? " - partition with quorum" : " - partition WITHOUT quorum")
+        .append(s.votes() == null ? "" : " (" + s.votes().present() + " of " + s.votes().expected() + " votes)").append('\n');
     b.append("  * ").append(list(s.nodes()).size()).append(" nodes configured\n");
     b.append("  * ").append(instanceCount(s)).append(" resource instances configured\n");
     return b.toString();

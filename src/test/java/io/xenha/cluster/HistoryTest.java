@@ -104,7 +104,8 @@ class HistoryTest {
   void failCountsAndHistorySurviveAnAgentRestart(@TempDir Path dir) throws Exception {
     Map<String, FaultyHypervisor> faulty = new ConcurrentHashMap<>();
     List<String> domains = List.of("vm1", "vm2");
-    try (InJvmCluster c = new InJvmCluster(dir, 2, domains, "", "resources.vm1.migration-threshold = 1", "",
+    // three nodes: with two, the survivor of a leave has 1 of 2 votes, no quorum, and stops everything (Pacemaker's rule)
+    try (InJvmCluster c = new InJvmCluster(dir, 3, domains, "", "resources.vm1.migration-threshold = 1", "",
         n -> hv -> faulty.computeIfAbsent(n, k -> new FaultyHypervisor(hv)))) {
       Map<String, List<String>> before = awaitRunningOnce(c, domains);
       c.awaitConverged(Duration.ofSeconds(30));
@@ -114,7 +115,7 @@ class HistoryTest {
       FencingTest.awaitStatus(c, other, s -> failCount(s, "vm1", home) == 1, Duration.ofSeconds(30),
           "vm1 failed once on " + home);
       Map<String, List<String>> moved = awaitRunningOnce(c, domains);
-      assertEquals(List.of(other), moved.get("vm1"));
+      assertFalse(moved.get("vm1").contains(home), "vm1 moved off " + home + ": " + moved);
 
       // the agent stops (its domUs with it) and starts again on the same state directory
       c.leave(home);
@@ -129,7 +130,7 @@ class HistoryTest {
           Duration.ofSeconds(30), "the failure before the restart in " + home + "'s history");
       assertTrue(has(h, home, "vm1", "start", "ok"), h.toString());
       Map<String, List<String>> after = awaitRunningOnce(c, domains);
-      assertEquals(List.of(other), after.get("vm1"), "vm1 stays away from the node it failed on");
+      assertFalse(after.get("vm1").contains(home), "vm1 stays away from the node it failed on: " + after);
       assertTrue(c.violations.isEmpty(), "double-active: " + c.violations);
     }
   }

@@ -34,7 +34,8 @@ class PostgresJournalTest {
           """.formatted(pg.url(), PostgresServer.USER, pg.passwordFile());
       Map<String, FaultyHypervisor> faulty = new ConcurrentHashMap<>();
       List<String> domains = List.of("vm1", "vm2");
-      try (InJvmCluster c = new InJvmCluster(dir, 2, domains, "", persistence, "",
+      // three nodes: with two, the survivor of a leave has 1 of 2 votes, no quorum, and stops everything
+      try (InJvmCluster c = new InJvmCluster(dir, 3, domains, "", persistence, "",
           n -> hv -> faulty.computeIfAbsent(n, k -> new FaultyHypervisor(hv)))) {
         Map<String, List<String>> before = awaitRunningOnce(c, domains);
         c.awaitConverged(Duration.ofSeconds(30));
@@ -51,7 +52,8 @@ class PostgresJournalTest {
           while (rs.next()) {
             ids.add(rs.getString(1));
           }
-          assertEquals(Set.of("node-agent|n1", "node-agent|n2"), ids, "each node journals under its own id");
+          assertTrue(Set.of("node-agent|n1", "node-agent|n2", "node-agent|n3").containsAll(ids) && ids.size() >= 2
+              && ids.contains("node-agent|" + home), "each node journals under its own id: " + ids);
         }
 
         c.leave(home);

@@ -49,8 +49,10 @@ class ConfigLoaderTest {
     assertEquals(100, c.properties().defaultResourceStickiness());
     assertTrue(c.locations().contains(new XenhaConfig.LocationConstraint("dns", "node3", Score.MINUS_INFINITY)));
     assertTrue(c.orders().contains(new XenhaConfig.OrderConstraint("db", "app1", "mandatory", true)));
-    assertEquals(Duration.ofSeconds(3), c.cluster().stableAfter());
-    assertEquals(Duration.ofSeconds(2), c.cluster().acceptableHeartbeatPause());
+    // the demo runs with the defaults: lost nodes are seen after 3 s (heartbeat-interval + acceptable-heartbeat-pause)
+    assertEquals(Duration.ofSeconds(2), c.cluster().stableAfter());
+    assertEquals(Duration.ofMillis(500), c.cluster().heartbeatInterval());
+    assertEquals(Duration.ofMillis(2500), c.cluster().acceptableHeartbeatPause());
     assertTrue(c.checksum().matches("[0-9a-f]{64}"));
   }
 
@@ -89,8 +91,10 @@ class ConfigLoaderTest {
     assertEquals(Duration.ofMinutes(10), p.failureTimeout());
     assertEquals("default", p.placementStrategy());
     assertEquals(4, p.batchLimit());
-    assertEquals(Duration.ofSeconds(20), p.dcDeadtime());
-    assertEquals("keep-majority", c.cluster().sbrStrategy());
+    assertEquals(Duration.ofSeconds(60), p.dcDeadtime());
+    assertEquals("quorum", c.cluster().sbrStrategy());
+    assertEquals(Duration.ofMinutes(5), c.cluster().shutdownTimeout());
+    assertEquals(1, c.nodes().get("alpha").votes());
     assertEquals(new XenhaConfig.JmxSettings("127.0.0.1", 9010), c.jmx());
     assertEquals(List.of(new XenhaConfig.LocationConstraint("web", "beta", Score.INFINITY)), c.locations());
   }

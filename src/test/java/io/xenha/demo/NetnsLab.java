@@ -1,0 +1,495 @@
+package io.xenha.demo;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.xenha.status.ClusterStatus;
+import io.xenha.status.StatusJson;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * dom0s as network namespaces on this machine (scripts/netns-lab.sh): each node has a cluster link
+ * (10.77.0.1N) and a LAN link, its own libvirtd serving the test driver (its domUs outlive the agent and are read
+ * from outside with virsh), its own agent process, and a power switch: the lab fence agent (scripts/lab/fence_netns)
+ * powers a node off by killing every process in its namespace, which takes its libvirtd and so every domU with it.
+ * An outside checker reads every node's libvirtd all the time and records where each domU ran; the safety
+ * assertions read that, never the Controller's view. Root only; skipped elsewhere.
+ */
+final class NetnsLab implements AutoCloseable {
+
+  static final Path LAB = Path.of("scripts/netns-lab.sh").toAbsolutePath();
+  static final Path FENCE = Path.of("scripts/lab/fence_netns").toAbsolutePath();
+
+  /** One observation of the checker: where a domU ran at an instant (millis), as every live libvirtd said. */
+  record Seen(long atMillis, String domain, List<String> nodes) {}
+
+  final Path dir;
+  final List<String> nodes = new ArrayList<>();
+  final List<String> domains;
+  final Map<String, Process> agents = new ConcurrentHashMap<>();
+  private final Map<String, List<Process>> daemons = new ConcurrentHashMap<>();
+  final Path config;
+  /** Every change the checker saw: domain -> nodes, with its time. */
+  final List<Seen> timeline = new CopyOnWriteArrayList<>();
+  /** A domU seen running on two nodes in the same round. */
+  final List<Seen> doubles = new CopyOnWriteArrayList<>();
+  private final Map<String, List<String>> last = new ConcurrentHashMap<>();
+  private volatile boolean checking = true;
+  private final Thread checker;
+
+  static void assumeLab() throws Exception {
+    assumeTrue("root".equals(System.getProperty("user.name")) && new File("/usr/sbin/ip").canExecute(),
+        "network namespaces need root and iproute2: skipping");
+    assumeTrue(Files.isExecutable(Path.of("/usr/sbin/libvirtd")) && new File("/usr/bin/virsh").canExecute(),
+        "needs libvirtd and virsh (scripts/setup-deps.sh): skipping");
+  }
+
+  /**
+   * nodeCount nodes, the domUs, and xenha settings inserted in the configuration (properties, cluster, resources).
+   * Starts the namespaces, every libvirtd and the checker; no agent yet.
+   */
+  NetnsLab(Path dir, int nodeCount, List<String> domains, String extraXenha) throws Exception {
+    assumeLab();
+    this.dir = dir;
+    this.domains = domains;
+    sh(LAB.toString(), "down", "5");
+    if (sh(LAB.toString(), "up", Integer.toString(nodeCount)) != 0) {
+      throw new IllegalStateException("cannot create the network namespaces");
+    }
+    for (int i = 1; i <= nodeCount; i++) {
+      nodes.add("n" + i);
+    }
+    for (String n : nodes) {
+      startDaemon(n);
+    }
+    config = writeConfig(extraXenha);
+    checker = new Thread(this::check, "virsh-checker");
+    checker.setDaemon(true);
+    checker.start();
+  }
+
+  static int sh(String... cmd) throws Exception {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    p.getInputStream().readAllBytes();
+    return p.waitFor(60, TimeUnit.SECONDS) ? p.exitValue() : -1;
+  }
+
+  static String ns(String node) {
+    return "xh-" + node;
+  }
+
+  Path nodeDir(String node) {
+    return dir.resolve(node);
+  }
+
+  String uri(String node) {
+    return "test+unix:///default?socket=" + nodeDir(node).resolve("libvirt-sock");
+  }
+
+  // ---- the hosts -----------------------------------------------------------------------------------------
+
+  /** Starts node's libvirtd in its namespace and holds a connection (the test driver keeps its state while one is open). */
+  private void startDaemon(String node) throws Exception {
+    Path d = Files.createDirectories(nodeDir(node));
+    Files.createDirectories(d.resolve("no-drivers"));
+    Files.deleteIfExists(d.resolve("libvirt-sock"));
+    Path conf = d.resolve("libvirtd.conf");
+    Files.writeString(conf, """
+        unix_sock_dir = "%s"
+        unix_sock_rw_perms = "0700"
+        auth_unix_rw = "none"
+        auth_unix_ro = "none"
+        listen_tcp = 0
+        listen_tls = 0
+        """.formatted(d));
+    ProcessBuilder pb = new ProcessBuilder("ip", "netns", "exec", ns(node), "/usr/sbin/libvirtd", "-f", conf.toString(),
+        "-p", d.resolve("libvirtd.pid").toString());
+    pb.environment().put("LIBVIRT_DRIVER_DIR", d.resolve("no-drivers").toString());
+    pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(d.resolve("libvirtd.log").toFile()));
+    List<Process> procs = new ArrayList<>();
+    procs.add(pb.start());
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!Files.exists(d.resolve("libvirt-sock"))) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("libvirtd of " + node + " did not start: " + Files.readString(d.resolve("libvirtd.log")));
+      }
+      Thread.sleep(100);
+    }
+    Process holder = new ProcessBuilder("virsh", "-c", uri(node)).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(d.resolve("holder.log").toFile())).start();
+    procs.add(holder);
+    daemons.put(node, procs);
+    while (true) {
+      try {
+        virsh(uri(node), "list", "--all");
+        return;
+      } catch (IOException e) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("virsh cannot reach " + uri(node) + ": " + e.getMessage());
+        }
+        Thread.sleep(200);
+      }
+    }
+  }
+
+  static String virsh(String uri, String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of("virsh", "-c", uri));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      p.destroyForcibly();
+      throw new IOException(String.join(" ", cmd) + ": " + out);
+    }
+    return out;
+  }
+
+  /** Whether node's power is on: something runs in its namespace. */
+  boolean poweredOn(String node) throws Exception {
+    Process p = new ProcessBuilder("ip", "netns", "pids", ns(node)).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes()).trim();
+    p.waitFor(10, TimeUnit.SECONDS);
+    return !out.isEmpty();
+  }
+
+  /** Powers node off as the fence agent does: every process in its namespace dies. */
+  void powerOff(String node) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(FENCE.toString()).redirectErrorStream(true);
+    Process p = pb.start();
+    p.getOutputStream().write(("action=off\nplug=" + ns(node) + "\n").getBytes());
+    p.getOutputStream().close();
+    p.getInputStream().readAllBytes();
+    p.waitFor(30, TimeUnit.SECONDS);
+    Process agent = agents.remove(node);
+    if (agent != null) {
+      agent.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Powers node on: its libvirtd starts empty (a powered-off host runs nothing), then its agent. */
+  void powerOn(String node) throws Exception {
+    if (poweredOn(node)) {
+      throw new IllegalStateException(node + " is not powered off");
+    }
+    List<Process> old = daemons.remove(node);
+    if (old != null) {
+      old.forEach(Process::destroyForcibly);
+    }
+    startDaemon(node);
+    startAgent(node);
+  }
+
+  /** The fence agent's log: one "TIME ACTION NAMESPACE" line per power-off it carried out. */
+  List<String> fenceLog() throws IOException {
+    Path log = dir.resolve("fence.log");
+    return Files.exists(log) ? Files.readAllLines(log) : List.of();
+  }
+
+  /** When node was powered off by the fence agent (millis), or -1. */
+  long fencedAt(String node) throws IOException {
+    for (String line : fenceLog()) {
+      String[] f = line.split(" ");
+      if (f.length == 3 && (f[1].equals("off") || f[1].equals("reboot")) && f[2].equals(ns(node))) {
+        return Long.parseLong(f[0]);
+      }
+    }
+    return -1;
+  }
+
+  // ---- the agents ----------------------------------------------------------------------------------------
+
+  private Path writeConfig(String extraXenha) throws IOException {
+    StringBuilder c = new StringBuilder("xenha {\n  cluster-name = lab\n  nodes {\n");
+    for (int i = 0; i < nodes.size(); i++) {
+      String n = nodes.get(i);
+      c.append("    ").append(n).append(" { address = \"10.77.0.1").append(i + 1).append(":2551\", hypervisor = \"")
+          .append(uri(n)).append("\", state-dir = \"").append(nodeDir(n).resolve("state")).append("\", jmx-port = 9011 }\n");
+    }
+    c.append("  }\n  properties { default-resource-stickiness = 100 }\n");
+    c.append("  resource-defaults.ops { monitor { interval = 2s, timeout = 10s }, stop.timeout = 10s }\n  resources {\n");
+    for (String n : nodes) {
+      c.append("    fence-").append(n).append(" { type = stonith, agent = \"").append(FENCE).append("\", hosts = [")
+          .append(n).append("], params { plug = \"").append(ns(n)).append("\", lab_dir = \"").append(dir).append("\" } }\n");
+    }
+    for (String d : domains) {
+      Path xml = dir.resolve(d + ".xml");
+      Files.writeString(xml, "<domain type='test'><name>" + d + "</name><memory unit='MiB'>128</memory>"
+          + "<vcpu>1</vcpu><os><type>hvm</type></os></domain>");
+      c.append("    ").append(d).append(" { type = domain, domain-xml = \"").append(xml).append("\" }\n");
+    }
+    c.append("  }\n").append(extraXenha).append("\n}\n");
+    Path file = dir.resolve("lab.conf");
+    Files.writeString(file, c);
+    return file;
+  }
+
+  static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  /** Starts node's agent in its namespace (its log: DIR/NODE.log, appended across restarts). */
+  void startAgent(String node) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder("ip", "netns", "exec", ns(node), java(), "-Xmx256m", "-XX:+UseSerialGC",
+        "-cp", System.getProperty("java.class.path"), "io.xenha.Main", "agent", "--config", config.toString(), "--node", node);
+    pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(node + ".log").toFile()));
+    pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    agents.put(node, pb.start());
+  }
+
+  /** SIGTERM to node's agent (systemctl stop), waiting up to max for it to exit; returns its exit code. */
+  int stopAgent(String node, Duration max) throws Exception {
+    Process p = agents.remove(node);
+    p.destroy();
+    if (!p.waitFor(max.toMillis(), TimeUnit.MILLISECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError(node + "'s agent did not exit within " + max + " of SIGTERM" + logs());
+    }
+    return p.exitValue();
+  }
+
+  /** kill -9 of node's agent only: its libvirtd and domUs stay (an agent crash, not a host crash). */
+  void killAgent(String node) throws Exception {
+    Process p = agents.remove(node);
+    p.destroyForcibly();
+    p.waitFor(10, TimeUnit.SECONDS);
+  }
+
+  void signal(String node, String signal) throws Exception {
+    sh("kill", "-" + signal, Long.toString(agents.get(node).pid()));
+  }
+
+  void cutCluster(String node) throws Exception {
+    if (sh(LAB.toString(), "cut-cluster", node.substring(1)) != 0) {
+      throw new IllegalStateException("cannot cut " + node + "'s cluster link");
+    }
+  }
+
+  void mendCluster(String node) throws Exception {
+    if (sh(LAB.toString(), "mend-cluster", node.substring(1)) != 0) {
+      throw new IllegalStateException("cannot mend " + node + "'s cluster link");
+    }
+  }
+
+  /** `xenha status --json` run in node's namespace (its JMX listens on its own loopback). */
+  ClusterStatus status(String node) throws Exception {
+    Process p = new ProcessBuilder("ip", "netns", "exec", ns(node), java(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+        "-Xshare:auto", "-cp", System.getProperty("java.class.path"), "io.xenha.Main", "status", "--json", "--jmx",
+        "127.0.0.1:9011").start();
+    String out = new String(p.getInputStream().readAllBytes());
+    p.getErrorStream().readAllBytes();
+    if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException("status on " + node + " failed: " + out);
+    }
+    return StatusJson.fromJson(out);
+  }
+
+  /** Polls status through node until ok holds; fails with the last status and the agents' logs. */
+  ClusterStatus awaitStatus(String node, Predicate<ClusterStatus> ok, Duration max, String what) throws Exception {
+    long deadline = System.nanoTime() + max.toNanos();
+    ClusterStatus s = null;
+    Exception err = null;
+    while (System.nanoTime() < deadline) {
+      try {
+        s = status(node);
+        if (ok.test(s)) {
+          return s;
+        }
+      } catch (Exception e) {
+        err = e;
+      }
+      Thread.sleep(300);
+    }
+    throw new AssertionError(what + " within " + max + "; last status via " + node + ": "
+        + (s == null ? String.valueOf(err) : StatusJson.toJson(s)) + logs());
+  }
+
+  /** Every node online, the Controller active (not starting) and every domU started once. */
+  static boolean settled(ClusterStatus s, List<String> domains) {
+    boolean online = s.nodes().stream().allMatch(n -> n.state().equals("online"));
+    boolean starting = s.warnings() != null && s.warnings().stream().anyMatch(w -> w.startsWith("Controller is starting"));
+    return online && !starting && s.controller() != null && placement(s).keySet().containsAll(domains);
+  }
+
+  static Map<String, String> placement(ClusterStatus s) {
+    Map<String, String> out = new TreeMap<>();
+    for (ClusterStatus.ResourceStatus r : s.resources()) {
+      if ("domain".equals(r.type()) && "started".equals(r.state())) {
+        out.put(r.id(), r.node());
+      }
+    }
+    return out;
+  }
+
+  // ---- the outside truth ---------------------------------------------------------------------------------
+
+  /** Our domUs running now, per every live libvirtd: domain -> nodes. */
+  Map<String, List<String>> running() {
+    Map<String, List<String>> where = new TreeMap<>();
+    List<Thread> readers = new ArrayList<>();
+    Map<String, String> outputs = new ConcurrentHashMap<>();
+    for (String n : nodes) {
+      Thread t = new Thread(() -> {
+        try {
+          outputs.put(n, virsh(uri(n), "list", "--name"));
+        } catch (Exception e) {
+          // libvirtd gone: the node is off and runs nothing
+        }
+      });
+      t.start();
+      readers.add(t);
+    }
+    for (Thread t : readers) {
+      try {
+        t.join(15_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    outputs.forEach((n, out) -> {
+      for (String line : out.split("\n")) {
+        String d = line.trim();
+        if (domains.contains(d)) {
+          where.computeIfAbsent(d, k -> new ArrayList<>()).add(n);
+        }
+      }
+    });
+    where.values().forEach(l -> l.sort(null));
+    return where;
+  }
+
+  private void check() {
+    while (checking) {
+      long at = System.currentTimeMillis();
+      Map<String, List<String>> now = running();
+      for (String d : domains) {
+        List<String> on = now.getOrDefault(d, List.of());
+        if (!on.equals(last.get(d))) {
+          last.put(d, on);
+          timeline.add(new Seen(at, d, on));
+        }
+        if (on.size() > 1) {
+          doubles.add(new Seen(at, d, on));
+        }
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  /** Waits until every domU runs on exactly one node (as libvirt says); returns where. */
+  Map<String, String> awaitAllOnce(Duration max) throws Exception {
+    long deadline = System.nanoTime() + max.toNanos();
+    Map<String, List<String>> now = Map.of();
+    while (System.nanoTime() < deadline) {
+      now = running();
+      if (now.keySet().containsAll(domains) && now.values().stream().allMatch(l -> l.size() == 1)) {
+        Map<String, String> out = new TreeMap<>();
+        now.forEach((d, l) -> out.put(d, l.get(0)));
+        return out;
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("not every domU running once within " + max + ": " + now + logs());
+  }
+
+  /** The nodes each domU was ever seen on after t (millis), in order. */
+  Map<String, List<String>> nodesSeenAfter(long t) {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    for (Seen s : timeline) {
+      if (s.atMillis() >= t) {
+        for (String n : s.nodes()) {
+          List<String> l = out.computeIfAbsent(s.domain(), k -> new ArrayList<>());
+          if (l.isEmpty() || !l.get(l.size() - 1).equals(n)) {
+            l.add(n);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** When domain was first seen running on a node other than {@code not} after t (millis), or -1. */
+  long firstSeenElsewhere(String domain, String not, long t) {
+    for (Seen s : timeline) {
+      if (s.atMillis() >= t && s.domain().equals(domain) && s.nodes().stream().anyMatch(n -> !n.equals(not))) {
+        return s.atMillis();
+      }
+    }
+    return -1;
+  }
+
+  /** Lines of node's log that contain text. */
+  List<String> logLines(String node, String text) throws IOException {
+    Path log = dir.resolve(node + ".log");
+    if (!Files.exists(log)) {
+      return List.of();
+    }
+    return Files.readAllLines(log).stream().filter(l -> l.contains(text)).toList();
+  }
+
+  /** The end of every agent's log, for a failure message. */
+  String logs() {
+    int lines = Integer.getInteger("xenha.it.log-lines", 25);
+    StringBuilder b = new StringBuilder();
+    for (String n : nodes) {
+      try {
+        List<String> all = Files.readAllLines(dir.resolve(n + ".log"));
+        b.append("\n--- ").append(n).append(".log\n")
+            .append(String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size())));
+      } catch (IOException | RuntimeException e) {
+        b.append("\n--- ").append(n).append(".log: ").append(e);
+      }
+    }
+    try {
+      b.append("\n--- fence.log\n").append(String.join("\n", fenceLog()));
+    } catch (IOException e) {
+      b.append("\n--- fence.log: ").append(e);
+    }
+    return b.toString();
+  }
+
+  Set<String> domainsOn(Map<String, String> placement, String node) {
+    Set<String> out = new java.util.TreeSet<>();
+    placement.forEach((d, n) -> {
+      if (n.equals(node)) {
+        out.add(d);
+      }
+    });
+    return out;
+  }
+
+  @Override
+  public void close() throws Exception {
+    checking = false;
+    if (checker != null) {
+      checker.join(5000);
+    }
+    for (Process p : agents.values()) {
+      p.destroyForcibly();
+    }
+    for (Process p : agents.values()) {
+      p.waitFor(20, TimeUnit.SECONDS);
+    }
+    for (String n : nodes) {
+      sh("sh", "-c", "ip netns pids " + ns(n) + " | xargs -r kill -9");
+    }
+    daemons.values().forEach(l -> l.forEach(Process::destroyForcibly));
+    sh(LAB.toString(), "down", Integer.toString(Math.max(5, nodes.size())));
+  }
+}

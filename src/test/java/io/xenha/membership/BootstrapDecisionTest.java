@@ -1,0 +1,106 @@
+package io.xenha.membership;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** A starting agent joins a running cluster, forms one only with a quorum that agrees, and otherwise waits. */
+class BootstrapDecisionTest {
+
+  static final Quorum.Votes THREE = QuorumTest.votes(1, 1, 1);
+  static final BootstrapDecision.PeerView SEEKING_1 = seeking("node1");
+
+  static BootstrapDecision.PeerView seeking(String choice) {
+    return new BootstrapDecision.PeerView(false, List.of(), choice);
+  }
+
+  static BootstrapDecision.PeerView member(String... addresses) {
+    return new BootstrapDecision.PeerView(true, List.of(addresses), null);
+  }
+
+  @Test
+  void aNodeAloneNeverFormsAClusterOfOne() {
+    for (String self : List.of("node1", "node2", "node3")) {
+      BootstrapDecision d = BootstrapDecision.decide(self, THREE, Map.of());
+      BootstrapDecision.Wait w = assertInstanceOf(BootstrapDecision.Wait.class, d, self);
+      assertEquals("waiting for quorum: sees [" + self + "] (1 of 3 votes, 2 needed to form a cluster)", w.why());
+    }
+  }
+
+  @Test
+  void theFirstListedRestartingJoinsTheRunningClusterOfTheOthers() {
+    BootstrapDecision d = BootstrapDecision.decide("node1", THREE, Map.of(
+        "node2", member("pekko://c@h2:2551", "pekko://c@h3:2551"),
+        "node3", member("pekko://c@h3:2551", "pekko://c@h2:2551")));
+    assertEquals(new BootstrapDecision.Join(List.of("pekko://c@h2:2551", "pekko://c@h3:2551")), d);
+  }
+
+  @Test
+  void aRunningClusterWinsOverFormingANewOne() {
+    // node3 sees node1 seeking and node2 in a cluster: it joins node2's even though node1 + node3 are a quorum
+    BootstrapDecision d = BootstrapDecision.decide("node3", THREE, Map.of("node1", SEEKING_1, "node2", member("pekko://c@h2:2551")));
+    assertInstanceOf(BootstrapDecision.Join.class, d);
+  }
+
+  @Test
+  void theFirstOfAQuorumFormsOnceTheOthersNameIt() {
+    Map<String, BootstrapDecision.PeerView> answers = new HashMap<>();
+    answers.put("node2", seeking("node2")); // node2 has not heard of node1 yet
+    assertEquals(new BootstrapDecision.Wait("waiting for node2 to agree that node1 forms the cluster (2 of 3 votes seen)"),
+        BootstrapDecision.decide("node1", THREE, answers));
+    answers.put("node2", SEEKING_1);
+    BootstrapDecision.Form f = assertInstanceOf(BootstrapDecision.Form.class, BootstrapDecision.decide("node1", THREE, answers));
+    assertEquals(Set.of("node1", "node2"), f.with());
+    assertEquals("2 of 3 votes", f.quorum().describe());
+  }
+
+  @Test
+  void theOthersWaitForTheFirstToForm() {
+    BootstrapDecision d = BootstrapDecision.decide("node3", THREE, Map.of("node2", SEEKING_1));
+    assertEquals(new BootstrapDecision.Wait("waiting for node2 to form the cluster (it comes first in the configuration)"), d);
+    // node1 is down: node2 is the first of the seekers and forms with node3
+    assertInstanceOf(BootstrapDecision.Form.class, BootstrapDecision.decide("node2", THREE, Map.of("node3", seeking("node2"))));
+  }
+
+  @Test
+  void inEveryOrderOfArrivalExactlyOneNodeForms() {
+    // every subset of answers node1..3 could have: only the first seeker forms, and only with a quorum naming it
+    List<String> nodes = List.of("node1", "node2", "node3");
+    for (int mask = 0; mask < 8; mask++) {
+      Set<String> up = new java.util.TreeSet<>();
+      for (int i = 0; i < 3; i++) {
+        if ((mask & (1 << i)) != 0) up.add(nodes.get(i));
+      }
+      int forming = 0;
+      for (String self : up) {
+        Map<String, BootstrapDecision.PeerView> answers = new LinkedHashMap<>();
+        String first = BootstrapDecision.choice(THREE, up);
+        for (String peer : up) {
+          if (!peer.equals(self)) answers.put(peer, seeking(first));
+        }
+        if (BootstrapDecision.decide(self, THREE, answers) instanceof BootstrapDecision.Form) forming++;
+      }
+      assertEquals(up.size() >= 2 ? 1 : 0, forming, "nodes up: " + up);
+    }
+  }
+
+  @Test
+  void twoNodeModeWaitsForBothNodesOnce() {
+    Map<String, Integer> ab = new LinkedHashMap<>();
+    ab.put("a", 1);
+    ab.put("b", 1);
+    Quorum.Votes two = new Quorum.Votes(ab, true);
+    BootstrapDecision.Wait w = assertInstanceOf(BootstrapDecision.Wait.class, BootstrapDecision.decide("a", two, Map.of()));
+    assertTrue(w.why().contains("both nodes (two-node mode, wait_for_all)"), w.why());
+    assertInstanceOf(BootstrapDecision.Form.class, BootstrapDecision.decide("a", two, Map.of("b", seeking("a"))));
+    // the other node survived and runs the cluster: join it, alone
+    assertInstanceOf(BootstrapDecision.Join.class, BootstrapDecision.decide("a", two, Map.of("b", member("pekko://c@b:2551"))));
+  }
+}
