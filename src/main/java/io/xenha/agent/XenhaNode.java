@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -34,6 +35,8 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * console. `xenha agent` runs one per process; in-JVM tests run several side by side.
  */
 public final class XenhaNode implements AutoCloseable {
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(XenhaNode.class);
 
   private final XenhaConfig config;
   private java.util.concurrent.atomic.AtomicReference<XenhaConfig> current;
@@ -168,16 +171,16 @@ public final class XenhaNode implements AutoCloseable {
         return CompletableFuture.completedFuture(org.apache.pekko.Done.getInstance());
       }
       Duration timeout = config.cluster().shutdownTimeout();
-      system.log().info("leaving: moving every resource off {} first (at most {} s, shutdown-timeout)", node,
+      LOG.info("leaving: moving every resource off {} first (at most {} s, shutdown-timeout)", node,
           timeout.toSeconds());
       return AskPattern.<NodeAgent.Command, Boolean>ask(started.nodeAgent(), NodeAgent.Drain::new, timeout,
               system.scheduler())
           .handle((drained, err) -> {
             if (err != null) {
-              system.log().warn("leaving: not every resource moved off {} within {} s: stopping what is left here",
+              LOG.warn("leaving: not every resource moved off {} within {} s: stopping what is left here",
                   node, timeout.toSeconds());
             } else {
-              system.log().info("leaving: nothing managed runs on {} any more", node);
+              LOG.info("leaving: nothing managed runs on {} any more", node);
             }
             return org.apache.pekko.Done.getInstance();
           });
@@ -197,7 +200,7 @@ public final class XenhaNode implements AutoCloseable {
       Duration timeout = maxStopTimeout().plus(config.cluster().askTimeout());
       boolean downed = cs.getShutdownReason().map(r -> r.equals(CoordinatedShutdown.clusterDowningReason())).orElse(false);
       if (downed && !"stop".equals(config.properties().noQuorumPolicy())) {
-        system.log().warn("downed by the Split Brain Resolver: no-quorum-policy={} leaves this node's domUs running",
+        LOG.warn("downed by the Split Brain Resolver: no-quorum-policy={} leaves this node's domUs running",
             config.properties().noQuorumPolicy());
         return java.util.concurrent.CompletableFuture.completedFuture(org.apache.pekko.Done.getInstance());
       }
@@ -207,19 +210,51 @@ public final class XenhaNode implements AutoCloseable {
           ? config.properties().selfFenceDeadline().minusSeconds(1) : timeout;
       return AskPattern.<NodeAgent.Command, org.apache.pekko.Done>ask(
               started.nodeAgent(), NodeAgent.StopAll::new, bound, system.scheduler())
+          .thenCompose(done -> downed ? CompletableFuture.completedFuture(done) : recordLeft())
           .exceptionally(err -> destroyAll());
     });
   }
 
+  /**
+   * Records in the node history, before leaving, that this node left cleanly with nothing running: a Controller that
+   * starts on another node after this one (the Controller may have run here) must not take it for lost and fence it.
+   * Only once every domU here has stopped; best effort (the Controller that sees the removal records it too).
+   */
+  private CompletionStage<org.apache.pekko.Done> recordLeft() {
+    return hypervisor.activeDomains(Duration.ofSeconds(5)).thenCompose(active -> {
+      boolean ours = current.get().resources().values().stream()
+          .anyMatch(r -> r.isDomain() && active.contains(r.domainName()));
+      if (ours) {
+        // left running on purpose (maintenance, unmanaged): the Controller that sees the removal holds them
+        return CompletableFuture.completedFuture(org.apache.pekko.Done.getInstance());
+      }
+      return writeLeft();
+    }).exceptionally(err -> org.apache.pekko.Done.getInstance());
+  }
+
+  private CompletionStage<org.apache.pekko.Done> writeLeft() {
+    var replicator = org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData.get(system).replicator();
+    var self = org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData.get(system).selfUniqueAddress();
+    return AskPattern.<org.apache.pekko.cluster.ddata.typed.javadsl.Replicator.Command,
+            org.apache.pekko.cluster.ddata.typed.javadsl.Replicator.UpdateResponse<
+                org.apache.pekko.cluster.ddata.LWWMap<String, String>>>ask(replicator,
+            replyTo -> new org.apache.pekko.cluster.ddata.typed.javadsl.Replicator.Update<>(Controller.LIFECYCLE,
+                org.apache.pekko.cluster.ddata.LWWMap.empty(),
+                new org.apache.pekko.cluster.ddata.typed.javadsl.Replicator.WriteMajority(Duration.ofSeconds(3)),
+                replyTo, map -> map.put(self, node, "left")),
+            Duration.ofSeconds(4), system.scheduler())
+        .handle((r, err) -> org.apache.pekko.Done.getInstance());
+  }
+
   /** Last resort before leaving: hard-stop every configured domU still active here. */
   private org.apache.pekko.Done destroyAll() {
-    system.log().error("domUs did not stop in time before leaving the cluster: destroying them");
+    LOG.error("domUs did not stop in time before leaving the cluster: destroying them");
     for (XenhaConfig.ResourceSpec r : current.get().resources().values()) {
       if (r.isDomain()) {
         try {
           hypervisor.destroy(r.domainName(), Duration.ofSeconds(5)).toCompletableFuture().get(6, TimeUnit.SECONDS);
         } catch (Exception e) {
-          system.log().error("could not destroy {}: {}", r.domainName(), e.toString());
+          LOG.error("could not destroy {}: {}", r.domainName(), e.toString());
         }
       }
     }

@@ -12,6 +12,8 @@ import io.xenha.jmx.JmxServer;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.Optional;
@@ -53,6 +55,7 @@ public final class AgentCommand implements Callable<Integer> {
     JmxServer jmx = JmxServer.start(self.jmxHost(), self.jmxPort(), new ForwardingConsole(() -> running.get().console()),
         new ArrayList<>(cfg.nodes().keySet()), new ArrayList<>(cfg.resources().keySet()));
     reloadOnHangup(running);
+    exitZeroOnSigterm(running, cfg.cluster().shutdownTimeout().plusMinutes(11));
     while (true) {
       XenhaNode agent = running.get();
       agent.system().getWhenTerminated().toCompletableFuture().join();
@@ -84,8 +87,20 @@ public final class AgentCommand implements Callable<Integer> {
   /** Set when the JVM is being stopped (SIGTERM, Ctrl-C): a downing then is no reason to start again. */
   private static volatile boolean shutdownRequested;
 
-  static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdownRequested = true, "xenha-shutdown-flag"));
+  /**
+   * SIGTERM is a clean stop (exit 0, as contract.md says and as systemd expects), not the JVM's 143: once Pekko's own
+   * hook has drained this node and left the cluster, the process ends with 0.
+   */
+  private static void exitZeroOnSigterm(java.util.concurrent.atomic.AtomicReference<XenhaNode> running, Duration max) {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      shutdownRequested = true;
+      try {
+        running.get().system().getWhenTerminated().toCompletableFuture().get(max.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        return; // not terminated in time: the JVM's own exit status stands
+      }
+      Runtime.getRuntime().halt(0);
+    }, "xenha-sigterm"));
   }
 
   /** SIGHUP: the same as `xenha reload` from this node; the outcome goes to the log. */

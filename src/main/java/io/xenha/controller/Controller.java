@@ -158,7 +158,8 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
 
   private record AttributesChanged(Map<String, Map<String, String>> attributes) implements Command {}
 
-  static final LWWMapKey<String, String> LIFECYCLE = new LWWMapKey<>("xenha-node-lifecycle");
+  /** What the cluster knows of each node's last departure: member, left, fenced (durable only in memory). */
+  public static final LWWMapKey<String, String> LIFECYCLE = new LWWMapKey<>("xenha-node-lifecycle");
 
   /** The runtime overrides ({@link Overrides}): durable on every node (pekko.cluster.distributed-data.durable.keys). */
   public static final LWWMapKey<String, String> OVERRIDES = new LWWMapKey<>("xenha-overrides");
@@ -631,7 +632,11 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     boolean newerUp = upNow != null && !upNow.equals(member.uniqueAddress());
     upAddresses.remove(address, member.uniqueAddress()); // not a new incarnation already Up on that address
     unreachableAddresses.remove(address);
-    String node = addressToNode.get(address);
+    // a node this Controller never heard from that left cleanly (it left while the Controller moved off it) is known
+    // by its role: its clean leave is recorded, so that no later Controller takes it for lost
+    boolean clean = previous == MemberStatus.exiting() || previous == MemberStatus.leaving();
+    String node = addressToNode.getOrDefault(address, clean && io.xenha.membership.Members.isConfigured(votes, member)
+        ? io.xenha.membership.Members.nodeOf(member) : null);
     if (node == null) {
       return;
     }
@@ -777,7 +782,8 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       }
       String history = lifecycleOf(node);
       String seen = seenByAgents(node);
-      if (history == null || ("member".equals(seen) || "lost".equals(seen))) {
+      if (history == null || seen != null) {
+        // what the agents saw last wins: a node that left while the old Controller ran on it could not record it
         history = seen != null ? ("lost".equals(seen) ? "member" : seen) : history;
       }
       if ("member".equals(history)) {

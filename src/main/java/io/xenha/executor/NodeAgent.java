@@ -928,6 +928,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         return;
       }
     }
+    getContext().getLog().info("{} is drained: nothing xenha manages runs here any more", node);
     drainWaiters.forEach(w -> w.tell(true));
     drainWaiters.clear();
   }
@@ -958,6 +959,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         stoppingAll = false;
       }
       getContext().getLog().info("{}: partition with quorum ({})", node, now.describe());
+    } else if (!now.quorate() && was && shuttingDown) {
+      getContext().getLog().info("{} is leaving the cluster ({} left)", node, now.describe());
     } else if (!now.quorate() && was && everQuorate) {
       String policy = config.properties().noQuorumPolicy();
       switch (io.xenha.membership.PartitionPolicy.onQuorumLoss(policy)) {

@@ -87,6 +87,7 @@ public final class Bootstrap extends AbstractBehavior<Bootstrap.Command> {
   private Bootstrap(ActorContext<Command> ctx, TimerScheduler<Command> timers, XenhaConfig config, String self,
       Duration interval, Progress progress) {
     super(ctx);
+    ctx.setLoggerName(Bootstrap.class);
     this.self = self;
     this.votes = Quorum.Votes.of(config);
     this.interval = interval;

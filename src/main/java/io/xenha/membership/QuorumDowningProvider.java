@@ -42,6 +42,8 @@ public final class QuorumDowningProvider extends DowningProvider {
     return Option.apply(Props.create(Downer.class, () -> new Downer(votes, stableAfter)));
   }
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(QuorumDowningProvider.class);
+
   /** Decides for this node's partition; every node runs one. */
   static final class Downer extends AbstractActor {
     private final Quorum.Votes votes;
@@ -90,7 +92,7 @@ public final class QuorumDowningProvider extends DowningProvider {
       for (Member m : view.members()) {
         if (Members.present(m) && !Members.isConfigured(votes, m) && q.quorate()) {
           if (strangersLogged.add(m.address().toString())) {
-            getContext().getSystem().log().warning("{} (node '{}') is not a configured node at its configured address: "
+            LOG.warn("{} (node '{}') is not a configured node at its configured address: "
                 + "downing it", m.address(), Members.nodeOf(m));
           }
           cluster.down(m.address());
@@ -119,12 +121,12 @@ public final class QuorumDowningProvider extends DowningProvider {
       Quorum q = view.quorum(votes);
       if (q.quorate()) {
         for (Member m : d.unreachable()) {
-          getContext().getSystem().log().warning("{} unreachable for {} ms; this partition has quorum ({}): downing it",
+          LOG.warn("{} unreachable for {} ms; this partition has quorum ({}): downing it",
               m.address(), stableAfter.toMillis(), q.describe());
           cluster.down(m.address());
         }
       } else {
-        getContext().getSystem().log().warning("this partition has no quorum ({}, {} needed) after {} ms: this node "
+        LOG.warn("this partition has no quorum ({}, {} needed) after {} ms: this node "
             + "leaves the cluster and starts again to wait for quorum", q.describe(), q.needed(), stableAfter.toMillis());
         cluster.down(cluster.selfAddress());
       }

@@ -394,11 +394,16 @@ final class NetnsLab implements AutoCloseable {
 
   /** Waits until every domU runs on exactly one node (as libvirt says); returns where. */
   Map<String, String> awaitAllOnce(Duration max) throws Exception {
+    return awaitAllOnceOff(null, max);
+  }
+
+  /** Waits until every domU runs on exactly one node, none on {@code off} (null: any node); returns where. */
+  Map<String, String> awaitAllOnceOff(String off, Duration max) throws Exception {
     long deadline = System.nanoTime() + max.toNanos();
     Map<String, List<String>> now = Map.of();
     while (System.nanoTime() < deadline) {
       now = running();
-      if (now.keySet().containsAll(domains) && now.values().stream().allMatch(l -> l.size() == 1)) {
+      if (now.keySet().containsAll(domains) && now.values().stream().allMatch(l -> l.size() == 1 && !l.contains(off))) {
         Map<String, String> out = new TreeMap<>();
         now.forEach((d, l) -> out.put(d, l.get(0)));
         return out;

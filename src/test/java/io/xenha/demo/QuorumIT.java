@@ -55,11 +55,11 @@ class QuorumIT {
     }
   }
 
-  /** How many times any node formed a new cluster (Pekko: "JOINING itself ... and forming new cluster"). */
+  /** How many times any node formed a new cluster (its Bootstrap's "forming the cluster"). */
   static int formations(NetnsLab lab) throws Exception {
     int formed = 0;
     for (String n : lab.nodes) {
-      formed += lab.logLines(n, "forming new cluster").size();
+      formed += lab.logLines(n, "bootstrap: forming the cluster").size();
     }
     return formed;
   }
@@ -81,7 +81,7 @@ class QuorumIT {
         String other = node.equals("n1") ? "n2" : "n1";
         assertEquals(0, lab.stopAgent(node, Duration.ofSeconds(90)), node + "'s agent exits 0 on SIGTERM");
         // its domUs were handed over before it left: the others run everything, nothing else moved
-        Map<String, String> without = lab.awaitAllOnce(Duration.ofSeconds(60));
+        Map<String, String> without = lab.awaitAllOnceOff(node, Duration.ofSeconds(60));
         for (Map.Entry<String, String> e : placement.entrySet()) {
           if (leaving.contains(e.getKey())) {
             assertNotEquals(node, without.get(e.getKey()), e.getKey() + " left " + node);
@@ -121,9 +121,12 @@ class QuorumIT {
         if (!lab.poweredOn("n1")) {
           lab.powerOn("n1"); // fenced as a lost node: a real host reboots and its agent starts again
         }
-        ClusterStatus s = lab.status("n2");
-        if (NetnsLab.settled(s, DOMAINS)) {
-          break;
+        try {
+          if (NetnsLab.settled(lab.status("n2"), DOMAINS)) {
+            break;
+          }
+        } catch (IllegalStateException noControllerYet) {
+          // the Controller is moving from n1 to another node
         }
         Thread.sleep(500);
       }
@@ -173,7 +176,7 @@ class QuorumIT {
       assertEquals(new ClusterStatus.Votes(0, 3), alone.votes());
       // longer than it takes to form a cluster and than dc-deadtime would matter: still nothing
       Thread.sleep(10_000);
-      assertEquals(List.of(), lab.logLines("n2", "JOINING itself"), "n2 formed no cluster of one");
+      assertEquals(List.of(), lab.logLines("n2", "bootstrap: forming the cluster"), "n2 formed no cluster of one");
       assertNoFencing(lab);
       lab.startAgent("n3");
       lab.startAgent("n1");
@@ -200,7 +203,7 @@ class QuorumIT {
       assertFalse(onN3.isEmpty());
       long cut = System.currentTimeMillis();
       lab.cutCluster("n3");
-      Map<String, String> after = lab.awaitAllOnce(Duration.ofSeconds(60));
+      Map<String, String> after = lab.awaitAllOnceOff("n3", Duration.ofSeconds(60));
       long fenced = lab.fencedAt("n3");
       assertTrue(fenced > cut, "the majority fenced n3" + lab.logs());
       assertEquals(1, lab.fenceLog().size(), "only n3 was fenced: " + lab.fenceLog());
@@ -243,7 +246,7 @@ class QuorumIT {
       Set<String> onN2 = lab.domainsOn(before, "n2");
       long stopped = System.currentTimeMillis();
       lab.signal("n2", "STOP");
-      Map<String, String> after = lab.awaitAllOnce(Duration.ofSeconds(60));
+      Map<String, String> after = lab.awaitAllOnceOff("n2", Duration.ofSeconds(60));
       long fenced = lab.fencedAt("n2");
       assertTrue(fenced > stopped, "n2 was fenced after its agent froze" + lab.logs());
       assertFalse(lab.poweredOn("n2"), "fenced: nothing of n2 runs when it would resume");
@@ -251,7 +254,7 @@ class QuorumIT {
       for (String d : onN2) {
         assertNotEquals("n2", after.get(d));
         assertTrue(lab.firstSeenElsewhere(d, "n2", stopped) >= fenced, d + " started elsewhere only after the fence");
-        assertEquals(List.of("n2", after.get(d)), seen.get(d), d + " was recovered once, on one node");
+        assertEquals(List.of(after.get(d)), seen.get(d), d + " was recovered once, on one node");
       }
       for (String d : DOMAINS) {
         if (!onN2.contains(d)) {
@@ -275,7 +278,7 @@ class QuorumIT {
       assertFalse(onN2.isEmpty());
       long term = System.currentTimeMillis();
       assertEquals(0, lab.stopAgent("n2", Duration.ofSeconds(90)), "n2's agent exits 0 on SIGTERM");
-      Map<String, String> after = lab.awaitAllOnce(Duration.ofSeconds(30));
+      Map<String, String> after = lab.awaitAllOnceOff("n2", Duration.ofSeconds(30));
       assertNoFencing(lab);
       Map<String, List<String>> seen = lab.nodesSeenAfter(term);
       for (String d : onN2) {
@@ -293,7 +296,7 @@ class QuorumIT {
         migrations.addAll(lab.logLines(n, "transition: MIGRATE"));
       }
       assertEquals(onN2.size(), migrations.size(), "one live migration per domU of n2: " + migrations + lab.logs());
-      assertTrue(lab.logLines("n2", "nothing managed runs on n2 any more").size() == 1, "n2 drained before leaving");
+      assertEquals(1, lab.logLines("n2", "n2 is drained").size(), "n2 drained before leaving" + lab.logs());
       // doubles during a live migration are its switch-over (source and target both run it for a moment), nothing else
       Map<String, Set<String>> overlaps = new TreeMap<>();
       lab.doubles.forEach(s -> overlaps.computeIfAbsent(s.domain(), k -> new java.util.TreeSet<>()).addAll(s.nodes()));
