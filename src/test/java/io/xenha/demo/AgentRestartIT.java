@@ -30,15 +30,16 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Agents that restart while their domUs keep running. Each simulated node has its own libvirtd serving libvirt's
  * test driver on a private unix socket, so the domUs outlive the agent processes (the in-process test:/// driver
- * would die with them); one long-lived virsh per daemon keeps the driver's state. Both agents are killed with
+ * would die with them); one long-lived virsh per daemon keeps the driver's state. Every agent is killed with
  * kill -9 and started again: they recover their journals, probe libvirt and the new Controller adopts what runs.
  * An outside checker polls `virsh list` on every daemon across the restart: every domU runs exactly once, always
  * with the same domain id (never stopped, never started a second time), and the history from before the kill
- * survives. Ports: cluster 25661-25662, JMX 29061-29062 (used by no other IT).
+ * survives. Three nodes: with two, the survivor of one agent's death would have 1 of 2 votes, no quorum, and stop
+ * its domUs (no-quorum-policy=stop, Pacemaker's rule). Ports: cluster 25661-25663, JMX 29061-29063 (no other IT).
  */
 class AgentRestartIT {
 
-  static final List<String> NODES = List.of("n1", "n2");
+  static final List<String> NODES = List.of("n1", "n2", "n3");
   static final List<String> DOMAINS = List.of("vm1", "vm2", "vm3", "vm4");
   static final int CLUSTER_PORT = 25661;
   static final int JMX_PORT = 29061;
@@ -121,9 +122,8 @@ class AgentRestartIT {
   /**
    * One agent dies and comes back while the other keeps the cluster: the survivor sees a lost node, but the
    * restarted agent reports its domUs running before the self-fence deadline (stonith is disabled here), so
-   * nothing is recovered elsewhere. n2 is the one killed: with two nodes, keep-majority keeps the side of the
-   * lowest address (n1). (With stonith the node would be fenced, which in this simulation could not stop the
-   * domUs in its libvirtd.)
+   * nothing is recovered elsewhere. n2 is the one killed; n1 and n3 keep quorum (2 of 3 votes). (With stonith the
+   * node would be fenced: QuorumIT fences by powering a namespace off, which takes its libvirtd with it.)
    */
   @Test
   void killNineOfOneAgentThatComesBackStartsNothingTwice(@TempDir Path dir) throws Exception {
