@@ -132,7 +132,10 @@ final class ModelBuilder {
     top.checkKeys(known);
 
     String clusterName = top.string("cluster-name", "xenha");
-    if (!CLUSTER_NAME.matcher(clusterName).matches()) {
+    String longName = Limits.tooLong("cluster name", clusterName, Limits.MAX_CLUSTER_NAME);
+    if (longName != null) {
+      top.error("cluster-name", longName);
+    } else if (!CLUSTER_NAME.matcher(clusterName).matches()) {
       top.error("cluster-name", "invalid cluster name '" + clusterName
           + "': letters, digits, '-' and '_' only, starting with a letter or digit");
     }
@@ -207,6 +210,11 @@ final class ModelBuilder {
       String name = e.getKey();
       String key = all.keyPath(name);
       checkDuplicate("node", List.of("xenha", "nodes", name), e.getValue(), key);
+      String tooLong = Limits.tooLong("node name", name, Limits.MAX_NODE_NAME);
+      if (tooLong != null) {
+        problems.error(e.getValue().origin(), key, tooLong);
+        continue;
+      }
       if (!NODE_NAME.matcher(name).matches()) {
         problems.error(e.getValue().origin(), key,
             "invalid node name '" + name + "': letters, digits, '.', '-' and '_' only");
@@ -341,10 +349,7 @@ final class ModelBuilder {
           "priority-fencing-delay (" + human(priorityDelay) + ") is not shorter than stonith-timeout ("
               + human(stonithTimeout) + ")");
     }
-    Duration backoff = p.duration("fence-retry-max-backoff", Duration.ofSeconds(30), false);
-    if (backoff.compareTo(Duration.ofSeconds(1)) < 0) {
-      p.error("fence-retry-max-backoff", "must be 1s or more (the backoff starts at 1s), got " + human(backoff));
-    }
+    Duration backoff = p.duration("fence-retry-max-backoff", Duration.ofSeconds(30), false); // 1s or more: Limits
     return new ClusterProperties(
         p.bool("stonith-enabled", true),
         p.choice("stonith-action", "reboot", STONITH_ACTIONS),
@@ -383,12 +388,13 @@ final class ModelBuilder {
       s.error(key, "expected a number of failures (1 or more, or INFINITY), got " + Section.describe(v));
       return dflt;
     }
-    long n = Long.parseLong(String.valueOf(u).trim());
-    if (n < 1) {
+    // digits beyond 64 bits come as a string; any count that large is INFINITY, as in Pacemaker
+    java.math.BigInteger n = new java.math.BigInteger(String.valueOf(u).trim());
+    if (n.signum() < 1) {
       s.error(key, "must be 1 or more (or INFINITY), got " + n);
       return dflt;
     }
-    return (int) Math.min(n, Integer.MAX_VALUE);
+    return n.min(java.math.BigInteger.valueOf(Integer.MAX_VALUE)).intValue();
   }
 
   private ResourceDefaults resourceDefaults(Section d) {
@@ -555,6 +561,11 @@ final class ModelBuilder {
       String id = e.getKey();
       String key = all.keyPath(id);
       checkDuplicate("resource id", List.of("xenha", "resources", id), e.getValue(), key);
+      String tooLong = Limits.tooLong("resource id", id, Limits.MAX_RESOURCE_ID);
+      if (tooLong != null) {
+        problems.error(e.getValue().origin(), key, tooLong);
+        continue; // its other problems would each repeat the whole id
+      }
       if (!RESOURCE_ID.matcher(id).matches()) {
         problems.error(e.getValue().origin(), key,
             "invalid resource id '" + id + "': letters, digits, '.', '-' and '_' only, starting with a letter or '_'");

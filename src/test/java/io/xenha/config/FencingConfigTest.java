@@ -261,7 +261,7 @@ class FencingConfigTest {
         }
         """));
     assertProblem(r, 7, "xenha.properties.stonith-timeout", "must be more than 0, got 0s");
-    assertProblem(r, 8, "xenha.properties.fence-retry-max-backoff", "must be 1s or more (the backoff starts at 1s), got 500ms");
+    assertProblem(r, 8, "xenha.properties.fence-retry-max-backoff", "must be between 1s and 1h (the backoff starts at 1s), got 500ms");
     assertProblem(r, 9, "xenha.properties.priority-fencing-delay", "invalid duration 'forever'");
     assertEquals(3, r.errors().size(), () -> r.problems().toString());
 
