@@ -178,6 +178,7 @@ final class ModelBuilder {
     }
 
     PersistenceSettings persistence = persistence(top.section("persistence"));
+    SafetyWarnings.check(xenha, nodes, properties, cluster, resources, locations, problems);
 
     if (problems.hasErrors()) return null;
     return new XenhaConfig(mainFile, clusterName, nodeName, Collections.unmodifiableMap(nodes), properties,
