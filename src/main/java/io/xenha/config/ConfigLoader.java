@@ -69,6 +69,10 @@ public final class ConfigLoader {
     Problems problems = new Problems(file);
     Optional<Problem> unreadable = checkReadable(file);
     if (unreadable.isPresent()) return new LoadResult(Optional.empty(), List.of(unreadable.get()));
+    DuplicateScanner.Scan scan = scan(file);
+    IncludeCheck.check(file, scan, problems);
+    // a required include that is missing stops the parser at the missing file's line 1; it is reported above
+    if (problems.hasErrors()) return new LoadResult(Optional.empty(), problems.all());
 
     Config parsed;
     Config merged;
@@ -94,7 +98,7 @@ public final class ConfigLoader {
     }
     Set<String> referenceKeys = reference().getObject("xenha").keySet();
     XenhaConfig config =
-        new ModelBuilder(file, (ConfigObject) x, referenceKeys, nodeName, problems, definitions(file)).build();
+        new ModelBuilder(file, (ConfigObject) x, referenceKeys, nodeName, problems, scan.definitions()).build();
     return new LoadResult(Optional.ofNullable(config), problems.all());
   }
 
@@ -117,18 +121,28 @@ public final class ConfigLoader {
         : Optional.of(Problem.error(file, 1, "", "cannot read configuration file: " + why));
   }
 
-  /** Object blocks of the main file by path (xenha.resources.web1 -> lines), to find duplicates. */
-  private static Map<List<String>, List<Integer>> definitions(Path file) {
+  /** Object blocks of the main file by path (xenha.resources.web1 -> lines), to find duplicates, and its includes. */
+  private static DuplicateScanner.Scan scan(Path file) {
     try {
-      return DuplicateScanner.objectDefinitions(Files.readString(file));
+      return DuplicateScanner.scan(Files.readString(file));
     } catch (IOException | RuntimeException e) {
-      return Map.of(); // the file parsed a moment ago; a bad encoding only costs this check
+      return new DuplicateScanner.Scan(Map.of(), List.of()); // a bad encoding is the parser's to report
     }
   }
 
   /** A parse or resolve failure as one problem; the exception's message repeats its origin, which is dropped. */
   private static Problem fromException(Path file, Problems problems, ConfigException e) {
     ConfigOrigin o = e.origin();
+    if (e instanceof ConfigException.Parse) {
+      // Typesafe reports an unclosed { at the end of the file, as a missing ')'; name the bracket instead
+      Path where = problems.fileOf(o);
+      try {
+        Optional<Brackets.Unclosed> u = Brackets.unclosed(Files.readString(where));
+        if (u.isPresent()) return Problem.error(where, u.get().line(), u.get().key(), u.get().message());
+      } catch (IOException | RuntimeException ignored) {
+        // keep the parser's own message
+      }
+    }
     String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     if (o != null && msg.startsWith(o.description() + ": ")) msg = msg.substring(o.description().length() + 2);
     String key = "";
