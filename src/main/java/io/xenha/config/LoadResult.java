@@ -7,11 +7,14 @@ import java.util.Optional;
 /** What loading a configuration gave: the model when there were no errors, and every problem found. */
 public record LoadResult(Optional<XenhaConfig> config, List<Problem> problems) {
 
-  /** Errors first, then warnings; each group by file and line. */
-  static final Comparator<Problem> ORDER =
-      Comparator.comparing((Problem p) -> p.warning())
-          .thenComparing(p -> p.file().toString())
-          .thenComparingInt(Problem::line);
+  /**
+   * By file and line, as a compiler prints them (and as `sort -t: -k1,1 -k2,2n` would); on one line errors before
+   * warnings.
+   */
+  public static final Comparator<Problem> ORDER =
+      Comparator.comparing((Problem p) -> p.file().toString())
+          .thenComparingInt(Problem::line)
+          .thenComparing(Problem::warning);
 
   public LoadResult {
     problems = problems.stream().sorted(ORDER).toList();
