@@ -1,10 +1,5 @@
 package io.xenha.cli;
 
-import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigObject;
-import com.typesafe.config.ConfigOrigin;
-import com.typesafe.config.ConfigValue;
-import com.typesafe.config.ConfigValueType;
 import io.xenha.agents.MetadataCache;
 import io.xenha.agents.OcfAgentRunner;
 import io.xenha.config.ConfigLoader;
@@ -18,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -46,7 +42,9 @@ final class Verification {
   static Result run(Path config, Optional<String> node) {
     LoadResult loaded = ConfigLoader.load(config, node);
     List<Problem> all = new ArrayList<>(loaded.problems());
-    if (loaded.ok() && loaded.config().isPresent()) all.addAll(checkOcfParameters(config, loaded.config().get()));
+    if (loaded.ok() && loaded.config().isPresent()) {
+      all.addAll(checkOcfParameters(config, loaded.config().get(), loaded.resourcePlaces()));
+    }
     all.sort(LoadResult.ORDER);
     return new Result(loaded.ok() ? loaded.config() : Optional.empty(), List.copyOf(all));
   }
@@ -55,10 +53,9 @@ final class Verification {
    * Each OCF resource's params against its agent's meta-data (the one action that only describes the agent; nothing
    * is started), asked once per agent. Only `verify` does this: loading a configuration in the agent runs no agents.
    */
-  static List<Problem> checkOcfParameters(Path config, XenhaConfig c) {
+  static List<Problem> checkOcfParameters(Path config, XenhaConfig c, Map<String, LoadResult.Place> places) {
     List<Problem> problems = new ArrayList<>();
     if (c.resources().values().stream().noneMatch(XenhaConfig.ResourceSpec::isOcf)) return problems;
-    ConfigObject raw = rawResources(config);
     Path tmp;
     try {
       tmp = Files.createTempDirectory("xenha-verify-");
@@ -72,10 +69,9 @@ final class Verification {
       for (XenhaConfig.ResourceSpec r : c.resources().values()) {
         if (!r.isOcf()) continue;
         String key = "xenha.resources." + r.id();
-        ConfigValue v = raw == null ? null : raw.get(r.id());
-        ConfigOrigin origin = v == null ? null : v.origin();
-        int line = origin == null ? 1 : Math.max(1, origin.lineNumber());
-        Path file = origin == null || origin.filename() == null ? config : Path.of(origin.filename());
+        LoadResult.Place place = places.getOrDefault(r.id(), new LoadResult.Place(config, 1));
+        Path file = place.file();
+        int line = place.line();
         try {
           OcfAgentRunner.Metadata md = metadata.get(OcfAgentRunner.resolve(r.agent(), c.ocfRoot()));
           for (String msg : OcfAgentRunner.checkParams(md, r.params())) {
@@ -93,20 +89,6 @@ final class Verification {
       deleteTree(tmp);
     }
     return problems;
-  }
-
-  /** xenha.resources of the file as written (unresolved: only the origins are read), or null. */
-  private static ConfigObject rawResources(Path config) {
-    try {
-      ConfigValue v = ConfigFactory.parseFile(config.toFile()).root();
-      for (String k : List.of("xenha", "resources")) {
-        if (v == null || v.valueType() != ConfigValueType.OBJECT) return null;
-        v = ((ConfigObject) v).get(k);
-      }
-      return v != null && v.valueType() == ConfigValueType.OBJECT ? (ConfigObject) v : null;
-    } catch (RuntimeException e) {
-      return null; // it loaded a moment ago; without origins the problems point at line 1
-    }
   }
 
   private static void deleteTree(Path dir) {

@@ -78,11 +78,10 @@ public final class ConfigLoader {
     Config merged;
     try {
       parsed = adjust.apply(ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)));
-      for (Map.Entry<String, ConfigValue> e : parsed.root().entrySet()) {
-        if (!TOP_LEVEL.contains(e.getKey())) {
-          problems.warning(e.getValue().origin(), e.getKey(),
-              "unknown top-level key '" + e.getKey() + "' is ignored (xenha reads xenha and pekko)"
-                  + Names.didYouMean(e.getKey(), TOP_LEVEL));
+      for (String k : parsed.root().keySet()) { // not entrySet: it hashes the whole tree
+        if (!TOP_LEVEL.contains(k)) {
+          problems.warning(parsed.root().get(k).origin(), k,
+              "unknown top-level key '" + k + "' is ignored (xenha reads xenha and pekko)" + Names.didYouMean(k, TOP_LEVEL));
         }
       }
       merged = parsed.withFallback(reference()).resolve();
@@ -99,7 +98,20 @@ public final class ConfigLoader {
     Set<String> referenceKeys = reference().getObject("xenha").keySet();
     XenhaConfig config =
         new ModelBuilder(file, (ConfigObject) x, referenceKeys, nodeName, problems, scan.definitions()).build();
-    return new LoadResult(Optional.ofNullable(config), problems.all());
+    return new LoadResult(Optional.ofNullable(config), problems.all(),
+        config == null ? Map.of() : resourcePlaces((ConfigObject) x, problems));
+  }
+
+  /** Where each resource's block is (its first line when it is set in several places). */
+  private static Map<String, LoadResult.Place> resourcePlaces(ConfigObject xenha, Problems problems) {
+    ConfigValue rs = xenha.get("resources");
+    if (rs == null || rs.valueType() != ConfigValueType.OBJECT) return Map.of();
+    Map<String, LoadResult.Place> places = new java.util.HashMap<>();
+    for (String id : ((ConfigObject) rs).keySet()) {
+      ConfigOrigin o = ((ConfigObject) rs).get(id).origin();
+      places.put(id, new LoadResult.Place(problems.fileOf(o), problems.lineOf(o)));
+    }
+    return places;
   }
 
   private static Optional<Problem> checkReadable(Path file) {

@@ -1,8 +1,7 @@
 package io.xenha.config;
 
 import java.time.Duration;
-import java.util.List;
-import java.util.regex.Pattern;
+import java.util.Map;
 
 /**
  * The allowed range of every duration and the longest id, in one table (docs/configuration.md, "Limits").
@@ -43,8 +42,6 @@ final class Limits {
     return ModelBuilder.human(d);
   }
 
-  private record Rule(Pattern key, Range range) {}
-
   private static final Duration MS = Duration.ofMillis(1);
   private static final Duration S = Duration.ofSeconds(1);
   private static final Duration MIN = Duration.ofMinutes(1);
@@ -54,38 +51,46 @@ final class Limits {
   /** Any duration not named below: anything from 1ms to a year. */
   static final Range DEFAULT = new Range(MS, Duration.ofDays(365), null);
 
-  /**
-   * Matched against the full key path in order; the first match wins. Operation timeouts go up to a day (a stop
-   * of a large domU with a slow shutdown, a long live migration), fencing and membership to an hour or less.
-   */
-  private static final List<Rule> RULES = List.of(
-      rule("\\.ops\\.monitor\\.interval", new Range(Duration.ofMillis(100), D, null)),
-      rule("\\.ops\\.fence\\.timeout", new Range(S, H, null)),
-      rule("\\.ops\\.[a-z]+\\.timeout", new Range(S, D, null)),
-      rule("\\.start-delay", new Range(S, H, null)),
-      rule("\\.failure-timeout", new Range(S, Duration.ofDays(365), null)),
-      rule("\\.params\\.dampen", new Range(S, H, null)),
-      rule("xenha\\.properties\\.dc-deadtime", new Range(S, H, null)),
-      rule("xenha\\.properties\\.stonith-timeout", new Range(S, H, null)),
-      rule("xenha\\.properties\\.priority-fencing-delay", new Range(S, H, null)),
-      rule("xenha\\.properties\\.fence-retry-max-backoff", new Range(S, H, "the backoff starts at 1s")),
+  private static final Range MONITOR_INTERVAL = new Range(Duration.ofMillis(100), D, null);
+  /** Operation timeouts go up to a day: a stop of a large domU with a slow shutdown, a long live migration. */
+  private static final Range OP_TIMEOUT = new Range(S, D, null);
+  private static final Range FENCE_TIMEOUT = new Range(S, H, null);
+  private static final Range START_DELAY = new Range(S, H, null);
+  private static final Range FAILURE_TIMEOUT = new Range(S, Duration.ofDays(365), null);
+  private static final Range DAMPEN = new Range(S, H, null);
+
+  /** Cluster-wide keys by their full path: fencing and membership act within an hour or less. */
+  private static final Map<String, Range> BY_KEY = Map.ofEntries(
+      Map.entry("xenha.properties.dc-deadtime", new Range(S, H, null)),
+      Map.entry("xenha.properties.stonith-timeout", new Range(S, H, null)),
+      Map.entry("xenha.properties.priority-fencing-delay", new Range(S, H, null)),
+      Map.entry("xenha.properties.fence-retry-max-backoff", new Range(S, H, "the backoff starts at 1s")),
+      Map.entry("xenha.properties.failure-timeout", FAILURE_TIMEOUT),
       // it must outlast the longest stop timeout of a domain, which may be a day
-      rule("xenha\\.properties\\.self-fence-deadline", new Range(S, Duration.ofDays(2), null)),
-      rule("xenha\\.cluster\\.heartbeat-interval", new Range(Duration.ofMillis(100), MIN, null)),
-      rule("xenha\\.cluster\\.acceptable-heartbeat-pause", new Range(Duration.ofMillis(100), Duration.ofMinutes(10), null)),
-      rule("xenha\\.cluster\\.stable-after", new Range(S, H, null)),
-      rule("xenha\\.cluster\\.ask-timeout", new Range(S, Duration.ofMinutes(10), null)),
-      rule("xenha\\.persistence\\.recovery-timeout", new Range(S, H, null)));
+      Map.entry("xenha.properties.self-fence-deadline", new Range(S, Duration.ofDays(2), null)),
+      Map.entry("xenha.cluster.heartbeat-interval", new Range(Duration.ofMillis(100), MIN, null)),
+      Map.entry("xenha.cluster.acceptable-heartbeat-pause", new Range(Duration.ofMillis(100), Duration.ofMinutes(10), null)),
+      Map.entry("xenha.cluster.stable-after", new Range(S, H, null)),
+      Map.entry("xenha.cluster.ask-timeout", new Range(S, Duration.ofMinutes(10), null)),
+      Map.entry("xenha.persistence.recovery-timeout", new Range(S, H, null)));
 
-  private static Rule rule(String regex, Range range) {
-    return new Rule(Pattern.compile("(^|.*)" + regex + "$"), range);
-  }
-
-  /** The range of the duration at {@code keyPath} (e.g. xenha.resources.web.ops.start.timeout). */
+  /**
+   * The range of the duration at {@code keyPath} (e.g. xenha.resources.web.ops.start.timeout): cluster-wide keys by
+   * their path, keys of resources and resource-defaults by their last segments, anything else {@link #DEFAULT}.
+   */
   static Range duration(String keyPath) {
-    for (Rule r : RULES) {
-      if (r.key().matcher(keyPath).matches()) return r.range();
+    Range r = BY_KEY.get(keyPath);
+    if (r != null) return r;
+    // string tests, no regex: verify looks up several durations for each of thousands of resources
+    if (keyPath.endsWith(".ops.monitor.interval")) return MONITOR_INTERVAL;
+    if (keyPath.endsWith(".ops.fence.timeout")) return FENCE_TIMEOUT;
+    if (keyPath.endsWith(".timeout")) {
+      int op = keyPath.lastIndexOf('.', keyPath.length() - ".timeout".length() - 1);
+      if (op >= 4 && keyPath.startsWith(".ops", op - 4)) return OP_TIMEOUT;
     }
+    if (keyPath.endsWith(".start-delay")) return START_DELAY;
+    if (keyPath.endsWith(".failure-timeout")) return FAILURE_TIMEOUT;
+    if (keyPath.endsWith(".params.dampen")) return DAMPEN;
     return DEFAULT;
   }
 

@@ -57,8 +57,8 @@ final class Section {
 
   /** Reports every key not in {@code known}; {@code elsewhere} maps keys valid in other contexts to why not here. */
   void checkKeys(Collection<String> known, Map<String, String> elsewhere) {
-    for (Map.Entry<String, ConfigValue> e : obj.entrySet()) {
-      String k = e.getKey();
+    // keySet, not entrySet: Typesafe's entrySet puts every entry in a HashSet, hashing each value's whole subtree
+    for (String k : obj.keySet()) {
       if (known.contains(k)) continue;
       String msg;
       if (elsewhere.containsKey(k)) {
@@ -66,7 +66,7 @@ final class Section {
       } else {
         msg = "unknown key '" + k + "'" + Names.didYouMean(k, known);
       }
-      problems.error(e.getValue().origin(), keyPath(k), msg);
+      problems.error(obj.get(k).origin(), keyPath(k), msg);
     }
   }
 
