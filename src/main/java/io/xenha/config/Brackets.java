@@ -58,7 +58,11 @@ final class Brackets {
         key.setLength(0);
       } else if (c == '}' || c == ']') {
         Open open = stack.poll();
-        if (open == null || open.bracket() != (c == '}' ? '{' : '[')) return Optional.empty(); // a stray one
+        if (open == null) return Optional.empty(); // a stray one: the parser's message is right
+        if (open.bracket() != (c == '}' ? '{' : '[')) {
+          return Optional.of(new Unclosed(open.line(), open.key(), "unclosed '" + open.bracket() + "': no '"
+              + closer(open.bracket()) + "' closes it before the '" + c + "' at line " + line));
+        }
         boolean firstOnLine = s.substring(lineStart, pos).isBlank();
         if (suspect == null && firstOnLine && pos - lineStart != open.indent() && open.line() != line) {
           suspect = open;
