@@ -42,7 +42,12 @@ final class IncludeCheck {
     for (DuplicateScanner.Include inc : includes) {
       List<String> prefix = new java.util.ArrayList<>(outer);
       prefix.addAll(inc.prefix());
-      List<Path> candidates = candidates(file, inc);
+      List<Path> candidates;
+      try {
+        candidates = candidates(file, inc);
+      } catch (java.nio.file.InvalidPathException e) {
+        continue; // not a file name at all: the parser says so
+      }
       if (candidates == null) continue; // a URL or a classpath resource that exists: nothing to follow
       Path found = null;
       for (Path p : candidates) {

@@ -39,7 +39,7 @@ final class SafetyWarnings {
       ClusterSettings cluster, Map<String, ResourceSpec> resources, List<LocationConstraint> locations,
       Problems problems) {
     SafetyWarnings w = new SafetyWarnings(xenha, problems);
-    if (!properties.stonithEnabled()) {
+    if (!properties.stonithEnabled() && nodes.size() > 1) { // one node: nothing is recovered elsewhere
       w.warn("xenha.properties.stonith-enabled", FENCING_OFF, "properties", "stonith-enabled");
     }
     if (nodes.size() == 2 && !cluster.sbrStrategy().equals("two-node")) {

@@ -173,6 +173,10 @@ class VerifyCasesTest {
             + " domUs until it notices it left the cluster, so each runs twice for seconds (on shared disks that"
             + " corrupts them); configure a fence device and keep stonith-enabled = true",
         "configuration valid: 3 nodes, 0 resources"), r.lines());
+
+    // a single node recovers nothing elsewhere: nothing can run twice
+    Files.writeString(f, "xenha {\n" + ONE_NODE + "  properties.stonith-enabled = false\n}\n");
+    assertEquals(List.of("configuration valid: 1 nodes, 0 resources"), verify("--config", f.toString()).lines());
   }
 
   @Test
@@ -278,7 +282,7 @@ class VerifyCasesTest {
   void outputIsSortedByFileAndLineAcrossIncludes() throws IOException {
     write("vm.xml", "<domain type='test'><name>vm</name></domain>");
     Path a = write("a-resources.conf", "vm { type = domain, domain-xml = vm.xml, priority = high }\n");
-    Path f = write("xenha.conf", "xenha {\n" + ONE_NODE + """
+    Path f = write("xenha.conf", "xenha {\n" + THREE_NODES + """
           properties.stonith-enabled = false
           resources { include "a-resources.conf" }
           jmx.port = 0
@@ -289,11 +293,11 @@ class VerifyCasesTest {
     assertEquals(List.of(
         a + ":1: xenha.resources.vm.priority: expected an integer, got 'high'",
         // on one line the error comes before the warning
-        f + ":3: xenha.properties.self-fence-deadline: self-fence-deadline (30s, the default) must be longer than the"
+        f + ":5: xenha.properties.self-fence-deadline: self-fence-deadline (30s, the default) must be longer than the"
             + " longest stop timeout of a domain (1m, resource 'vm'): with stonith-enabled = false a lost node may still"
             + " be stopping it",
-        f + ":3: xenha.properties.stonith-enabled: warning: " + SafetyWarnings.FENCING_OFF,
-        f + ":5: xenha.jmx.port: must be between 1 and 65535, got 0"), r.lines());
+        f + ":5: xenha.properties.stonith-enabled: warning: " + SafetyWarnings.FENCING_OFF,
+        f + ":7: xenha.jmx.port: must be between 1 and 65535, got 0"), r.lines());
   }
 
   Path write(String name, String text) throws IOException {
