@@ -23,7 +23,13 @@ final class AgentProcess {
 
   static final int MAX_OUTPUT = 64 * 1024;
 
-  private static final Logger log = LoggerFactory.getLogger(AgentProcess.class);
+  /**
+   * Initialized on first use, not with the class: setting up logging costs about half a second of CPU, which
+   * `xenha verify` (the agents' meta-data, logging nothing) does not need to pay.
+   */
+  private static final class Log {
+    static final Logger LOG = LoggerFactory.getLogger(AgentProcess.class);
+  }
   private static final Path SETSID = Path.of("/usr/bin/setsid");
   // how long killed processes get to disappear, and how long we wait for output after the agent exited
   private static final Duration REAP = Duration.ofSeconds(2);
@@ -64,7 +70,7 @@ final class AgentProcess {
       long until = System.nanoTime() + REAP.toNanos();
       boolean drained = out.await(until) & err.await(until);
       if (!drained && exited) {
-        log.debug("{} {}: a process it started still holds its output open; not waiting for it", agent, arg);
+        Log.LOG.debug("{} {}: a process it started still holds its output open; not waiting for it", agent, arg);
       }
       Duration took = Duration.ofNanos(System.nanoTime() - start);
       return new Exec(exited ? p.exitValue() : -1, !exited, out.text(), err.text(), took);

@@ -16,7 +16,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProcessTrees {
 
-  private static final Logger log = LoggerFactory.getLogger(ProcessTrees.class);
+  /**
+   * Initialized on first use, not with the class: setting up logging costs about half a second of CPU, which
+   * `xenha verify` (the agents' meta-data, logging nothing) does not need to pay.
+   */
+  private static final class Log {
+    static final Logger LOG = LoggerFactory.getLogger(ProcessTrees.class);
+  }
   private static final Path KILL = Path.of("/usr/bin/kill");
   private static final Duration REAP = Duration.ofSeconds(2);
 
@@ -36,7 +42,7 @@ public final class ProcessTrees {
     while (p.isAlive() || tree.stream().anyMatch(ProcessTrees::running)) {
       if (System.nanoTime() > until) {
         tree.stream().filter(ProcessTrees::running).forEach(h ->
-            log.warn("pid {} (started by agent pid {}) is still alive after SIGKILL", h.pid(), p.pid()));
+            Log.LOG.warn("pid {} (started by agent pid {}) is still alive after SIGKILL", h.pid(), p.pid()));
         return;
       }
       Thread.sleep(10);
@@ -63,7 +69,7 @@ public final class ProcessTrees {
           .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
       k.waitFor(REAP.toMillis(), TimeUnit.MILLISECONDS);
     } catch (IOException e) {
-      log.debug("kill -KILL -{}: {}", pgid, e.toString());
+      Log.LOG.debug("kill -KILL -{}: {}", pgid, e.toString());
     }
   }
 

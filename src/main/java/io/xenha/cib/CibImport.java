@@ -71,6 +71,8 @@ public final class CibImport {
   /** Ids the CIB uses for a resource that has another id in the output (clone children, cloned groups). */
   private final Map<String, String> alias = new HashMap<>();
   private final Set<String> resourceIds = new LinkedHashSet<>();
+  /** Cloned fence devices written as one device per node: clone id -> node -> device id. */
+  private final Map<String, Map<String, String>> splitDevices = new LinkedHashMap<>();
   private final List<String> nodeNames = new ArrayList<>();
   private final Hocon resources = new Hocon();
   private final Map<String, String> properties = new LinkedHashMap<>();
@@ -635,6 +637,50 @@ public final class CibImport {
 
   /** Translates one primitive; false when it was refused. */
   private boolean primitive(Element p, String id, Element clone) {
+    if (isStonith(p) && clone != null) {
+      List<String> targets = fenceTargets(p);
+      if (targets.size() > 1) return splitFenceClone(p, id, clone, targets);
+    }
+    return primitive(p, id, clone, null);
+  }
+
+  /**
+   * A cloned fence device that fences several nodes: Pacemaker ran an instance on every node, each able to fence the
+   * others. xenha never runs a device on a node it fences, so one device for all of them could run nowhere; one
+   * device per target ({@code ID-NODE}, hosts = [NODE]) runs on any other node, which is what the clone did.
+   */
+  private boolean splitFenceClone(Element p, String id, Element clone, List<String> targets) {
+    Map<String, String> byNode = new LinkedHashMap<>();
+    for (String node : targets) {
+      String device = id + "-" + node;
+      if (!primitive(p, device, clone, node)) return false; // the same refusal would repeat for every node
+      byNode.put(node, device);
+    }
+    splitDevices.put(id, byNode);
+    return true;
+  }
+
+  /** The nodes a fence device names: its host list (hostlist, pcmk_host_list, ipmi's hostname), else pcmk_host_map. */
+  private List<String> fenceTargets(Element p) {
+    Map<String, Element> params = nvpairs(p, "instance_attributes");
+    String type = p.getAttribute("type");
+    for (String k : List.of("hostlist", "pcmk_host_list", "hostname")) {
+      if (k.equals("hostname") && !type.equals("external/ipmi")) continue;
+      if (params.containsKey(k)) return List.of(value(params.get(k)).trim().split("[\\s,]+"));
+    }
+    if (params.containsKey("pcmk_host_map")) {
+      List<String> nodes = new ArrayList<>();
+      for (String pair : value(params.get("pcmk_host_map")).split("[;,\\s]+")) {
+        int sep = pair.indexOf(':') >= 0 ? pair.indexOf(':') : pair.indexOf('=');
+        if (sep > 0) nodes.add(pair.substring(0, sep));
+      }
+      return nodes;
+    }
+    return List.of();
+  }
+
+  /** As {@link #primitive(Element, String, Element)}; {@code onlyNode}: a split fence clone's device for that node. */
+  private boolean primitive(Element p, String id, Element clone, String onlyNode) {
     if (!checkId(p, id)) return false;
     int before = errors.size();
     String cls = p.getAttribute("class");
@@ -647,16 +693,21 @@ public final class CibImport {
     h.open(id);
     if (p.hasAttribute("description")) h.put("description", p.getAttribute("description"));
     if (cls.equals("stonith")) {
-      if (clone != null) {
+      if (clone != null && onlyNode != null) {
+        h.comment("A cloned fence device in the CIB (an instance on every node, each fencing the others): xenha never");
+        h.comment("runs a device on a node it fences, so the clone is one device per node; this one fences " + onlyNode + ".");
+      } else if (clone != null) {
         h.comment("A cloned fence device in the CIB: xenha places a device once and fences from any node, so this");
         h.comment("is one device.");
+      }
+      if (clone != null) {
         for (Map.Entry<String, Element> e : nvpairs(clone, "meta_attributes").entrySet()) {
           if (!e.getKey().startsWith("clone-") && !e.getKey().equals("globally-unique")) {
             meta.putIfAbsent(e.getKey(), e.getValue());
           }
         }
       }
-      stonith(h, p, id, params);
+      stonith(h, p, id, params, onlyNode, clone != null && onlyNode != null ? clone.getAttribute("id") : id);
     } else if (cls.equals("ocf") && isDomain(p)) {
       if (clone != null) {
         err(p, "a domain cannot be a clone: a domU runs on one node at a time");
@@ -984,7 +1035,11 @@ public final class CibImport {
       "external/riloe", "fence_ilo", "external/ipmi", "fence_ipmilan", "external/ssh", "builtin:ssh",
       "ssh", "builtin:ssh");
 
-  private void stonith(Hocon h, Element p, String id, Map<String, Element> params) {
+  /**
+   * {@code onlyNode}: write the device for that node only (a split clone: hosts and host-map cut down to it);
+   * {@code secretId}: names the password file, one for all devices of a split clone.
+   */
+  private void stonith(Hocon h, Element p, String id, Map<String, Element> params, String onlyNode, String secretId) {
     String type = p.getAttribute("type");
     String agent = type.startsWith("fence_") ? type : PLUGIN_AGENTS.get(type);
     if (agent == null) {
@@ -1011,7 +1066,7 @@ public final class CibImport {
           continue;
         }
         secretParam = k;
-        Path file = options.secretsDir().resolve(id + ".secret").toAbsolutePath().normalize();
+        Path file = options.secretsDir().resolve(secretId + ".secret").toAbsolutePath().normalize();
         files.put(file, v + "\n");
         secrets.add(file);
         ps.put("password-file", path(file), "written by xenha import (was " + k + ")");
@@ -1037,6 +1092,10 @@ public final class CibImport {
         err(nv, "parameter '" + k + "' of " + type + " is not translated");
       }
     }
+    if (onlyNode != null) {
+      if (hosts != null) hosts = List.of(onlyNode);
+      if (hostMap != null) hostMap = onlyEntry(hostMap, onlyNode);
+    }
     if (hosts != null) h.raw("hosts", Hocon.list(hosts));
     if (hostMap != null) h.put("host-map", hostMap);
     if (!ps.toString().isEmpty()) {
@@ -1044,6 +1103,15 @@ public final class CibImport {
       indent(h, ps.toString());
       h.close();
     }
+  }
+
+  /** The entry of one node in Pacemaker's "node1:plug1;node2:plug2". */
+  private static String onlyEntry(String hostMap, String node) {
+    for (String pair : hostMap.split("[;,\\s]+")) {
+      int sep = pair.indexOf(':') >= 0 ? pair.indexOf(':') : pair.indexOf('=');
+      if (sep > 0 && pair.substring(0, sep).equals(node)) return pair;
+    }
+    return hostMap;
   }
 
   // ---- constraints
@@ -1055,11 +1123,19 @@ public final class CibImport {
       return null;
     }
     String r = alias.getOrDefault(id, id);
-    if (!resourceIds.contains(r)) {
+    if (!resourceIds.contains(r) && !splitDevices.containsKey(r)) {
       err(e, attr + " '" + id + "' is not a translated resource");
       return null;
     }
     return r;
+  }
+
+  /** A constraint other than a location cannot name a split fence clone: it is several devices now. */
+  private boolean notSplit(Element c, String id) {
+    if (!splitDevices.containsKey(id)) return true;
+    err(c, "'" + id + "' is a cloned fence device, written as one device per node ("
+        + String.join(", ", splitDevices.get(id).values()) + "): write this constraint for each of them by hand");
+    return false;
   }
 
   private Hocon constraints(Element cs) {
@@ -1123,6 +1199,15 @@ public final class CibImport {
     }
     String rsc = ref(c, "rsc");
     if (rsc == null) return;
+    if (splitDevices.containsKey(rsc)) {
+      // a location of the clone applies to each of its devices
+      for (String device : splitDevices.get(rsc).values()) location(out, c, device);
+      return;
+    }
+    location(out, c, rsc);
+  }
+
+  private void location(Hocon out, Element c, String rsc) {
     if (c.hasAttribute("node")) {
       String score = score(c, "score", c.hasAttribute("score") ? c.getAttribute("score") : "");
       if (score == null) return;
@@ -1229,7 +1314,7 @@ public final class CibImport {
     }
     String first = ref(c, "first");
     String then = ref(c, "then");
-    if (first == null || then == null) return;
+    if (first == null || then == null || !notSplit(c, first) || !notSplit(c, then)) return;
     Map<String, String> kv = new LinkedHashMap<>();
     if (!c.getAttribute("id").isEmpty()) kv.put("id", Hocon.value(c.getAttribute("id")));
     kv.put("first", Hocon.value(first));
@@ -1287,7 +1372,7 @@ public final class CibImport {
     }
     String rsc = ref(c, "rsc");
     String with = ref(c, "with-rsc");
-    if (rsc == null || with == null) return;
+    if (rsc == null || with == null || !notSplit(c, rsc) || !notSplit(c, with)) return;
     String score = score(c, "score", c.hasAttribute("score") ? c.getAttribute("score") : "INFINITY");
     if (score == null) return;
     Map<String, String> kv = new LinkedHashMap<>();
@@ -1314,6 +1399,15 @@ public final class CibImport {
       List<String> devices = new ArrayList<>();
       for (String d : l.getAttribute("devices").split(",")) {
         String r = alias.getOrDefault(d.trim(), d.trim());
+        if (splitDevices.containsKey(r)) {
+          // the clone's device for this level's node
+          String device = splitDevices.get(r).get(l.getAttribute("target"));
+          if (device == null) {
+            err(l, "device '" + d.trim() + "' does not fence " + l.getAttribute("target"));
+            continue;
+          }
+          r = device;
+        }
         if (!resourceIds.contains(r)) {
           err(l, "device '" + d.trim() + "' is not a translated resource");
           continue;

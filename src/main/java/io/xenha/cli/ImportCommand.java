@@ -3,6 +3,7 @@ package io.xenha.cli;
 import io.xenha.cib.CibImport;
 import io.xenha.cib.HaresourcesImport;
 import io.xenha.cib.ImportResult;
+import io.xenha.config.Problem;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -64,15 +65,44 @@ public final class ImportCommand implements Runnable {
           if (output.toAbsolutePath().getParent() != null) Files.createDirectories(output.toAbsolutePath().getParent());
           Files.writeString(output, r.hocon(), StandardCharsets.UTF_8);
           err.println("wrote: " + output);
+          warnings(output, output, err);
         } else {
           System.out.print(r.hocon());
           System.out.flush();
+          // paths in it are absolute without --output, so a copy anywhere reads the same files
+          Path copy = Files.createTempFile("xenha-import-", ".conf");
+          try {
+            Files.writeString(copy, r.hocon(), StandardCharsets.UTF_8);
+            warnings(copy, Path.of("<stdout>"), err);
+          } finally {
+            Files.deleteIfExists(copy);
+          }
         }
       } catch (IOException e) {
         err.println("cannot write: " + e.getMessage());
         return 2;
       }
       return 0;
+    }
+
+    /**
+     * What `xenha verify` would warn about in the configuration written, as verify prints it (to stderr, with
+     * {@code shownAs} for the file). Errors here come from this machine (an agent that is not installed), not from
+     * the translation; they are counted, not listed.
+     */
+    private static void warnings(Path written, Path shownAs, PrintStream err) {
+      Verification.Result v = Verification.run(written, java.util.Optional.empty());
+      for (Problem p : v.problems()) {
+        if (p.warning()) {
+          Path file = p.file().equals(written) ? shownAs : p.file();
+          err.println(new Problem(file, p.line(), p.key(), p.message(), true).format());
+        }
+      }
+      long errors = v.errors();
+      if (errors > 0) {
+        err.println("note: `xenha verify` finds " + errors + (errors == 1 ? " error" : " errors") + " in it on this"
+            + " machine (e.g. an agent that is not installed here); run it where the cluster runs");
+      }
     }
 
     Path dir() {

@@ -69,16 +69,19 @@ public final class ConfigLoader {
     Problems problems = new Problems(file);
     Optional<Problem> unreadable = checkReadable(file);
     if (unreadable.isPresent()) return new LoadResult(Optional.empty(), List.of(unreadable.get()));
+    DuplicateScanner.Scan scan = scan(file);
+    IncludeCheck.check(file, scan, problems);
+    // a required include that is missing stops the parser at the missing file's line 1; it is reported above
+    if (problems.hasErrors()) return new LoadResult(Optional.empty(), problems.all());
 
     Config parsed;
     Config merged;
     try {
       parsed = adjust.apply(ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)));
-      for (Map.Entry<String, ConfigValue> e : parsed.root().entrySet()) {
-        if (!TOP_LEVEL.contains(e.getKey())) {
-          problems.warning(e.getValue().origin(), e.getKey(),
-              "unknown top-level key '" + e.getKey() + "' is ignored (xenha reads xenha and pekko)"
-                  + Names.didYouMean(e.getKey(), TOP_LEVEL));
+      for (String k : parsed.root().keySet()) { // not entrySet: it hashes the whole tree
+        if (!TOP_LEVEL.contains(k)) {
+          problems.warning(parsed.root().get(k).origin(), k,
+              "unknown top-level key '" + k + "' is ignored (xenha reads xenha and pekko)" + Names.didYouMean(k, TOP_LEVEL));
         }
       }
       merged = parsed.withFallback(reference()).resolve();
@@ -94,8 +97,21 @@ public final class ConfigLoader {
     }
     Set<String> referenceKeys = reference().getObject("xenha").keySet();
     XenhaConfig config =
-        new ModelBuilder(file, (ConfigObject) x, referenceKeys, nodeName, problems, definitions(file)).build();
-    return new LoadResult(Optional.ofNullable(config), problems.all());
+        new ModelBuilder(file, (ConfigObject) x, referenceKeys, nodeName, problems, scan.definitions()).build();
+    return new LoadResult(Optional.ofNullable(config), problems.all(),
+        config == null ? Map.of() : resourcePlaces((ConfigObject) x, problems));
+  }
+
+  /** Where each resource's block is (its first line when it is set in several places). */
+  private static Map<String, LoadResult.Place> resourcePlaces(ConfigObject xenha, Problems problems) {
+    ConfigValue rs = xenha.get("resources");
+    if (rs == null || rs.valueType() != ConfigValueType.OBJECT) return Map.of();
+    Map<String, LoadResult.Place> places = new java.util.HashMap<>();
+    for (String id : ((ConfigObject) rs).keySet()) {
+      ConfigOrigin o = ((ConfigObject) rs).get(id).origin();
+      places.put(id, new LoadResult.Place(problems.fileOf(o), problems.lineOf(o)));
+    }
+    return places;
   }
 
   private static Optional<Problem> checkReadable(Path file) {
@@ -117,18 +133,28 @@ public final class ConfigLoader {
         : Optional.of(Problem.error(file, 1, "", "cannot read configuration file: " + why));
   }
 
-  /** Object blocks of the main file by path (xenha.resources.web1 -> lines), to find duplicates. */
-  private static Map<List<String>, List<Integer>> definitions(Path file) {
+  /** Object blocks of the main file by path (xenha.resources.web1 -> lines), to find duplicates, and its includes. */
+  private static DuplicateScanner.Scan scan(Path file) {
     try {
-      return DuplicateScanner.objectDefinitions(Files.readString(file));
+      return DuplicateScanner.scan(Files.readString(file));
     } catch (IOException | RuntimeException e) {
-      return Map.of(); // the file parsed a moment ago; a bad encoding only costs this check
+      return new DuplicateScanner.Scan(Map.of(), List.of()); // a bad encoding is the parser's to report
     }
   }
 
   /** A parse or resolve failure as one problem; the exception's message repeats its origin, which is dropped. */
   private static Problem fromException(Path file, Problems problems, ConfigException e) {
     ConfigOrigin o = e.origin();
+    if (e instanceof ConfigException.Parse) {
+      // Typesafe reports an unclosed { at the end of the file, as a missing ')'; name the bracket instead
+      Path where = problems.fileOf(o);
+      try {
+        Optional<Brackets.Unclosed> u = Brackets.unclosed(Files.readString(where));
+        if (u.isPresent()) return Problem.error(where, u.get().line(), u.get().key(), u.get().message());
+      } catch (IOException | RuntimeException ignored) {
+        // keep the parser's own message
+      }
+    }
     String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     if (o != null && msg.startsWith(o.description() + ": ")) msg = msg.substring(o.description().length() + 2);
     String key = "";

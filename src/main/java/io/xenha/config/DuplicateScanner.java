@@ -16,6 +16,17 @@ final class DuplicateScanner {
   private int pos;
   private int line = 1;
   private final Map<List<String>, List<Integer>> defs = new LinkedHashMap<>();
+  private final List<Include> includes = new ArrayList<>();
+
+  /**
+   * One include statement: the object it is in ({@code prefix}), its line, its text as written, and what it names:
+   * {@code kind} is "file", "url", "classpath" or "" (the quoted form, a file next to the including one or a
+   * classpath resource).
+   */
+  record Include(List<String> prefix, int line, String statement, boolean required, String kind, String name) {}
+
+  /** What a scan found: object blocks by path and the include statements, both in file order. */
+  record Scan(Map<List<String>, List<Integer>> definitions, List<Include> includes) {}
 
   private DuplicateScanner(String text) {
     this.s = text;
@@ -23,6 +34,11 @@ final class DuplicateScanner {
 
   /** For every object path opened with `{` in the file, the lines where it was opened, in file order. */
   static Map<List<String>, List<Integer>> objectDefinitions(String text) {
+    return scan(text).definitions();
+  }
+
+  /** Object definitions and include statements of one file. */
+  static Scan scan(String text) {
     DuplicateScanner sc = new DuplicateScanner(text);
     try {
       sc.skipBlank();
@@ -35,7 +51,7 @@ final class DuplicateScanner {
     } catch (RuntimeException e) {
       // malformed text is the parser's business; keep what was found
     }
-    return sc.defs;
+    return new Scan(sc.defs, sc.includes);
   }
 
   private void objectBody(List<String> prefix, boolean braced) {
@@ -51,8 +67,8 @@ final class DuplicateScanner {
         if (braced) return;
         continue;
       }
-      if (s.startsWith("include", pos) && pos + 7 < s.length() && Character.isWhitespace(s.charAt(pos + 7))) {
-        skipToEndOfLine();
+      if (s.startsWith("include", pos) && pos + 7 < s.length() && Character.isWhitespace(s.charAt(pos + 7))
+          && include(prefix)) {
         continue;
       }
       int keyLine = line;
@@ -71,6 +87,44 @@ final class DuplicateScanner {
       path.addAll(key);
       value(path, keyLine);
     }
+  }
+
+  /**
+   * include "x", include file("x"), include required(classpath("x")), ...; false (nothing consumed) when this
+   * "include" is a key after all.
+   */
+  private boolean include(List<String> prefix) {
+    int start = pos;
+    int at = line;
+    pos += "include".length();
+    skipInlineBlank();
+    boolean required = false;
+    if (s.startsWith("required(", pos)) {
+      required = true;
+      pos += "required(".length();
+      skipInlineBlank();
+    }
+    String kind = "";
+    for (String k : List.of("file", "url", "classpath")) {
+      if (s.startsWith(k + "(", pos)) {
+        kind = k;
+        pos += k.length() + 1;
+        skipInlineBlank();
+        break;
+      }
+    }
+    if (peek() != '"' || s.startsWith("\"\"\"", pos)) {
+      pos = start;
+      line = at;
+      return false;
+    }
+    String name = string();
+    skipInlineBlank();
+    if (!kind.isEmpty() && peek() == ')') next();
+    skipInlineBlank();
+    if (required && peek() == ')') next();
+    includes.add(new Include(prefix, at, s.substring(start, pos).strip(), required, kind, name));
+    return true;
   }
 
   private void value(List<String> path, int keyLine) {

@@ -133,7 +133,10 @@ final class ModelBuilder {
     top.checkKeys(known);
 
     String clusterName = top.string("cluster-name", "xenha");
-    if (!CLUSTER_NAME.matcher(clusterName).matches()) {
+    String longName = Limits.tooLong("cluster name", clusterName, Limits.MAX_CLUSTER_NAME);
+    if (longName != null) {
+      top.error("cluster-name", longName);
+    } else if (!CLUSTER_NAME.matcher(clusterName).matches()) {
       top.error("cluster-name", "invalid cluster name '" + clusterName
           + "': letters, digits, '-' and '_' only, starting with a letter or digit");
     }
@@ -176,6 +179,7 @@ final class ModelBuilder {
     }
 
     PersistenceSettings persistence = persistence(top.section("persistence"));
+    SafetyWarnings.check(xenha, nodes, properties, cluster, resources, locations, problems);
 
     if (problems.hasErrors()) return null;
     return new XenhaConfig(mainFile, clusterName, nodeName, Collections.unmodifiableMap(nodes), properties,
@@ -208,6 +212,11 @@ final class ModelBuilder {
       String name = e.getKey();
       String key = all.keyPath(name);
       checkDuplicate("node", List.of("xenha", "nodes", name), e.getValue(), key);
+      String tooLong = Limits.tooLong("node name", name, Limits.MAX_NODE_NAME);
+      if (tooLong != null) {
+        problems.error(e.getValue().origin(), key, tooLong);
+        continue;
+      }
       if (!NODE_NAME.matcher(name).matches()) {
         problems.error(e.getValue().origin(), key,
             "invalid node name '" + name + "': letters, digits, '.', '-' and '_' only");
@@ -342,10 +351,7 @@ final class ModelBuilder {
           "priority-fencing-delay (" + human(priorityDelay) + ") is not shorter than stonith-timeout ("
               + human(stonithTimeout) + ")");
     }
-    Duration backoff = p.duration("fence-retry-max-backoff", Duration.ofSeconds(30), false);
-    if (backoff.compareTo(Duration.ofSeconds(1)) < 0) {
-      p.error("fence-retry-max-backoff", "must be 1s or more (the backoff starts at 1s), got " + human(backoff));
-    }
+    Duration backoff = p.duration("fence-retry-max-backoff", Duration.ofSeconds(30), false); // 1s or more: Limits
     return new ClusterProperties(
         p.bool("stonith-enabled", true),
         p.choice("stonith-action", "reboot", STONITH_ACTIONS),
@@ -384,12 +390,13 @@ final class ModelBuilder {
       s.error(key, "expected a number of failures (1 or more, or INFINITY), got " + Section.describe(v));
       return dflt;
     }
-    long n = Long.parseLong(String.valueOf(u).trim());
-    if (n < 1) {
+    // digits beyond 64 bits come as a string; any count that large is INFINITY, as in Pacemaker
+    java.math.BigInteger n = new java.math.BigInteger(String.valueOf(u).trim());
+    if (n.signum() < 1) {
       s.error(key, "must be 1 or more (or INFINITY), got " + n);
       return dflt;
     }
-    return (int) Math.min(n, Integer.MAX_VALUE);
+    return n.min(java.math.BigInteger.valueOf(Integer.MAX_VALUE)).intValue();
   }
 
   private ResourceDefaults resourceDefaults(Section d) {
@@ -557,6 +564,11 @@ final class ModelBuilder {
       String id = e.getKey();
       String key = all.keyPath(id);
       checkDuplicate("resource id", List.of("xenha", "resources", id), e.getValue(), key);
+      String tooLong = Limits.tooLong("resource id", id, Limits.MAX_RESOURCE_ID);
+      if (tooLong != null) {
+        problems.error(e.getValue().origin(), key, tooLong);
+        continue; // its other problems would each repeat the whole id
+      }
       if (!RESOURCE_ID.matcher(id).matches()) {
         problems.error(e.getValue().origin(), key,
             "invalid resource id '" + id + "': letters, digits, '.', '-' and '_' only, starting with a letter or '_'");
@@ -1447,12 +1459,19 @@ final class ModelBuilder {
 
   /** The entries of an object in the order they were written (the user's file first, then includes). */
   private List<Map.Entry<String, ConfigValue>> inFileOrder(ConfigObject obj) {
-    List<Map.Entry<String, ConfigValue>> entries = new ArrayList<>(obj.entrySet());
-    entries.sort(Comparator
-        .comparing((Map.Entry<String, ConfigValue> e) -> !problems.fileOf(e.getValue().origin()).equals(mainFile))
-        .thenComparing(e -> problems.fileOf(e.getValue().origin()).toString())
-        .thenComparingInt(e -> e.getValue().origin().lineNumber())
-        .thenComparing(Map.Entry::getKey));
+    // each entry's file is looked up once (not per comparison), and keySet is used because Typesafe's entrySet hashes
+    // every value's whole subtree: with thousands of resources both cost seconds
+    record Placed(Map.Entry<String, ConfigValue> entry, boolean included, String file, int line) {}
+    List<Placed> placed = new ArrayList<>(obj.size());
+    for (String k : obj.keySet()) {
+      ConfigValue v = obj.get(k);
+      Path file = problems.fileOf(v.origin());
+      placed.add(new Placed(Map.entry(k, v), !file.equals(mainFile), file.toString(), v.origin().lineNumber()));
+    }
+    placed.sort(Comparator.comparing(Placed::included).thenComparing(Placed::file).thenComparingInt(Placed::line)
+        .thenComparing(p -> p.entry().getKey()));
+    List<Map.Entry<String, ConfigValue>> entries = new ArrayList<>(placed.size());
+    for (Placed p : placed) entries.add(p.entry());
     return entries;
   }
 

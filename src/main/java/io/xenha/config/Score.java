@@ -26,8 +26,9 @@ public final class Score {
       default:
     }
     try {
-      long v = Long.parseLong(t.startsWith("+") ? t.substring(1) : t);
-      return (int) Math.max(MINUS_INFINITY, Math.min(INFINITY, v));
+      // Pacemaker clamps any larger number to +/-INFINITY, also one beyond 64 bits
+      java.math.BigInteger v = new java.math.BigInteger(t.startsWith("+") ? t.substring(1) : t);
+      return v.max(java.math.BigInteger.valueOf(MINUS_INFINITY)).min(java.math.BigInteger.valueOf(INFINITY)).intValue();
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("not a score: '" + text + "' (an integer, INFINITY or -INFINITY)");
     }

@@ -57,8 +57,8 @@ final class Section {
 
   /** Reports every key not in {@code known}; {@code elsewhere} maps keys valid in other contexts to why not here. */
   void checkKeys(Collection<String> known, Map<String, String> elsewhere) {
-    for (Map.Entry<String, ConfigValue> e : obj.entrySet()) {
-      String k = e.getKey();
+    // keySet, not entrySet: Typesafe's entrySet puts every entry in a HashSet, hashing each value's whole subtree
+    for (String k : obj.keySet()) {
       if (known.contains(k)) continue;
       String msg;
       if (elsewhere.containsKey(k)) {
@@ -66,7 +66,7 @@ final class Section {
       } else {
         msg = "unknown key '" + k + "'" + Names.didYouMean(k, known);
       }
-      problems.error(e.getValue().origin(), keyPath(k), msg);
+      problems.error(obj.get(k).origin(), keyPath(k), msg);
     }
   }
 
@@ -114,6 +114,15 @@ final class Section {
     if (!has(key)) return dflt;
     ConfigValue v = value(key);
     long n;
+    String text = String.valueOf(v.unwrapped()).strip();
+    if (v.valueType() == ConfigValueType.STRING && BIG_INTEGER.matcher(text).matches()) {
+      // HOCON reads digits beyond 64 bits as a string, and getLong would clamp it to Long.MAX_VALUE
+      java.math.BigInteger big = new java.math.BigInteger(text.startsWith("+") ? text.substring(1) : text);
+      if (big.bitLength() > 63) {
+        error(key, "out of range: must be " + range(min, max, true) + ", got " + text);
+        return dflt;
+      }
+    }
     try {
       n = cfg.getLong(ConfigUtil.joinPath(key));
       if (v.valueType() == ConfigValueType.NUMBER && !(v.unwrapped() instanceof Integer || v.unwrapped() instanceof Long)) {
@@ -123,12 +132,19 @@ final class Section {
       error(key, "expected an integer, got " + describe(v));
       return dflt;
     }
-    if (n < min || n > max) {
-      error(key, "must be " + range(min, max) + ", got " + n);
+    if (n < min) {
+      error(key, "must be " + range(min, max, false) + ", got " + n);
+      return dflt;
+    }
+    if (n > max) {
+      // above 2^31 - 1 the bound is the integer's size: say so rather than "1 or more"
+      error(key, (n > Integer.MAX_VALUE ? "out of range: " : "") + "must be " + range(min, max, true) + ", got " + n);
       return dflt;
     }
     return (int) n;
   }
+
+  private static final java.util.regex.Pattern BIG_INTEGER = java.util.regex.Pattern.compile("[+-]?\\d{19,}");
 
   /** A Pacemaker score: an integer, INFINITY or -INFINITY. */
   Integer score(String key, Integer dflt) {
@@ -151,7 +167,10 @@ final class Section {
     }
   }
 
-  /** A duration with a unit; a bare number is refused (Pacemaker reads seconds, HOCON milliseconds). */
+  /**
+   * A duration with a unit; a bare number is refused (Pacemaker reads seconds, HOCON milliseconds). It must be within
+   * the key's range of {@link Limits#duration}, which the message states.
+   */
   Duration duration(String key, Duration dflt, boolean allowZero) {
     if (!has(key)) return dflt;
     ConfigValue v = value(key);
@@ -169,7 +188,12 @@ final class Section {
         error(key, "expected a duration (e.g. 30s), got " + describe(v));
         return dflt;
       } catch (ConfigException e) {
-        error(key, "invalid duration '" + v.unwrapped() + "' (a number and a unit: ms, s, m, h, d)");
+        if (HUGE_DURATION.matcher(String.valueOf(v.unwrapped()).strip()).matches()) {
+          // digits and a unit, too many to count in nanoseconds: a range problem, not a syntax one
+          error(key, "must be " + Limits.duration(keyPath(key)).describe(allowZero) + ", got " + v.unwrapped());
+        } else {
+          error(key, "invalid duration '" + v.unwrapped() + "' (a number and a unit: ms, s, m, h, d)");
+        }
         return dflt;
       }
     }
@@ -177,8 +201,15 @@ final class Section {
       error(key, "must be " + (allowZero ? "0 or more" : "more than 0") + ", got " + v.unwrapped());
       return dflt;
     }
+    Limits.Range range = Limits.duration(keyPath(key));
+    if (!(d.isZero() && allowZero) && !range.contains(d)) {
+      error(key, "must be " + range.describe(allowZero) + ", got " + v.unwrapped());
+      return dflt;
+    }
     return d;
   }
+
+  private static final java.util.regex.Pattern HUGE_DURATION = java.util.regex.Pattern.compile("\\d+\\s*[a-z]+");
 
   /** A size in bytes with a unit (512M, 2G); a bare number is refused for the same reason as durations. */
   Long memorySize(String key) {
@@ -257,8 +288,9 @@ final class Section {
     }
   }
 
-  private static String range(int min, int max) {
-    if (max == Integer.MAX_VALUE) return min + " or more";
+  /** "1 or more"; {@code exact}: "between 1 and 2147483647" (for a value above the largest integer). */
+  private static String range(int min, int max, boolean exact) {
+    if (max == Integer.MAX_VALUE && !exact) return min + " or more";
     return "between " + min + " and " + max;
   }
 }

@@ -55,9 +55,14 @@ class ImportTest {
     assertEquals(Map.of("rack", "2"), c.node("host1").attributes());
     assertTrue(c.properties().stonithEnabled());
     assertEquals(Score.INFINITY, c.properties().defaultResourceStickiness());
-    ResourceSpec ssh = c.resources().get("fencing-ssh");
-    assertEquals("builtin:ssh", ssh.agent());
-    assertEquals(List.of("host1", "host2"), ssh.hosts());
+    // the cloned external/ssh (hostlist host1,host2): one device per node, each runs on the other node
+    assertFalse(c.resources().containsKey("fencing-ssh"));
+    for (String node : List.of("host1", "host2")) {
+      ResourceSpec ssh = c.resources().get("fencing-ssh-" + node);
+      assertEquals("builtin:ssh", ssh.agent());
+      assertEquals(List.of(node), ssh.hosts());
+      assertEquals(Duration.ofSeconds(5), ssh.ops().monitorInterval());
+    }
     ResourceSpec ilo = c.resources().get("ilo-host1");
     assertEquals("fence_ilo", ilo.agent());
     assertEquals(secret.toAbsolutePath().toString(), ilo.params().get("password-file"));
@@ -84,6 +89,107 @@ class ImportTest {
     assertEquals(List.of(new ColocationConstraint("nfs", "configpool", Score.INFINITY, "nfs_with_configpool")),
         c.colocations());
     assertEquals("-INFINITY: not_defined pingd or pingd lte 0", c.locations().get(1).rule().text());
+  }
+
+  @Test
+  void theSeedsClonedSshDeviceIsOneDevicePerNodeAndImportWarnsOnlyOfTheTwoNodes() throws IOException {
+    Path conf = dir.resolve("out/hasi.conf");
+    Captured r = capture("import", "cib", "-o", conf.toString(), RESOURCES.resolve("heartbeat21.xml").toString());
+    assertEquals(0, r.exit(), r.err());
+    List<String> warnings = r.err().lines().filter(l -> l.contains(": warning: ")).toList();
+    int nodesLine = lineOf(conf, "nodes {");
+    assertEquals(List.of(conf + ":" + nodesLine + ": xenha.cluster.split-brain-resolver: warning: 2 nodes with"
+        + " split-brain-resolver = keep-majority: when one node is lost the other cannot tell a crash from a cut link,"
+        + " and a loss of the node this strategy keeps stops the whole cluster; set cluster.split-brain-resolver ="
+        + " two-node (with fencing) or add a third node (docs/operations.md, \"Two-node clusters\")"), warnings);
+  }
+
+  @Test
+  void importPrintsWhatVerifyWouldWarnAboutInWhatItWrote() throws IOException {
+    Path cib = dir.resolve("cib.xml");
+    Files.writeString(cib, """
+        <cib validate-with="pacemaker-3.0">
+          <configuration>
+            <crm_config/>
+            <nodes><node id="1" uname="n1"/><node id="2" uname="n2"/><node id="3" uname="n3"/></nodes>
+            <resources>
+              <primitive id="ssh" class="stonith" type="external/ssh">
+                <instance_attributes id="ssh-ia"><nvpair id="ssh-h" name="hostlist" value="n1,n2,n3"/></instance_attributes>
+              </primitive>
+            </resources>
+          </configuration>
+        </cib>
+        """);
+    String warning = "xenha.resources.ssh.hosts: warning: fence device 'ssh' can never be placed: a device never"
+        + " runs on a node it fences, and it fences every node (n1, n2, n3); give each node its own device"
+        + " (hosts = [NODE]) or leave hosts out (a device without hosts fences any node, from another one)";
+
+    Path conf = dir.resolve("x.conf");
+    Captured file = capture("import", "cib", "-o", conf.toString(), cib.toString());
+    assertEquals(0, file.exit(), file.err());
+    assertEquals(List.of(conf + ":" + lineOf(conf, "hosts = [n1, n2, n3]") + ": " + warning),
+        file.err().lines().filter(l -> l.contains(": warning: ")).toList());
+
+    Captured stdout = capture("import", "cib", cib.toString());
+    assertEquals(0, stdout.exit(), stdout.err());
+    int line = stdout.out().lines().map(String::strip).toList().indexOf("hosts = [n1, n2, n3]") + 1;
+    assertEquals(List.of("<stdout>:" + line + ": " + warning),
+        stdout.err().lines().filter(l -> l.contains(": warning: ")).toList());
+  }
+
+  @Test
+  void aClonedFenceDeviceWithAHostMapIsSplitAndItsTopologyAndLocationsFollow() throws IOException {
+    Path cib = dir.resolve("cib.xml");
+    Files.writeString(cib, """
+        <cib validate-with="pacemaker-3.0">
+          <configuration>
+            <crm_config/>
+            <nodes><node id="1" uname="n1"/><node id="2" uname="n2"/><node id="3" uname="n3"/></nodes>
+            <resources>
+              <clone id="pdu-clone">
+                <primitive id="pdu" class="stonith" type="fence_virsh">
+                  <instance_attributes id="pdu-ia">
+                    <nvpair id="pdu-m" name="pcmk_host_map" value="n1:vm1;n2:vm2"/>
+                    <nvpair id="pdu-ip" name="ip" value="10.0.0.9"/>
+                    <nvpair id="pdu-pw" name="password" value="Geheim"/>
+                  </instance_attributes>
+                </primitive>
+              </clone>
+            </resources>
+            <constraints>
+              <rsc_location id="no-n3" rsc="pdu-clone" node="n3" score="-INFINITY"/>
+              <rsc_order id="o" first="pdu-clone" then="pdu-clone"/>
+            </constraints>
+            <fencing-topology>
+              <fencing-level id="l1" target="n1" index="1" devices="pdu"/>
+              <fencing-level id="l2" target="n3" index="1" devices="pdu-clone"/>
+            </fencing-topology>
+          </configuration>
+        </cib>
+        """);
+    ImportResult r = CibImport.translate(cib, new CibImport.Options(dir, dir, dir));
+    assertEquals(List.of(
+        cib + ":18: <rsc_order id=\"o\">: 'pdu-clone' is a cloned fence device, written as one device per node"
+            + " (pdu-clone-n1, pdu-clone-n2): write this constraint for each of them by hand",
+        cib + ":22: <fencing-level id=\"l2\">: device 'pdu-clone' does not fence n3"), r.errors());
+
+    Files.writeString(cib, Files.readString(cib).replaceAll(".*id=\"(o|l2)\".*\n", ""));
+    r = CibImport.translate(cib, new CibImport.Options(dir, dir, dir));
+    assertEquals(List.of(), r.errors());
+    r.writeFiles(false);
+    Path conf = dir.resolve("xenha.conf");
+    Files.writeString(conf, r.hocon());
+    XenhaConfig c = loadOk(conf);
+    assertEquals(List.of(), ConfigLoader.load(conf).warnings().stream()
+        .filter(p -> p.message().contains("never be placed")).toList());
+    assertEquals(Map.of("n1", "vm1"), c.resources().get("pdu-clone-n1").hostMap());
+    assertEquals(List.of("n2"), c.resources().get("pdu-clone-n2").hosts());
+    assertEquals(dir.resolve("pdu-clone.secret").toAbsolutePath().toString(),
+        c.resources().get("pdu-clone-n2").params().get("password-file"));
+    assertEquals(List.of(
+        new XenhaConfig.LocationConstraint("pdu-clone-n1", "n3", Score.MINUS_INFINITY),
+        new XenhaConfig.LocationConstraint("pdu-clone-n2", "n3", Score.MINUS_INFINITY)), c.locations());
+    assertEquals(Map.of("n1", List.of(List.of("pdu-clone-n1"))), c.fencingTopology());
   }
 
   @Test
@@ -241,6 +347,34 @@ class ImportTest {
     LoadResult r = ConfigLoader.load(conf, Optional.empty());
     assertEquals(List.of(), r.errors().stream().map(Problem::format).toList());
     return r.config().orElseThrow();
+  }
+
+  record Captured(int exit, String out, String err) {}
+
+  /** Runs the command line with stdout and stderr captured apart. */
+  static Captured capture(String... args) {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    ByteArrayOutputStream e = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+      int exit = Main.run(args);
+      return new Captured(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+  }
+
+  /** The line number (from 1) of the first line of {@code file} that contains {@code text}. */
+  static int lineOf(Path file, String text) throws IOException {
+    List<String> lines = Files.readAllLines(file);
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).contains(text)) return i + 1;
+    }
+    throw new AssertionError("no line with '" + text + "' in " + file);
   }
 
   /** Runs the command line with stdout and stderr captured (stderr is printed on failure for the test log). */

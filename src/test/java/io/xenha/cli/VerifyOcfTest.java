@@ -27,6 +27,47 @@ class VerifyOcfTest {
     return buf.toString();
   }
 
+  /**
+   * Issue #14 point 6: the meta-data is asked once per agent, not once per resource (2,000 resources took 64 s).
+   * The agent counts its meta-data runs in a file; 300 resources of it make one run, and each is still checked.
+   */
+  @Test
+  void metaDataIsAskedOncePerAgent(@TempDir Path dir) throws Exception {
+    Path count = dir.resolve("meta-data-runs");
+    Path agent = dir.resolve("ocf/resource.d/test/counting");
+    Files.createDirectories(agent.getParent());
+    Files.writeString(agent, """
+        #!/bin/sh
+        [ "$1" = meta-data ] || exit 3
+        echo run >> COUNT
+        cat <<'EOF'
+        <?xml version="1.0"?>
+        <resource-agent name="counting">
+          <parameters>
+            <parameter name="path" required="1"><shortdesc>what to count</shortdesc><content type="string"/></parameter>
+          </parameters>
+          <actions><action name="meta-data" timeout="5s"/></actions>
+        </resource-agent>
+        EOF
+        """.replace("COUNT", count.toString()));
+    Files.setPosixFilePermissions(agent, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    StringBuilder conf = new StringBuilder("xenha {\n  ocf-root = \"" + dir.resolve("ocf") + "\"\n"
+        + "  nodes.n1 { address = \"127.0.0.1:2551\" }\n  resources {\n");
+    for (int i = 0; i < 300; i++) {
+      conf.append("    r").append(i).append(" { type = ocf, agent = \"test:counting\", params.path = /x }\n");
+    }
+    conf.append("    bad { type = ocf, agent = \"test:counting\" }\n  }\n}\n"); // line 305
+    Path f = dir.resolve("x.conf");
+    Files.writeString(f, conf);
+
+    int[] exit = new int[1];
+    String out = run(f, exit);
+    assertEquals(2, exit[0], out);
+    assertEquals(f + ":305: xenha.resources.bad.params: test:counting: missing required parameter 'path' (what to count)\n",
+        out);
+    assertEquals(java.util.List.of("run"), Files.readAllLines(count));
+  }
+
   @Test
   void aMissingRequiredParameterOfARealAgentIsAnErrorNamingTheResource(@TempDir Path dir) throws Exception {
     assumeTrue(Files.isExecutable(Path.of("/usr/lib/ocf/resource.d/heartbeat/Filesystem")), "resource-agents is not installed");

@@ -40,7 +40,7 @@ class VerifyCommandTest {
   }
 
   @Test
-  void errorsFirstSortedByLineThenWarningsExitTwo() throws IOException {
+  void sortedByFileAndLineWarningsAmongErrorsExitTwo() throws IOException {
     Files.writeString(dir.resolve("vm.xml"), "<domain type='test'><name>vm</name></domain>");
     Path f = dir.resolve("bad.conf");
     Files.writeString(f, """
@@ -55,9 +55,9 @@ class VerifyCommandTest {
     Run r = verify("--config", f.toString());
     assertEquals(2, r.exit());
     assertEquals(List.of(
+        f + ":4: xenha.constraints.location[0].node: warning: unknown node 'node7', constraint ignored (did you mean 'node1'?)",
         f + ":5: xenha.jmx.port: must be between 1 and 65535, got 0",
-        f + ":6: xenha.properties.batch-limit: must be 1 or more, got -1",
-        f + ":4: xenha.constraints.location[0].node: warning: unknown node 'node7', constraint ignored (did you mean 'node1'?)"),
+        f + ":6: xenha.properties.batch-limit: must be 1 or more, got -1"),
         r.lines());
   }
 
