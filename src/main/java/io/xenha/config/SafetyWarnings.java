@@ -46,9 +46,13 @@ final class SafetyWarnings {
       ConfigValue set = w.userValue("cluster", "split-brain-resolver");
       // reference.conf's default has no line in the user's file: point at the nodes instead
       String at = set != null && set.origin().resource() == null ? "cluster" : "nodes";
-      w.warn("xenha.cluster.split-brain-resolver", "2 nodes with split-brain-resolver = " + cluster.sbrStrategy()
-              + ": when one node is lost the other cannot tell a crash from a cut link, and a loss of the node this"
-              + " strategy keeps stops the whole cluster; set cluster.split-brain-resolver = two-node (with fencing) or"
+      String why = cluster.sbrStrategy().equals("quorum")
+          ? ": 1 of 2 votes is no majority, so the loss of either node stops every resource (as in Pacemaker without"
+              + " two_node)"
+          : ": when one node is lost the other cannot tell a crash from a cut link, and a loss of the node this"
+              + " strategy keeps stops the whole cluster";
+      w.warn("xenha.cluster.split-brain-resolver", "2 nodes with split-brain-resolver = " + cluster.sbrStrategy() + why
+              + "; set cluster.split-brain-resolver = two-node (with fencing) or"
               + " add a third node (docs/operations.md, \"Two-node clusters\")",
           at.equals("cluster") ? new String[] {"cluster", "split-brain-resolver"} : new String[] {"nodes"});
     }

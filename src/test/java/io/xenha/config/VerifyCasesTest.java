@@ -192,9 +192,9 @@ class VerifyCasesTest {
     Run r = verify("--config", f.toString());
     assertEquals(0, r.exit());
     assertEquals(List.of(
-        f + ":2: xenha.cluster.split-brain-resolver: warning: 2 nodes with split-brain-resolver = keep-majority: when"
-            + " one node is lost the other cannot tell a crash from a cut link, and a loss of the node this strategy"
-            + " keeps stops the whole cluster; set cluster.split-brain-resolver = two-node (with fencing) or add a"
+        f + ":2: xenha.cluster.split-brain-resolver: warning: 2 nodes with split-brain-resolver = quorum: 1 of 2"
+            + " votes is no majority, so the loss of either node stops every resource (as in Pacemaker without"
+            + " two_node); set cluster.split-brain-resolver = two-node (with fencing) or add a"
             + " third node (docs/operations.md, \"Two-node clusters\")",
         "configuration valid: 2 nodes, 0 resources"), r.lines());
 
