@@ -79,6 +79,8 @@ public final class Bootstrap extends AbstractBehavior<Bootstrap.Command> {
   private List<String> lastSeeds = List.of();
   private long lastJoinNanos;
   private boolean formed;
+  /** Whom this node named last to form the cluster (sticky: see BootstrapDecision). */
+  private String committed;
 
   public static Behavior<Command> create(XenhaConfig config, String self, Duration interval, Progress progress) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new Bootstrap(ctx, timers, config, self, interval, progress)));
@@ -135,9 +137,12 @@ public final class Bootstrap extends AbstractBehavior<Bootstrap.Command> {
       }
       return this;
     }
-    boolean member = isMember();
+    // once it decided to form, it answers as a member: nobody may count its vote for another node meanwhile
+    boolean member = isMember() || formed;
     List<String> members = new ArrayList<>();
-    if (member) {
+    if (formed && !isMember()) {
+      members.add(selfAddress);
+    } else if (member) {
       var state = cluster.state();
       Set<Member> unreachable = state.getUnreachable();
       for (Member m : state.getMembers()) {
@@ -147,9 +152,10 @@ public final class Bootstrap extends AbstractBehavior<Bootstrap.Command> {
         }
       }
     }
-    Set<String> seeking = BootstrapDecision.seekers(self, fresh());
+    Map<String, BootstrapDecision.PeerView> fresh = fresh();
+    Set<String> seeking = BootstrapDecision.seekers(self, fresh);
     msg.replyTo().tell(new Info(self, selfAddress, member, members, member ? List.of() : List.copyOf(seeking),
-        member ? null : BootstrapDecision.choice(votes, seeking)));
+        member ? null : BootstrapDecision.choice(self, votes, fresh, committed)));
     return this;
   }
 
@@ -162,10 +168,10 @@ public final class Bootstrap extends AbstractBehavior<Bootstrap.Command> {
     return this;
   }
 
-  /** The answers younger than three rounds, as the decision reads them. */
+  /** The answers younger than two rounds, as the decision reads them. */
   private Map<String, BootstrapDecision.PeerView> fresh() {
     Map<String, BootstrapDecision.PeerView> out = new HashMap<>();
-    long oldest = System.nanoTime() - interval.multipliedBy(3).toNanos();
+    long oldest = System.nanoTime() - interval.multipliedBy(2).toNanos();
     answers.forEach((n, i) -> {
       if (answeredAt.get(n) >= oldest) {
         List<String> seeds = i.members().stream().filter(addressOf::containsValue).toList();
@@ -191,7 +197,10 @@ public final class Bootstrap extends AbstractBehavior<Bootstrap.Command> {
             .tell(new Hello(self, answerAdapter), org.apache.pekko.actor.ActorRef.noSender());
       }
     }
-    BootstrapDecision d = BootstrapDecision.decide(self, votes, fresh());
+    Map<String, BootstrapDecision.PeerView> fresh = fresh();
+    String choice = BootstrapDecision.choice(self, votes, fresh, committed);
+    BootstrapDecision d = BootstrapDecision.decide(self, votes, fresh, committed);
+    committed = self.equals(choice) ? null : choice;
     if (d instanceof BootstrapDecision.Join join) {
       long now = System.nanoTime();
       if (!join.seeds().equals(lastSeeds) || now - lastJoinNanos > Duration.ofSeconds(10).toNanos()) {

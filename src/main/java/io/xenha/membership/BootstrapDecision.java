@@ -13,6 +13,11 @@ import java.util.TreeSet;
  * cluster with it hold a quorum of the configured votes (in two-node mode: both nodes, corosync's wait_for_all), and
  * then only the first of them in configuration order does, once each of them names it. Otherwise it waits and says
  * why. Pure: {@link Bootstrap} feeds it the answers of the other nodes.
+ *
+ * <p>A node's vote is sticky: once it named another node, it keeps naming it while that node answers and still
+ * means to form the cluster itself, and it follows that node when it defers to another. Without this, a node that
+ * named node2 and then heard of node1 (listed first, its JVM slower) could name node1 while node2 was already
+ * forming with its earlier word: two clusters, the one without quorum later fenced by the other.
  */
 public sealed interface BootstrapDecision {
 
@@ -37,6 +42,11 @@ public sealed interface BootstrapDecision {
    * to its view; a node that did not answer is absent).
    */
   static BootstrapDecision decide(String self, Quorum.Votes votes, Map<String, PeerView> answers) {
+    return decide(self, votes, answers, null);
+  }
+
+  /** As above, for a node whose vote went to {@code committed} last (null: none yet). */
+  static BootstrapDecision decide(String self, Quorum.Votes votes, Map<String, PeerView> answers, String committed) {
     Set<String> seeds = new LinkedHashSet<>();
     for (String n : votes.byNode().keySet()) {
       PeerView v = answers.get(n);
@@ -48,7 +58,7 @@ public sealed interface BootstrapDecision {
       return new Join(new ArrayList<>(seeds));
     }
     Set<String> seeking = seekers(self, answers);
-    String choice = choice(votes, seeking);
+    String choice = choice(self, votes, answers, committed);
     Quorum seen = votes.quorum(seeking);
     if (!self.equals(choice)) {
       String reason = canForm(votes, seeking)
@@ -83,6 +93,22 @@ public sealed interface BootstrapDecision {
       }
     });
     return seeking;
+  }
+
+  /**
+   * Whom {@code self} names to form the cluster: the node it named last ({@code committed}) while that node answers,
+   * is looking for a cluster and names itself; the node that one names instead when it defers; else the first of the
+   * nodes looking for a cluster in configuration order.
+   */
+  static String choice(String self, Quorum.Votes votes, Map<String, PeerView> answers, String committed) {
+    if (committed != null && !committed.equals(self)) {
+      PeerView v = answers.get(committed);
+      if (v != null && !v.member() && v.choice() != null
+          && (v.choice().equals(committed) || votes.byNode().containsKey(v.choice()))) {
+        return v.choice();
+      }
+    }
+    return choice(votes, seekers(self, answers));
   }
 
   /** The node that forms the cluster among {@code seeking}: the first of them in configuration order. */

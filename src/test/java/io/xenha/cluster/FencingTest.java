@@ -239,6 +239,18 @@ class FencingTest {
       for (String d : lost) {
         assertFalse(after.get(d).contains(victim));
       }
+      // The fenced node's removal from the membership is not a new loss (it once fenced the node a second time, and
+      // killed the agent started again in between): power it on, it rejoins and is never fenced again.
+      c.powerOn(victim);
+      awaitStatus(c, controller, s -> s.nodes().stream().allMatch(n -> n.state().equals("online")),
+          Duration.ofSeconds(60), victim + " back online");
+      long watch = System.nanoTime() + Duration.ofSeconds(8).toNanos();
+      while (System.nanoTime() < watch) {
+        assertTrue(c.standIns.get(victim).isAlive(), victim + " was fenced a second time");
+        Thread.sleep(200);
+      }
+      assertEquals(1, c.status(controller).fencing().stream().filter(f -> f.target().equals(victim)).count(),
+          "one fence for one manual request: " + c.status(controller).fencing());
       try {
         c.nodes.get(controller).console().fence("nosuchnode");
         throw new AssertionError("fencing an unknown node must be refused");

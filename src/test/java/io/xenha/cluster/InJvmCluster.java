@@ -207,6 +207,20 @@ final class InJvmCluster implements AutoCloseable {
     startNode(n);
   }
 
+  /** A fenced (powered-off) node gets power again and its agent starts, as after a reboot. */
+  void powerOn(String n) throws Exception {
+    if (standIns.get(n).isAlive()) {
+      throw new IllegalStateException(n + " is not powered off");
+    }
+    XenhaNode old = nodes.get(n);
+    if (old != null) {
+      old.system().getWhenTerminated().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+    fencedAtNanos.remove(n);
+    startStandIn(n);
+    startNode(n);
+  }
+
   /**
    * The whole cluster goes down at once (a site power cut) and comes back: every agent is terminated, powered-off
    * nodes get power again, and every node starts anew with the same state directories. The test driver forgets

@@ -203,6 +203,11 @@ class QuorumIT {
       assertFalse(onN3.isEmpty());
       long cut = System.currentTimeMillis();
       lab.cutCluster("n3");
+      // lost and not fenced yet (the fence takes 4 s): UNCLEAN in the status, its domUs blocked, nothing started
+      ClusterStatus lost = lab.awaitStatus("n1", st -> st.nodes().stream()
+          .anyMatch(n -> n.name().equals("n3") && n.state().equals("unclean")), Duration.ofSeconds(20), "n3 unclean");
+      assertTrue(lab.fencedAt("n3") < 0 || lab.fencedAt("n3") > cut, "shown unclean before the fence");
+      assertEquals(new ClusterStatus.Votes(2, 3), lost.votes());
       Map<String, String> after = lab.awaitAllOnceOff("n3", Duration.ofSeconds(60));
       long fenced = lab.fencedAt("n3");
       assertTrue(fenced > cut, "the majority fenced n3" + lab.logs());

@@ -91,6 +91,33 @@ class BootstrapDecisionTest {
     }
   }
 
+  /**
+   * Seen in QuorumIT under load: node2 formed with node3's word while node1 (listed first, its JVM slower) was not up;
+   * node3 then named node1, which formed too: two clusters. A vote now sticks to the node it was given to while that
+   * node means to form, and follows it when it defers.
+   */
+  @Test
+  void aVoteSticksToTheNodeItWasGivenToAndFollowsItWhenItDefers() {
+    Map<String, BootstrapDecision.PeerView> seen = Map.of("node1", SEEKING_1, "node2", seeking("node2"));
+    // node3 named node2 before node1 came up: node2 still means to form, so node3 still names node2
+    assertEquals("node2", BootstrapDecision.choice("node3", THREE, seen, "node2"));
+    assertEquals(new BootstrapDecision.Wait("waiting for node2 to form the cluster (it comes first in the configuration)"),
+        BootstrapDecision.decide("node3", THREE, seen, "node2"));
+    // node1 therefore cannot form with node3's word
+    BootstrapDecision first = BootstrapDecision.decide("node1", THREE,
+        Map.of("node2", seeking("node2"), "node3", seeking("node2")));
+    assertInstanceOf(BootstrapDecision.Wait.class, first);
+    // node2 hears of node1 and defers to it: node3 follows, node1 forms with both
+    assertEquals("node1", BootstrapDecision.choice("node3", THREE, Map.of("node1", SEEKING_1, "node2", SEEKING_1), "node2"));
+    assertInstanceOf(BootstrapDecision.Form.class, BootstrapDecision.decide("node1", THREE,
+        Map.of("node2", SEEKING_1, "node3", SEEKING_1)));
+    // node2 formed first: it answers as a member, and everybody joins it
+    assertInstanceOf(BootstrapDecision.Join.class, BootstrapDecision.decide("node1", THREE,
+        Map.of("node2", member("pekko://c@h2:2551"), "node3", seeking("node2"))));
+    // the node named last is gone: the vote goes to the first node looking for a cluster again
+    assertEquals("node1", BootstrapDecision.choice("node3", THREE, Map.of("node1", SEEKING_1), "node2"));
+  }
+
   @Test
   void twoNodeModeWaitsForBothNodesOnce() {
     Map<String, Integer> ab = new LinkedHashMap<>();
