@@ -45,13 +45,15 @@ public final class AgentCommand implements Callable<Integer> {
           + String.join(", ", cfg.nodes().keySet()) + "); use --node");
       return 2;
     }
+    if (!io.xenha.security.Security.checkKeys(cfg, name, System.err)) return 2; // key files, credentials
     XenhaNode.writePidFile(cfg.node(name).stateDir());
     XenhaNode agent = XenhaNode.start(
         cfg, name, ConfigFactory.parseMap(Map.of("pekko.coordinated-shutdown.exit-jvm", "off")),
         NodeAgent.Settings.DEFAULT, Clock.systemUTC());
     XenhaConfig.NodeSpec self = cfg.node(name);
     JmxServer jmx = JmxServer.start(self.jmxHost(), self.jmxPort(), agent.console(),
-        new ArrayList<>(cfg.nodes().keySet()), new ArrayList<>(cfg.resources().keySet()));
+        new ArrayList<>(cfg.nodes().keySet()), new ArrayList<>(cfg.resources().keySet()),
+        io.xenha.security.Security.jmxAccess(cfg, name));
     reloadOnHangup(agent);
     agent.system().getWhenTerminated().toCompletableFuture().join();
     jmx.close();

@@ -48,6 +48,7 @@ public final class VerifyCommand implements Callable<Integer> {
     }
     XenhaConfig c = result.config().get();
     List<Problem> agentProblems = checkOcfParameters(c);
+    agentProblems.addAll(io.xenha.security.KeyFiles.checkLocal(c)); // this node's keys and credentials
     agentProblems.stream().filter(p -> !p.warning()).forEach(p -> out.println(p.format()));
     agentProblems.stream().filter(Problem::warning).forEach(p -> out.println(p.format()));
     if (agentProblems.stream().anyMatch(p -> !p.warning())) {
