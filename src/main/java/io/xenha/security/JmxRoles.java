@@ -25,8 +25,8 @@ public final class JmxRoles implements InvocationHandler {
 
   private static final Logger LOG = LoggerFactory.getLogger(JmxRoles.class);
 
-  /** Operations that only read: what `xenha history` and `xenha export` call. */
-  public static final Set<String> READ_OPERATIONS = Set.of("history", "fencingHistory", "exportConfig");
+  /** Operations of xenha's beans that only read: the status, `xenha history` and `xenha export`. */
+  public static final Set<String> READ_OPERATIONS = Set.of("status", "history", "fencingHistory", "exportConfig");
 
   private static final Set<String> READS = Set.of("getAttribute", "getAttributes", "getMBeanInfo", "queryNames",
       "queryMBeans", "isRegistered", "getMBeanCount", "getDefaultDomain", "getDomains", "isInstanceOf",
