@@ -288,7 +288,7 @@ public final class NodeTls {
     }
 
     private CertificateException refused(String key, String message) {
-      refusals.refuse(key, "TLS: " + message);
+      refusals.refuse(key, "TLS " + node + ": " + message);
       return new CertificateException(message);
     }
   }
