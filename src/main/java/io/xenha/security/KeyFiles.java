@@ -11,7 +11,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
-import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -74,13 +73,16 @@ public final class KeyFiles {
 
   private static void checkTls(XenhaConfig config, String node, SecuritySettings s, Where at, Instant now,
       List<Problem> out) {
-    X509Certificate ca = null;
+    List<X509Certificate> cas = null;
     Path caFile = s.caCert();
     if (readable(caFile, at, "the cluster CA certificate (`xenha keys init` writes it)", out)) {
       try {
-        ca = Pem.certificate(caFile);
-        if (ca.getBasicConstraints() < 0) out.add(at.error(caFile + " is not a CA certificate"));
-        validity(ca, caFile, at, now, out);
+        cas = Pem.certificates(caFile);
+        for (X509Certificate ca : cas) {
+          if (ca.getBasicConstraints() < 0) out.add(at.error(caFile + " holds a certificate that is not a CA's: '"
+              + ca.getSubjectX500Principal().getName() + "'"));
+          validity(ca, caFile, at, now, out);
+        }
       } catch (IOException e) {
         out.add(at.error(e.getMessage()));
       }
@@ -105,13 +107,10 @@ public final class KeyFiles {
           out.add(at.warning(certFile + " does not name node " + node + "'s address " + host + " (it names "
               + String.join(", ", names) + "): tools that check host names will refuse it"));
         }
-        if (ca != null) {
-          try {
-            cert.verify(ca.getPublicKey());
-          } catch (GeneralSecurityException e) {
-            out.add(at.error(certFile + " is not signed by the cluster CA " + caFile
-                + ": the other nodes would refuse this node"));
-          }
+        X509Certificate c = cert;
+        if (cas != null && cas.stream().noneMatch(ca -> NodeTls.signs(ca, c))) {
+          out.add(at.error(certFile + " is not signed by the cluster CA " + caFile
+              + ": the other nodes would refuse this node"));
         }
         validity(cert, certFile, at, now, out);
       } catch (IOException e) {

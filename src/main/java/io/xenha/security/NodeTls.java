@@ -159,7 +159,8 @@ public final class NodeTls {
   }
 
   private Loaded load(String stamp) throws IOException {
-    X509Certificate ca = Pem.certificate(caFile());
+    // several CAs while the cluster moves to a new one: each is trusted, the node's own may be signed by any
+    List<X509Certificate> cas = Pem.certificates(caFile());
     List<X509Certificate> chain = Pem.certificates(certFile());
     X509Certificate cert = chain.get(0);
     PrivateKey key = Pem.privateKey(keyFile());
@@ -169,11 +170,8 @@ public final class NodeTls {
     if (!node.equals(Keys.commonName(cert))) {
       throw new IOException(certFile() + " names '" + Keys.commonName(cert) + "', not this node '" + node + "'");
     }
-    try {
-      cert.verify(ca.getPublicKey());
-    } catch (GeneralSecurityException e) {
-      throw new IOException(certFile() + " is not signed by the cluster CA " + caFile());
-    }
+    X509Certificate ca = cas.stream().filter(c -> signs(c, cert)).findFirst()
+        .orElseThrow(() -> new IOException(certFile() + " is not signed by the cluster CA " + caFile()));
     try {
       KeyStore ks = KeyStore.getInstance("PKCS12");
       ks.load(null, null);
@@ -183,7 +181,7 @@ public final class NodeTls {
       kmf.init(ks, nothing);
       KeyStore trust = KeyStore.getInstance("PKCS12");
       trust.load(null, null);
-      trust.setCertificateEntry("ca", ca);
+      for (int i = 0; i < cas.size(); i++) trust.setCertificateEntry("ca" + i, cas.get(i));
       TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
       tmf.init(trust);
       X509ExtendedTrustManager pkix = (X509ExtendedTrustManager) Arrays.stream(tmf.getTrustManagers())
@@ -194,6 +192,15 @@ public final class NodeTls {
       return new Loaded(ctx, cert, stamp);
     } catch (GeneralSecurityException e) {
       throw new IOException("cannot use the key files of " + node + ": " + e.getMessage());
+    }
+  }
+
+  static boolean signs(X509Certificate ca, X509Certificate cert) {
+    try {
+      cert.verify(ca.getPublicKey());
+      return true;
+    } catch (GeneralSecurityException e) {
+      return false;
     }
   }
 
@@ -328,7 +335,8 @@ public final class NodeTls {
     try {
       KeyStore trust = KeyStore.getInstance("PKCS12");
       trust.load(null, null);
-      trust.setCertificateEntry("ca", Pem.certificate(caFile));
+      List<X509Certificate> cas = Pem.certificates(caFile);
+      for (int i = 0; i < cas.size(); i++) trust.setCertificateEntry("ca" + i, cas.get(i));
       TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
       tmf.init(trust);
       return (X509TrustManager) tmf.getTrustManagers()[0];

@@ -105,6 +105,21 @@ class KeyFilesTest {
   }
 
   @Test
+  void aSecondCaInCaPemLetsTheClusterMoveToANewCaWithoutARestart() throws Exception {
+    CertificateAuthority next = CertificateAuthority.create("lab", Duration.ofDays(3650));
+    // step 1 on every node: trust both CAs; step 2, node by node: a certificate of the new one
+    Files.writeString(keys.resolve("ca.pem"), Pem.toPem(next.certificate()), java.nio.file.StandardOpenOption.APPEND);
+    CertificateAuthority.Issued renewed = next.issue("lab", "host1", "10.0.0.1", Duration.ofDays(365));
+    Keys.write(keys.resolve("host1.key"), Pem.toPem(renewed.key()), Keys.SECRET);
+    Keys.write(keys.resolve("host1.pem"), Pem.toPem(renewed.cert()), Keys.PUBLIC);
+    assertEquals(List.of(), problems("host1"));
+    assertEquals(List.of(), problems("host2"));
+    List<NodeTls.Peer> peers = List.of(new NodeTls.Peer("host1", "10.0.0.1", 2551), new NodeTls.Peer("host2", "10.0.0.2", 2551));
+    assertEquals(renewed.cert(), new NodeTls(keys, "host1", peers, Duration.ofSeconds(1)).certificate());
+    assertEquals("host2", Keys.commonName(new NodeTls(keys, "host2", peers, Duration.ofSeconds(1)).certificate()));
+  }
+
+  @Test
   void expiryIsAWarningThirtyDaysAheadAndAnErrorAfter() throws Exception {
     XenhaConfig c = load(conf);
     Instant notAfter = Pem.certificate(keys.resolve("host1.pem")).getNotAfter().toInstant();
