@@ -111,8 +111,8 @@ public final class KeysCommand implements Runnable {
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "configuration naming the node (default: ${DEFAULT-VALUE})")
     Path config = ConfigLoader.DEFAULT_PATH;
 
-    @Option(names = {"-d", "--dir", "-o"}, paramLabel = "DIR", required = true, description = "the directory of `xenha keys init` (holds ca.pem and ca.key)")
-    Path dir;
+    @Option(names = {"-d", "--dir", "-o"}, paramLabel = "DIR", description = "the directory of `xenha keys init`, holding ca.pem and ca.key (default: the current directory)")
+    Path dir = Path.of("");
 
     @Option(names = "--days", paramLabel = "N", defaultValue = "825", description = "validity in days (default ${DEFAULT-VALUE})")
     int days;

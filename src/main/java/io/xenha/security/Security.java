@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
+import java.util.stream.Stream;
 import javax.net.ssl.TrustManager;
 
 /**
@@ -48,7 +49,11 @@ public final class Security {
         .withValue(p + ".node", ConfigValueFactory.fromAnyRef(node))
         .withValue(p + ".tls-dir", ConfigValueFactory.fromAnyRef(s.tlsDir().toString()))
         .withValue(p + ".reload-interval", ConfigValueFactory.fromAnyRef(s.reloadInterval().toMillis() + "ms"))
-        .withValue(p + ".peers", ConfigValueFactory.fromIterable(peers));
+        .withValue(p + ".peers", ConfigValueFactory.fromIterable(peers))
+        // merged with what else Pekko loads: a member the handshake let in that is not a configured node is downed
+        .withValue("pekko.extensions", ConfigValueFactory.fromIterable(
+            java.util.stream.Stream.concat(Stream.of(MembershipGuard.Id.class.getName()),
+                ConfigFactory.load().getStringList("pekko.extensions").stream()).distinct().toList()));
   }
 
   /**

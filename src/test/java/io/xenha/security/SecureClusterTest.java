@@ -241,7 +241,11 @@ class SecureClusterTest {
 
   /** NAME on PORT, joining the cluster through its seed nodes; certDir null: plain TCP, no TLS at all. */
   ActorSystem intruder(String name, int port, Path certDir) {
-    StringBuilder c = new StringBuilder("pekko.actor.provider = cluster\npekko.loglevel = WARNING\n"
+    return intruder(name, port, certDir, "");
+  }
+
+  ActorSystem intruder(String name, int port, Path certDir, String extra) {
+    StringBuilder c = new StringBuilder(extra).append("pekko.actor.provider = cluster\npekko.loglevel = WARNING\n"
         + "pekko.remote.artery.canonical.hostname = 127.0.0.1\npekko.remote.artery.canonical.port = " + port + "\n"
         + "pekko.cluster.jmx.enabled = off\npekko.cluster.seed-nodes = [");
     for (int i = 0; i < NODES.size(); i++) c.append(i == 0 ? "" : ", ").append("\"pekko://sec@127.0.0.1:").append(BASE + i).append('"');
@@ -288,14 +292,69 @@ class SecureClusterTest {
     for (XenhaNode n : nodes.values()) assertEquals(Set.of("n1", "n2", "n3"), membersUp(n));
     assertNotNull(nodes.get("n2").console().status().controller());
     // ... and new ones are made with the new certificate: n3 leaves and comes back, linking to n2 anew
-    org.apache.pekko.actor.CoordinatedShutdown.get(nodes.get("n3").system().classicSystem())
-        .runAll(org.apache.pekko.actor.CoordinatedShutdown.unknownReason()).toCompletableFuture().get(60, TimeUnit.SECONDS);
-    nodes.remove("n3");
+    leave("n3");
     awaitMembers(Set.of("n1", "n2"), Duration.ofSeconds(60));
+    awaitFree(BASE + 2);
     start("n3");
     awaitMembers(Set.of("n1", "n2", "n3"), Duration.ofSeconds(60));
     List<String> since = log.lines().subList(mark, log.lines().size());
     assertTrue(since.stream().noneMatch(l -> l.contains(": refused")), since::toString);
+  }
+
+  @Test
+  @Order(4)
+  void aMemberThatIsNotTheNodeConfiguredAtItsAddressIsDowned() throws Exception {
+    // n3's address and a copy of n3's key and certificate, but the agent role of n2: as an agent started with
+    // the wrong --node would be, or an impostor of n2 on n3's host. TLS lets it in (n3 at n3's address).
+    leave("n3");
+    awaitMembers(Set.of("n1", "n2"), Duration.ofSeconds(60));
+    awaitFree(BASE + 2);
+    Path copy = Files.createDirectories(dir.resolve("intruders").resolve("n3-copy"));
+    Files.copy(tls.resolve("n3.pem"), copy.resolve("cert.pem"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(tls.resolve("n3.key"), copy.resolve("key.pem"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    String addr = "pekko://sec@127.0.0.1:" + (BASE + 2);
+    try (LogCapture guard = new LogCapture(MembershipGuard.class)) {
+      // xenha's own Pekko settings (a foreign configuration would be refused as incompatible before joining)
+      ActorSystem x = ActorSystem.create("sec", XenhaNode.pekkoConfig(config, "n3", ConfigFactory.parseString(
+          "pekko.cluster.roles = [\"xenha-node:n2\"]\npekko.extensions = []\npekko.loglevel = WARNING\n"
+              + "pekko.remote.artery.ssl.ssl-engine-provider = \"" + IntruderTls.class.getName() + "\"\n"
+              + "pekko.remote.artery.ssl.intruder { cert = \"" + copy.resolve("cert.pem") + "\", key = \""
+              + copy.resolve("key.pem") + "\" }\n")));
+      intruders.add(x);
+      await(() -> guard.count("downing " + addr) >= 1, Duration.ofSeconds(60),
+          () -> "a node downed the member: " + guard.lines() + " " + membership());
+      assertTrue(guard.lines().stream().anyMatch(l -> l.contains("downing " + addr)
+          && l.endsWith("not a configured node at its address: it says it is n2, but n3 is configured at 127.0.0.1:"
+              + (BASE + 2))), guard.lines()::toString);
+      await(() -> Cluster.get(x).isTerminated() || Cluster.get(x).selfMember().status() == MemberStatus.down()
+          || Cluster.get(x).selfMember().status() == MemberStatus.removed(), Duration.ofSeconds(60),
+          () -> "the member was downed: " + Cluster.get(x).selfMember());
+      awaitMembers(Set.of("n1", "n2"), Duration.ofSeconds(60));
+      x.terminate();
+      x.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      intruders.remove(x);
+    }
+    awaitFree(BASE + 2);
+    start("n3");
+    awaitMembers(Set.of("n1", "n2", "n3"), Duration.ofSeconds(60));
+  }
+
+  /** The node's agent stops as its operator stops it: it leaves the cluster, its system terminates, its port frees. */
+  void leave(String n) throws Exception {
+    XenhaNode x = nodes.remove(n);
+    org.apache.pekko.actor.CoordinatedShutdown.get(x.system().classicSystem())
+        .runAll(org.apache.pekko.actor.CoordinatedShutdown.unknownReason()).toCompletableFuture().get(60, TimeUnit.SECONDS);
+    x.close();
+  }
+
+  static void awaitFree(int port) throws Exception {
+    await(() -> {
+      try (java.net.ServerSocket s = new java.net.ServerSocket(port, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+        return true;
+      } catch (java.io.IOException e) {
+        return false;
+      }
+    }, Duration.ofSeconds(30), () -> "port " + port + " free");
   }
 
   /** The certificate NODE's cluster port presents to a TLS client that shows AS's (valid) certificate. */
