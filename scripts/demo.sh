@@ -7,4 +7,4 @@ xenha_install_deps
 if [ ! -f target/xenha.jar ] || [ -n "$(find src pom.xml conf -newer target/xenha.jar -print -quit)" ]; then
   mvn -B -ntp -q -Dstyle.color=never -DskipTests package
 fi
-exec java -jar target/xenha.jar demo "$@"
+exec java -XX:+DisableAttachMechanism -jar target/xenha.jar demo "$@"

@@ -23,6 +23,10 @@ xenha_missing_packages() {
   # OCF resource agents (Dummy, Filesystem, Xen, ...) and ping for the built-in ping agent (pingd)
   [ -d /usr/lib/ocf/resource.d/heartbeat ] || missing+=(resource-agents)
   command -v ping >/dev/null 2>&1 || missing+=(iputils-ping)
+  # openssl: the key tests check xenha's certificates with a second, independent implementation
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  # runuser (util-linux): the security tests run the CLI as an unprivileged user
+  command -v runuser >/dev/null 2>&1 || missing+=(util-linux)
   # network namespaces for the network-loss test (scripts/netns-lab.sh)
   command -v ip >/dev/null 2>&1 || missing+=(iproute2)
   printf '%s\n' "${missing[@]}" | sort -u | grep -v '^$' || true

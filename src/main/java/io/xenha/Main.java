@@ -6,6 +6,7 @@ import io.xenha.cli.ExportCommand;
 import io.xenha.cli.FenceCommand;
 import io.xenha.cli.HistoryCommand;
 import io.xenha.cli.ImportCommand;
+import io.xenha.cli.KeysCommand;
 import io.xenha.cli.MaintenanceCommand;
 import io.xenha.cli.NodeCommand;
 import io.xenha.cli.ReloadCommand;
@@ -25,7 +26,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       AgentCommand.class, DemoCommand.class, VerifyCommand.class, StatusCommand.class, FenceCommand.class,
       HistoryCommand.class, SimulateCommand.class, ImportCommand.class, NodeCommand.class, ResourceCommand.class,
-      MaintenanceCommand.class, ExportCommand.class, ReloadCommand.class
+      MaintenanceCommand.class, ExportCommand.class, ReloadCommand.class, KeysCommand.class
     })
 public final class Main implements Runnable {
 

@@ -97,7 +97,9 @@ public final class XenhaNode implements AutoCloseable {
       user = ConfigFactory.parseFile(config.source().toFile());
       user = user.hasPath("pekko") ? user.withOnlyPath("pekko") : ConfigFactory.empty();
     }
-    return overrides.withFallback(user).withFallback(derived).withFallback(Journal.pekkoConfig(config, node))
+    return overrides.withFallback(user).withFallback(derived)
+        .withFallback(io.xenha.security.Security.pekkoConfig(config, node)) // mutual TLS between the nodes
+        .withFallback(Journal.pekkoConfig(config, node))
         .withFallback(ConfigFactory.parseResources("xenha-pekko.conf"))
         .withFallback(ConfigFactory.load()).resolve();
   }

@@ -33,7 +33,10 @@ final class AdminCall {
     }
     JmxClient client;
     try {
-      client = JmxClient.connect(at.host(), at.port(), JmxTarget.CONNECT_TIMEOUT);
+      client = jmx.connect(at);
+    } catch (JmxClient.Denied e) {
+      err.println(what + ": refused: " + e.getMessage());
+      return new Answer(null, 1);
     } catch (IOException e) {
       err.println("cannot reach xenha at " + at + ": " + e.getMessage());
       return new Answer(null, 1);

@@ -48,12 +48,14 @@ public final class AgentCommand implements Callable<Integer> {
           + String.join(", ", cfg.nodes().keySet()) + "); use --node");
       return 2;
     }
+    if (!io.xenha.security.Security.checkKeys(cfg, name, System.err)) return 2; // key files, credentials
     XenhaNode.writePidFile(cfg.node(name).stateDir());
     java.util.concurrent.atomic.AtomicReference<XenhaNode> running = new java.util.concurrent.atomic.AtomicReference<>(
         start(cfg, name));
     XenhaConfig.NodeSpec self = cfg.node(name);
     JmxServer jmx = JmxServer.start(self.jmxHost(), self.jmxPort(), new ForwardingConsole(() -> running.get().console()),
-        new ArrayList<>(cfg.nodes().keySet()), new ArrayList<>(cfg.resources().keySet()));
+        new ArrayList<>(cfg.nodes().keySet()), new ArrayList<>(cfg.resources().keySet()),
+        io.xenha.security.Security.jmxAccess(cfg, name));
     reloadOnHangup(running);
     exitZeroOnSigterm(running, cfg.cluster().shutdownTimeout().plusMinutes(11));
     while (true) {

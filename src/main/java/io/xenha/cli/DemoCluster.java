@@ -64,7 +64,13 @@ public final class DemoCluster implements AutoCloseable {
 
   /** Writes the demo's files (see {@link #prepare}) and starts one agent process per node. */
   public static DemoCluster start(int nodes, Path dir, int basePort, int jmxBasePort, Path config) throws IOException {
-    DemoCluster demo = prepare(nodes, dir, basePort, jmxBasePort, config);
+    return start(nodes, dir, basePort, jmxBasePort, config, false);
+  }
+
+  /** As above; insecure: plain TCP between the agents (to measure what TLS costs). */
+  public static DemoCluster start(int nodes, Path dir, int basePort, int jmxBasePort, Path config, boolean insecure)
+      throws IOException {
+    DemoCluster demo = prepare(nodes, dir, basePort, jmxBasePort, config, insecure);
     try {
       demo.startAll();
       return demo;
@@ -79,6 +85,15 @@ public final class DemoCluster implements AutoCloseable {
    * CONFIG when given), NODE/host.xml for each node, and DIR/cluster.conf naming the nodes.
    */
   public static DemoCluster prepare(int nodes, Path dir, int basePort, int jmxBasePort, Path config)
+      throws IOException {
+    return prepare(nodes, dir, basePort, jmxBasePort, config, false);
+  }
+
+  /**
+   * As above, and the demo's throwaway key material in DIR/keys (a CA, a key and certificate per node, the JMX users,
+   * the CLI's credentials: the secure default, shown); insecure: plain TCP between the agents all the same.
+   */
+  public static DemoCluster prepare(int nodes, Path dir, int basePort, int jmxBasePort, Path config, boolean insecure)
       throws IOException {
     if (nodes < 1) throw new IllegalArgumentException("a demo needs at least one node, not " + nodes);
     dir = dir.toAbsolutePath().normalize();
@@ -120,7 +135,45 @@ public final class DemoCluster implements AutoCloseable {
     conf.append("xenha.jmx { host = ").append(ConfigUtil.quoteString(HOST)).append(", port = ")
         .append(jmxBasePort).append(" }\n");
     Files.writeString(demo.configFile, conf.toString());
+    demo.writeKeys(insecure);
     return demo;
+  }
+
+  /** DIR/keys as `xenha keys init` writes it, without the CA's key (nothing is signed later); the config names it. */
+  private void writeKeys(boolean insecure) throws IOException {
+    io.xenha.config.LoadResult loaded = io.xenha.config.ConfigLoader.load(configFile, java.util.Optional.empty());
+    if (!loaded.ok() || loaded.config().isEmpty()) {
+      throw new IllegalArgumentException("the demo configuration has errors: " + loaded.errors().stream()
+          .map(io.xenha.config.Problem::format).collect(java.util.stream.Collectors.joining("; ")));
+    }
+    Path keys = keysDir();
+    KeysCommand.write(loaded.config().get(), keys, Duration.ofDays(365));
+    Files.delete(keys.resolve("ca.key"));
+    StringBuilder sec = new StringBuilder("\n# The demo's own key material (`xenha keys init`), made for this run only.\n");
+    sec.append("xenha.security { tls-dir = ").append(ConfigUtil.quoteString(keys.toString()))
+        .append(", credentials = ").append(ConfigUtil.quoteString(keys.resolve("jmx.credentials").toString()))
+        .append(", reload-interval = 2s");
+    if (insecure) sec.append(", insecure = true");
+    sec.append(" }\n");
+    Files.writeString(configFile, sec.toString(), java.nio.file.StandardOpenOption.APPEND);
+    credentials = io.xenha.security.CliCredentials.read(credentialsFile());
+  }
+
+  private io.xenha.security.CliCredentials credentials;
+
+  /** DIR/keys: the demo's CA certificate, node keys and certificates, and credentials. */
+  public Path keysDir() {
+    return dir.resolve("keys");
+  }
+
+  /** The demo's admin credentials for the CLI (`xenha status --credentials FILE`). */
+  public Path credentialsFile() {
+    return keysDir().resolve("cli.credentials");
+  }
+
+  /** The demo's admin credentials. */
+  public io.xenha.security.CliCredentials credentials() {
+    return credentials;
   }
 
   /** Copies demo.conf and its domain XML files from the jar (or ./conf in a source tree); returns DIR/demo.conf. */
@@ -223,8 +276,9 @@ public final class DemoCluster implements AutoCloseable {
     for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
       if (!entry.isEmpty()) cp.add(Path.of(entry).toAbsolutePath().toString());
     }
+    // no other process may attach to an agent and load code into it
     return List.of(
-        java, "-Xmx256m", "-cp", String.join(File.pathSeparator, cp), "io.xenha.Main",
+        java, "-Xmx256m", "-XX:+DisableAttachMechanism", "-cp", String.join(File.pathSeparator, cp), "io.xenha.Main",
         "agent", "--config", configFile.toString(), "--node", node);
   }
 
@@ -300,16 +354,21 @@ public final class DemoCluster implements AutoCloseable {
     return stateDir(node).resolve("agent.log");
   }
 
+  /** A JMX connection to NODE's agent as the demo's admin. */
+  public JmxClient jmx(String node) throws IOException {
+    return io.xenha.security.Security.connect(HOST, jmxPort(node), JMX_TIMEOUT, credentials);
+  }
+
   /** The cluster status as NODE's agent reports it. */
   public ClusterStatus status(String node) throws IOException {
-    try (JmxClient c = JmxClient.connect(HOST, jmxPort(node), JMX_TIMEOUT)) {
+    try (JmxClient c = io.xenha.security.Security.connect(HOST, jmxPort(node), JMX_TIMEOUT, credentials)) {
       return c.status();
     }
   }
 
   /** What libvirt runs on NODE, from NODE's own agent. */
   public List<String> activeDomains(String node) throws IOException {
-    try (JmxClient c = JmxClient.connect(HOST, jmxPort(node), JMX_TIMEOUT)) {
+    try (JmxClient c = io.xenha.security.Security.connect(HOST, jmxPort(node), JMX_TIMEOUT, credentials)) {
       return c.activeDomains(node);
     }
   }

@@ -37,6 +37,9 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--dir", paramLabel = "DIR", description = "Working directory (default: a new /tmp/xenha-demo-*).")
   Path dir;
 
+  @Option(names = "--insecure", description = "Plain TCP between the agents instead of mutual TLS (to compare).")
+  boolean insecure;
+
   PrintStream out = System.out;
   PrintStream err = System.err;
 
@@ -45,7 +48,7 @@ public final class DemoCommand implements Callable<Integer> {
     Path workDir = dir != null ? dir : Files.createTempDirectory("xenha-demo-");
     DemoCluster demo;
     try {
-      demo = DemoCluster.prepare(nodes, workDir, basePort, jmxBasePort, config);
+      demo = DemoCluster.prepare(nodes, workDir, basePort, jmxBasePort, config, insecure);
     } catch (IllegalArgumentException | IOException e) {
       err.println("xenha demo: " + e.getMessage());
       return 2;
@@ -63,9 +66,19 @@ public final class DemoCommand implements Callable<Integer> {
       demo.close();
       return 1;
     }
+    // the CLI of this user finds the demo's credentials here on its own; nobody else can read them
+    java.util.List<String> endpoints = demo.nodes().stream().map(n -> DemoCluster.HOST + ":" + demo.jmxPort(n)).toList();
+    Path record = io.xenha.security.CliCredentials.registerDemo("demo-" + ProcessHandle.current().pid(),
+        demo.credentials().user(), demo.credentials().password(), endpoints);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> io.xenha.security.CliCredentials.forgetDemo(record),
+        "xenha-demo-forget"));
     for (String node : demo.nodes()) {
       out.println("node " + node + " pid " + demo.pid(node) + " jmx " + DemoCluster.HOST + ":" + demo.jmxPort(node));
     }
+    out.println("xenha demo: " + (insecure ? "INSECURE plain TCP between the agents" : "mutual TLS between the agents")
+        + " with a CA made for this run, in " + demo.keysDir() + "; JMX user admin, its password in "
+        + demo.credentialsFile() + " (the xenha commands of " + System.getProperty("user.name")
+        + " find it on their own; any other user is refused)");
     out.println("xenha demo: configuration " + demo.configFile() + "; waiting up to " + SETTLE_TIMEOUT.toSeconds()
         + " s for every domU to start");
     out.flush();
@@ -77,6 +90,7 @@ public final class DemoCommand implements Callable<Integer> {
       out.println("xenha demo: stopping every agent");
       out.flush();
       demo.close();
+      io.xenha.security.CliCredentials.forgetDemo(record);
     }
     return 0;
   }

@@ -48,7 +48,10 @@ public final class FenceCommand implements Callable<Integer> {
     }
     JmxClient client;
     try {
-      client = JmxClient.connect(target.host(), target.port(), JmxTarget.CONNECT_TIMEOUT);
+      client = jmxTarget.connect(target);
+    } catch (JmxClient.Denied e) {
+      err.println("xenha fence " + node + ": refused: " + e.getMessage());
+      return 1;
     } catch (IOException e) {
       err.println("cannot reach xenha at " + target + ": " + e.getMessage());
       return 1;

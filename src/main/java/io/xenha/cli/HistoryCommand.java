@@ -48,7 +48,7 @@ public final class HistoryCommand implements Callable<Integer> {
       return 2;
     }
     History history;
-    try (JmxClient client = JmxClient.connect(target.host(), target.port(), JmxTarget.CONNECT_TIMEOUT)) {
+    try (JmxClient client = jmxTarget.connect(target)) {
       history = client.history(resource, node);
     } catch (JmxClient.Refused e) {
       err.println("xenha history: " + e.getMessage());

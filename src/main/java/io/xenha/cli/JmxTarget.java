@@ -2,7 +2,11 @@ package io.xenha.cli;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.xenha.jmx.JmxClient;
 import io.xenha.jmx.JmxClient.HostPort;
+import io.xenha.security.CliCredentials;
+import io.xenha.security.Security;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +24,28 @@ public final class JmxTarget {
 
   @Option(names = "--config", paramLabel = "FILE", description = "Configuration to take the JMX address from (default /etc/xenha/xenha.conf if present).")
   Path config;
+
+  @Option(names = "--credentials", paramLabel = "FILE", description = "User and password for the agent's JMX"
+      + " (default: $XENHA_CREDENTIALS, else the demo's for the user who started it, else /etc/xenha/cli.credentials).")
+  Path credentials;
+
+  /**
+   * Logs in to the agent at AT with the credentials found as {@link CliCredentials#resolve} says. No credentials,
+   * or credentials the agent refuses: {@link JmxClient.Denied} with a message saying what is missing.
+   */
+  public JmxClient connect(HostPort at) throws IOException {
+    CliCredentials c;
+    try {
+      c = CliCredentials.resolve(credentials, System.getenv(CliCredentials.ENV), at.host(), at.port());
+    } catch (CliCredentials.Missing e) {
+      throw new JmxClient.Denied(e.getMessage());
+    }
+    try {
+      return Security.connect(at.host(), at.port(), CONNECT_TIMEOUT, c);
+    } catch (JmxClient.Denied e) {
+      throw new JmxClient.Denied(e.getMessage() + " (credentials from " + c.source() + ")");
+    }
+  }
 
   /**
    * --jmx, else the configuration's, else 127.0.0.1:9010. Throws IllegalArgumentException (or Typesafe Config's

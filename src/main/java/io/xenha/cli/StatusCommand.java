@@ -48,10 +48,13 @@ public final class StatusCommand implements Callable<Integer> {
   }
 
   private int once(HostPort target) {
-    try (JmxClient client = JmxClient.connect(target.host(), target.port(), CONNECT_TIMEOUT)) {
+    try (JmxClient client = jmxTarget.connect(target)) {
       out.print(render(client.status()));
       out.flush();
       return 0;
+    } catch (JmxClient.Denied e) {
+      err.println("xenha status: refused: " + e.getMessage());
+      return 1;
     } catch (IOException e) {
       err.println("cannot reach xenha at " + target + ": " + e.getMessage());
       return 1;
@@ -65,11 +68,14 @@ public final class StatusCommand implements Callable<Integer> {
     try {
       while (!Thread.currentThread().isInterrupted()) {
         try {
-          if (client == null) client = JmxClient.connect(target.host(), target.port(), CONNECT_TIMEOUT);
+          if (client == null) client = jmxTarget.connect(target);
           String text = render(client.status());
           out.print("\033[H\033[2J");
           out.print(text);
           out.flush();
+        } catch (JmxClient.Denied e) {
+          err.println("xenha status: refused: " + e.getMessage());
+          return 1;
         } catch (IOException e) {
           err.println("cannot reach xenha at " + target + ": " + e.getMessage());
           if (first) return 1;

@@ -40,10 +40,18 @@ final class Verification {
   private Verification() {}
 
   static Result run(Path config, Optional<String> node) {
+    return run(config, node, false);
+  }
+
+  /** localKeys: also check this node's key and credential files (verify on a node; not import's output). */
+  static Result run(Path config, Optional<String> node, boolean localKeys) {
     LoadResult loaded = ConfigLoader.load(config, node);
     List<Problem> all = new ArrayList<>(loaded.problems());
     if (loaded.ok() && loaded.config().isPresent()) {
       all.addAll(checkOcfParameters(config, loaded.config().get(), loaded.resourcePlaces()));
+      if (localKeys) {
+        all.addAll(io.xenha.security.KeyFiles.checkLocal(loaded.config().get()));
+      }
     }
     all.sort(LoadResult.ORDER);
     return new Result(loaded.ok() ? loaded.config() : Optional.empty(), List.copyOf(all));

@@ -30,7 +30,7 @@ public final class VerifyCommand implements Callable<Integer> {
   public Integer call() {
     // System.out looked up at call time so that callers (and tests) can redirect it.
     PrintStream out = System.out;
-    Verification.Result result = Verification.run(config, Optional.ofNullable(node));
+    Verification.Result result = Verification.run(config, Optional.ofNullable(node), true);
     for (Problem p : result.problems()) out.println(p.format());
     if (!result.ok()) {
       long n = result.errors();

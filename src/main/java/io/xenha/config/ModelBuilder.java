@@ -42,7 +42,8 @@ import java.util.regex.Pattern;
 final class ModelBuilder {
   static final List<String> TOP_KEYS = List.of(
       "cluster-name", "node-name", "state-root", "ocf-root", "nodes", "node-defaults", "properties",
-      "resource-defaults", "resources", "constraints", "fencing-topology", "cluster", "jmx", "persistence");
+      "resource-defaults", "resources", "constraints", "fencing-topology", "cluster", "jmx", "persistence",
+      "security");
   static final List<String> NODE_KEYS =
       List.of("address", "hypervisor", "jmx-host", "jmx-port", "state-dir", "attributes", "standby", "utilization", "votes");
   static final List<String> PROPERTY_KEYS = List.of(
@@ -180,11 +181,12 @@ final class ModelBuilder {
 
     PersistenceSettings persistence = persistence(top.section("persistence"));
     SafetyWarnings.check(xenha, nodes, properties, cluster, resources, locations, problems);
+    SecuritySettings security = new SecuritySection(problems).read(top, nodes, Path.of("").toAbsolutePath());
 
     if (problems.hasErrors()) return null;
     return new XenhaConfig(mainFile, clusterName, nodeName, Collections.unmodifiableMap(nodes), properties,
         Collections.unmodifiableMap(resources), List.copyOf(locations), List.copyOf(orders), cluster, jmx,
-        checksum(resources), topology, ocfRoot, List.copyOf(colocations), persistence);
+        checksum(resources), topology, ocfRoot, List.copyOf(colocations), persistence, security);
   }
 
   // ---- nodes

@@ -261,7 +261,7 @@ public record Overrides(Map<String, String> entries, List<String> unreadable) {
     if (mm != null && mm != props.maintenanceMode()) props = props.withMaintenanceMode(mm);
     return new XenhaConfig(config.source(), config.clusterName(), config.nodeName(), nodes, props, resources,
         List.copyOf(locations), config.orders(), config.cluster(), config.jmx(), config.checksum(),
-        config.fencingTopology(), config.ocfRoot(), config.colocations());
+        config.fencingTopology(), config.ocfRoot(), config.colocations(), config.persistence(), config.security());
   }
 
   /**

@@ -27,7 +27,18 @@ public record XenhaConfig(
     Map<String, List<List<String>>> fencingTopology,
     Path ocfRoot,
     List<ColocationConstraint> colocations,
-    PersistenceSettings persistence) {
+    PersistenceSettings persistence,
+    SecuritySettings security) {
+
+  /** The configuration as it was before security settings existed: the secure defaults. */
+  public XenhaConfig(Path source, String clusterName, Optional<String> nodeName, Map<String, NodeSpec> nodes,
+      ClusterProperties properties, Map<String, ResourceSpec> resources, List<LocationConstraint> locations,
+      List<OrderConstraint> orders, ClusterSettings cluster, JmxSettings jmx, String checksum,
+      Map<String, List<List<String>>> fencingTopology, Path ocfRoot, List<ColocationConstraint> colocations,
+      PersistenceSettings persistence) {
+    this(source, clusterName, nodeName, nodes, properties, resources, locations, orders, cluster, jmx, checksum,
+        fencingTopology, ocfRoot, colocations, persistence, SecuritySettings.DEFAULT);
+  }
 
   /** The configuration as it was before persistence settings existed: the embedded journal's defaults. */
   public XenhaConfig(Path source, String clusterName, Optional<String> nodeName, Map<String, NodeSpec> nodes,

@@ -1,19 +1,26 @@
 package io.xenha.jmx;
 
+import io.xenha.controller.Admin;
 import io.xenha.status.ClusterStatus;
+import io.xenha.status.History;
 import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * A console that asks whichever console is current: the agent's JMX port stays up while the agent starts a new
- * incarnation of itself (after the cluster downed it), and its beans then ask the new one.
+ * A console that passes every call on to whichever console is current: the agent's JMX port stays up while the agent
+ * starts a new incarnation of itself (after the cluster downed it), and its beans then ask the new one. Subclasses
+ * change one answer (e.g. add a status warning).
  */
-public final class ForwardingConsole implements ClusterConsole {
+public class ForwardingConsole implements ClusterConsole {
 
   private final Supplier<ClusterConsole> current;
 
   public ForwardingConsole(Supplier<ClusterConsole> current) {
     this.current = current;
+  }
+
+  public ForwardingConsole(ClusterConsole next) {
+    this(() -> next);
   }
 
   @Override
@@ -37,12 +44,12 @@ public final class ForwardingConsole implements ClusterConsole {
   }
 
   @Override
-  public io.xenha.controller.Admin.Reply admin(io.xenha.controller.Admin.Request request) throws Exception {
+  public Admin.Reply admin(Admin.Request request) throws Exception {
     return current.get().admin(request);
   }
 
   @Override
-  public io.xenha.controller.Admin.Reply reload() throws Exception {
+  public Admin.Reply reload() throws Exception {
     return current.get().reload();
   }
 
@@ -57,7 +64,7 @@ public final class ForwardingConsole implements ClusterConsole {
   }
 
   @Override
-  public io.xenha.status.History history(String resource, String node) throws Exception {
+  public History history(String resource, String node) throws Exception {
     return current.get().history(resource, node);
   }
 }

@@ -4,7 +4,9 @@ import io.xenha.status.ClusterStatus;
 import io.xenha.status.StatusJson;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,6 +24,8 @@ import javax.management.RuntimeMBeanException;
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
+import javax.net.ssl.SSLContext;
+import javax.rmi.ssl.SslRMIClientSocketFactory;
 
 /** Reads a running agent's beans over JMX: what `xenha status`, the demo and the tests use. */
 public final class JmxClient implements AutoCloseable {
@@ -36,10 +40,27 @@ public final class JmxClient implements AutoCloseable {
     this.address = address;
   }
 
-  /** Connects to the agent at HOST:PORT; an IOException's message is the short reason (e.g. "Connection refused"). */
+  /** Connects without credentials: every agent refuses that ({@link Denied}); for tests of exactly that. */
   public static JmxClient connect(String host, int port, Duration timeout) throws IOException {
+    return connect(host, port, timeout, null, null);
+  }
+
+  /**
+   * Connects to the agent at HOST:PORT as USER with PASSWORD ({@code credentials}: user, password); over TLS when
+   * {@code tls} is given (it must trust the cluster CA). An IOException's message is the short reason (e.g.
+   * "Connection refused"); {@link Denied} when the agent refused the credentials.
+   */
+  public static JmxClient connect(String host, int port, Duration timeout, String[] credentials, SSLContext tls)
+      throws IOException {
     String hp = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     JMXServiceURL url = new JMXServiceURL("service:jmx:rmi:///jndi/rmi://" + hp + "/jmxrmi");
+    Map<String, Object> env = new HashMap<>();
+    if (credentials != null) env.put(JMXConnector.CREDENTIALS, credentials);
+    if (tls != null) {
+      // the connector's stubs make their sockets with the default factory: it must trust the cluster CA
+      SSLContext.setDefault(tls);
+      env.put("com.sun.jndi.rmi.factory.socket", new SslRMIClientSocketFactory());
+    }
     // JMXConnectorFactory has no timeout of its own: a host that drops packets would hang the caller
     ExecutorService executor =
         Executors.newSingleThreadExecutor(
@@ -48,7 +69,7 @@ public final class JmxClient implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    Future<JMXConnector> f = executor.submit(() -> JMXConnectorFactory.connect(url));
+    Future<JMXConnector> f = executor.submit(() -> JMXConnectorFactory.connect(url, env));
     try {
       JMXConnector c = f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       return new JmxClient(c.getMBeanServerConnection(), c, host + ":" + port);
@@ -56,6 +77,7 @@ public final class JmxClient implements AutoCloseable {
       f.cancel(true);
       throw new IOException("no answer within " + StatusSource.describe(timeout));
     } catch (ExecutionException e) {
+      if (e.getCause() instanceof SecurityException denied) throw new Denied(denied.getMessage());
       throw new IOException(rootReason(e.getCause()), e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -105,6 +127,8 @@ public final class JmxClient implements AutoCloseable {
       throw new IOException("no bean " + name + " at " + address + " (is it a xenha agent of this cluster?)");
     } catch (AttributeNotFoundException e) {
       throw new IOException("bean " + name + " at " + address + " has no attribute " + attribute);
+    } catch (SecurityException e) {
+      throw new Denied(e.getMessage());
     } catch (RuntimeMBeanException e) {
       throw new IOException(rootReason(e.getTargetException()));
     } catch (MBeanException e) {
@@ -167,6 +191,8 @@ public final class JmxClient implements AutoCloseable {
       return connection.invoke(name, operation, params, signature);
     } catch (InstanceNotFoundException e) {
       throw new IOException("no bean " + name + " at " + address + " (is it a xenha agent of this cluster?)");
+    } catch (SecurityException e) {
+      throw new Denied(e.getMessage());
     } catch (RuntimeMBeanException e) {
       throw new Refused(rootReason(e.getTargetException()));
     } catch (MBeanException e) {
@@ -180,8 +206,15 @@ public final class JmxClient implements AutoCloseable {
   }
 
   /** The agent answered, with an error: its message says why (e.g. why a fence was refused). */
-  public static final class Refused extends IOException {
+  public static class Refused extends IOException {
     public Refused(String message) {
+      super(message);
+    }
+  }
+
+  /** The agent refused who we are: no or wrong credentials, or a role that may not do this. */
+  public static final class Denied extends Refused {
+    public Denied(String message) {
       super(message);
     }
   }

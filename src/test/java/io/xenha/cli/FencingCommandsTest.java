@@ -40,7 +40,7 @@ class FencingCommandsTest {
   void start() throws IOException {
     console = new FakeConsole("node1", StatusSamples.busy());
     int port = freePort();
-    server = JmxServer.start("127.0.0.1", port, console, List.of("node1", "node2", "node6"), List.of());
+    server = JmxServer.start("127.0.0.1", port, console, List.of("node1", "node2", "node6"), List.of(), io.xenha.security.TestCredentials.shared().access());
     jmx = "127.0.0.1:" + port;
   }
 
@@ -67,7 +67,9 @@ class FencingCommandsTest {
 
   private static int run(Callable<Integer> command, Runnable wire, String... args) {
     wire.run();
-    return new CommandLine(command).execute(args);
+    String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of(
+        "--credentials", io.xenha.security.TestCredentials.shared().adminFile().toString())).toArray(String[]::new);
+    return new CommandLine(command).execute(all);
   }
 
   private static PrintStream stream(ByteArrayOutputStream b) {

@@ -50,6 +50,8 @@ class AdminCliTest {
       List<String> all = new ArrayList<>(List.of(args));
       all.add("--jmx");
       all.add(jmx);
+      all.add("--credentials");
+      all.add(io.xenha.security.TestCredentials.shared().adminFile().toString());
       int code = new CommandLine(new Main()).execute(all.toArray(String[]::new));
       return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     } finally {
@@ -70,7 +72,7 @@ class AdminCliTest {
       Map<String, List<String>> before = awaitAllRunningOnce(c, Duration.ofSeconds(60));
       int port = freePort();
       try (JmxServer jmx = JmxServer.start("127.0.0.1", port, c.nodes.get("n1").console(),
-          List.copyOf(c.config.nodes().keySet()), List.copyOf(c.config.resources().keySet()))) {
+          List.copyOf(c.config.nodes().keySet()), List.copyOf(c.config.resources().keySet()), io.xenha.security.TestCredentials.shared().access())) {
         String at = "127.0.0.1:" + port;
 
         Run stop = xenha(at, "resource", "stop", "vm5");
@@ -111,7 +113,7 @@ class AdminCliTest {
         // the Node bean's operations do what the command does
         String controller = c.controllerNode("n1");
         String node = new TreeSet<>(c.nodes.keySet()).stream().filter(n -> !n.equals(controller)).findFirst().orElseThrow();
-        try (JmxClient client = JmxClient.connect("127.0.0.1", port, Duration.ofSeconds(5))) {
+        try (JmxClient client = JmxClient.connect("127.0.0.1", port, Duration.ofSeconds(5), io.xenha.security.TestCredentials.shared().adminLogin(), null)) {
           String answer = (String) client.invoke(JmxNames.node(node), "standby", new Object[0], new String[0]);
           assertTrue(answer.contains("standby"), answer);
           awaitStatus(c, "n1", s -> nodeState(s, node).equals("standby"), node + " standby");

@@ -196,7 +196,7 @@ class AdminCommandsTest {
     try (InJvmCluster c = new InJvmCluster(dir, 3, DOMAINS, CONSTRAINTS, "", "", n -> hv -> hv, (n, cfg) ->
         !n.equals("n3") ? cfg : new io.xenha.config.XenhaConfig(cfg.source(), cfg.clusterName(), cfg.nodeName(),
             cfg.nodes(), cfg.properties(), cfg.resources(), cfg.locations(), cfg.orders(), cfg.cluster(), cfg.jmx(),
-            "f".repeat(64), cfg.fencingTopology(), cfg.ocfRoot(), cfg.colocations()))) {
+            "f".repeat(64), cfg.fencingTopology(), cfg.ocfRoot(), cfg.colocations(), cfg.persistence(), cfg.security()))) {
       awaitAllRunningOnce(c, Duration.ofSeconds(60));
       String controller = c.controllerNode("n1");
       // the Controller compares every node with its own file: n3 differs, or (Controller on n3) the two others

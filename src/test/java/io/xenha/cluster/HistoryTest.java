@@ -89,8 +89,8 @@ class HistoryTest {
         port = s.getLocalPort();
       }
       try (JmxServer jmx = JmxServer.start("127.0.0.1", port, c.nodes.get(controller).console(),
-          new ArrayList<>(c.config.nodes().keySet()), new ArrayList<>(c.config.resources().keySet()))) {
-        try (io.xenha.jmx.JmxClient client = io.xenha.jmx.JmxClient.connect("127.0.0.1", port, Duration.ofSeconds(5))) {
+          new ArrayList<>(c.config.nodes().keySet()), new ArrayList<>(c.config.resources().keySet()), io.xenha.security.TestCredentials.shared().access())) {
+        try (io.xenha.jmx.JmxClient client = io.xenha.jmx.JmxClient.connect("127.0.0.1", port, Duration.ofSeconds(5), io.xenha.security.TestCredentials.shared().adminLogin(), null)) {
           History viaJmx = client.history("vm5", null);
           assertTrue(has(viaJmx, home, "vm5", "monitor", "failed"), viaJmx.toString());
           assertTrue(viaJmx.missing().stream().anyMatch(m -> m.startsWith(v + ":")), viaJmx.toString());

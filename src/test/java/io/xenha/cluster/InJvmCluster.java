@@ -118,6 +118,8 @@ final class InJvmCluster implements AutoCloseable {
     }
     conf.append("  }\n  properties { default-resource-stickiness = 100, dc-deadtime = 20s }\n");
     conf.append("  cluster { stable-after = 2s, heartbeat-interval = 500ms, acceptable-heartbeat-pause = 2500ms, ask-timeout = 5s }\n");
+    // plain TCP between the in-JVM nodes, said explicitly (SecureClusterTest runs a whole cluster over TLS)
+    conf.append("  security.insecure = true\n");
     conf.append("  resource-defaults.ops.monitor { interval = 1s, timeout = 5s }\n");
     conf.append("  resources {\n    fence { type = stonith, agent = \"builtin:kill\", params { process-match = sleep } }\n");
     for (String d : domains) {

@@ -35,7 +35,7 @@ class ReloadTest {
       String original = Files.readString(file);
       int port = AdminCliTest.freePort();
       try (JmxServer jmx = JmxServer.start("127.0.0.1", port, c.nodes.get("n1").console(),
-          List.copyOf(c.config.nodes().keySet()), List.copyOf(c.config.resources().keySet()))) {
+          List.copyOf(c.config.nodes().keySet()), List.copyOf(c.config.resources().keySet()), io.xenha.security.TestCredentials.shared().access())) {
         String at = "127.0.0.1:" + port;
         AdminCliTest.Run same = AdminCliTest.xenha(at, "reload");
         assertEquals(0, same.code(), same.err());
@@ -56,7 +56,7 @@ class ReloadTest {
         }
         // the JMX server follows: a Resource bean for vm7 once a status has been read
         assertEquals(0, AdminCliTest.xenha(at, "status").code());
-        try (io.xenha.jmx.JmxClient client = io.xenha.jmx.JmxClient.connect("127.0.0.1", port, Duration.ofSeconds(5))) {
+        try (io.xenha.jmx.JmxClient client = io.xenha.jmx.JmxClient.connect("127.0.0.1", port, Duration.ofSeconds(5), io.xenha.security.TestCredentials.shared().adminLogin(), null)) {
           assertEquals("vm7", client.attribute(io.xenha.jmx.JmxNames.resource("vm7"), "Id"));
         }
         Map<String, List<String>> after = c.activeDomains();
@@ -91,7 +91,7 @@ class ReloadTest {
         assertTrue(removed.out().contains("removed vm7"), removed.out());
         assertFalse(c.status("n1").resources().stream().anyMatch(r -> r.id().equals("vm7")));
         assertEquals(0, AdminCliTest.xenha(at, "status").code());
-        try (io.xenha.jmx.JmxClient client = io.xenha.jmx.JmxClient.connect("127.0.0.1", port, Duration.ofSeconds(5))) {
+        try (io.xenha.jmx.JmxClient client = io.xenha.jmx.JmxClient.connect("127.0.0.1", port, Duration.ofSeconds(5), io.xenha.security.TestCredentials.shared().adminLogin(), null)) {
           java.io.IOException noBean = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
               () -> client.attribute(io.xenha.jmx.JmxNames.resource("vm7"), "Id"));
           assertTrue(noBean.getMessage().contains("no bean"), noBean.getMessage());

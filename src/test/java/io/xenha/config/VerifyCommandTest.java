@@ -65,6 +65,12 @@ class VerifyCommandTest {
   void warningsAloneStillValid() throws IOException {
     Path f = dir.resolve("warn.conf");
     Files.writeString(f, "xenha.nodes.n1.address = \"h:1\"\nextra = 1\n");
+    // n1's key material (checked when verify knows the node), as `xenha keys init` writes it
+    Path keys = dir.resolve("keys");
+    io.xenha.cli.KeysCommand.write(ConfigLoader.load(f).config().orElseThrow(), keys, java.time.Duration.ofDays(90));
+    Files.delete(keys.resolve("ca.key"));
+    Files.writeString(f, "xenha.security { tls-dir = \"" + keys + "\", credentials = \"" + keys.resolve("jmx.credentials")
+        + "\" }\n", java.nio.file.StandardOpenOption.APPEND);
     Run r = verify("-c", f.toString(), "--node", "n1");
     assertEquals(0, r.exit());
     assertEquals(2, r.lines().size(), r.lines()::toString);

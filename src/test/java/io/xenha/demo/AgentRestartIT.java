@@ -78,6 +78,8 @@ class AgentRestartIT {
   }
 
   private Thread checker;
+  private Path keys;
+  private io.xenha.security.CliCredentials login;
 
   private void assertNoDomUStartedTwice() throws InterruptedException {
     checking = false;
@@ -275,13 +277,20 @@ class AgentRestartIT {
     c.append("  }\n}\n");
     Path file = dir.resolve("cluster.conf");
     Files.writeString(file, c);
+    // mutual TLS between the agents and a login for JMX, as `xenha keys init` makes them
+    keys = dir.resolve("keys");
+    io.xenha.cli.KeysCommand.write(io.xenha.config.ConfigLoader.load(file).config().orElseThrow(), keys, Duration.ofDays(30));
+    Files.delete(keys.resolve("ca.key"));
+    Files.writeString(file, "xenha.security { tls-dir = \"" + keys + "\", credentials = \"" + keys.resolve("jmx.credentials")
+        + "\" }\n", java.nio.file.StandardOpenOption.APPEND);
+    login = io.xenha.security.CliCredentials.read(keys.resolve("cli.credentials"));
     return file;
   }
 
   private void startAgent(Path dir, Path config, String node) throws IOException {
     logDir = dir;
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-XX:+DisableAttachMechanism", "-cp", System.getProperty("java.class.path"),
         "io.xenha.Main", "agent", "--config", config.toString(), "--node", node);
     pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(node + ".log").toFile()));
     pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
@@ -312,7 +321,7 @@ class AgentRestartIT {
     long deadline = System.nanoTime() + max.toNanos();
     ClusterStatus s = null;
     while (System.nanoTime() < deadline) {
-      try (JmxClient c = JmxClient.connect("127.0.0.1", JMX_PORT, Duration.ofSeconds(5))) {
+      try (JmxClient c = io.xenha.security.Security.connect("127.0.0.1", JMX_PORT, Duration.ofSeconds(5), login)) {
         s = c.status();
         boolean online = s.nodes().stream().allMatch(n -> n.state().equals("online"));
         boolean starting = s.warnings() != null && s.warnings().stream().anyMatch(w -> w.startsWith("Controller is starting"));
@@ -329,7 +338,7 @@ class AgentRestartIT {
     long deadline = System.nanoTime() + max.toNanos();
     History h = null;
     while (System.nanoTime() < deadline) {
-      try (JmxClient c = JmxClient.connect("127.0.0.1", JMX_PORT, Duration.ofSeconds(5))) {
+      try (JmxClient c = io.xenha.security.Security.connect("127.0.0.1", JMX_PORT, Duration.ofSeconds(5), login)) {
         h = c.history(null, null);
         if (ok.test(h)) return h;
       } catch (Exception e) {

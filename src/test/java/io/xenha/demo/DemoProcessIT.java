@@ -136,8 +136,7 @@ class DemoProcessIT {
     String source = before.get(vm).get(0);
     assertTrue(!source.equals(target) && before.values().stream().noneMatch(ns -> ns.contains(target)),
         target + " is empty and " + vm + " runs elsewhere: " + before);
-    try (io.xenha.jmx.JmxClient jmx = io.xenha.jmx.JmxClient.connect("127.0.0.1", demo.jmxPort(demo.nodes().get(0)),
-        Duration.ofSeconds(5))) {
+    try (io.xenha.jmx.JmxClient jmx = demo.jmx(demo.nodes().get(0))) {
       javax.management.ObjectName bean = new javax.management.ObjectName("io.xenha:type=Resource,name=" + vm);
       Object answer = jmx.connection().invoke(bean, "migrate", new Object[] {target}, new String[] {String.class.getName()});
       System.out.println("migrate " + vm + " " + source + " -> " + target + ": " + answer);

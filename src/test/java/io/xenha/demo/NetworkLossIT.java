@@ -32,6 +32,8 @@ class NetworkLossIT {
   static final Path LAB = Path.of("scripts/netns-lab.sh").toAbsolutePath();
   static final List<String> DOMAINS = List.of("vm1", "vm2", "vm3", "vm4", "vm5", "vm6");
   final List<Process> agents = new ArrayList<>();
+  /** The lab's key material (`xenha keys init`): the agents talk mutual TLS, the CLI logs in. */
+  Path keys;
 
   static int sh(String... cmd) throws Exception {
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -56,7 +58,8 @@ class NetworkLossIT {
 
   ClusterStatus status() throws Exception {
     Process p = new ProcessBuilder("ip", "netns", "exec", "xh-n1", java(), "-Xshare:auto", "-cp",
-        System.getProperty("java.class.path"), "io.xenha.Main", "status", "--json", "--jmx", "127.0.0.1:9011").start();
+        System.getProperty("java.class.path"), "io.xenha.Main", "status", "--json", "--jmx", "127.0.0.1:9011",
+        "--credentials", keys.resolve("cli.credentials").toString()).start();
     String out = new String(p.getInputStream().readAllBytes());
     p.waitFor(30, TimeUnit.SECONDS);
     if (p.exitValue() != 0) {
@@ -134,9 +137,15 @@ class NetworkLossIT {
     conf.append("  ]\n}\n");
     Path file = dir.resolve("lab.conf");
     Files.writeString(file, conf);
+    keys = dir.resolve("keys");
+    io.xenha.cli.KeysCommand.write(io.xenha.config.ConfigLoader.load(file).config().orElseThrow(), keys, Duration.ofDays(30));
+    Files.delete(keys.resolve("ca.key"));
+    Files.writeString(file, "xenha.security { tls-dir = \"" + keys + "\", credentials = \"" + keys.resolve("jmx.credentials")
+        + "\" }\n", java.nio.file.StandardOpenOption.APPEND);
 
     for (int i = 1; i <= 3; i++) {
-      ProcessBuilder pb = new ProcessBuilder("ip", "netns", "exec", "xh-n" + i, java(), "-Xmx256m", "-cp",
+      ProcessBuilder pb = new ProcessBuilder("ip", "netns", "exec", "xh-n" + i, java(), "-Xmx256m",
+          "-XX:+DisableAttachMechanism", "-cp",
           System.getProperty("java.class.path"), "io.xenha.Main", "agent", "--config", file.toString(), "--node", "n" + i);
       pb.redirectErrorStream(true).redirectOutput(dir.resolve("n" + i + ".log").toFile());
       agents.add(pb.start());

@@ -33,8 +33,8 @@ class FencingBeansTest {
     FakeConsole console = new FakeConsole("node1", StatusSamples.busy());
     console.fenceRecord = OK;
     int port = JmxServerTest.freePort();
-    try (JmxServer server = JmxServer.start("127.0.0.1", port, console, NODES, List.of());
-        JmxClient client = JmxClient.connect("127.0.0.1", port, JmxServerTest.TIMEOUT)) {
+    try (JmxServer server = JmxServer.start("127.0.0.1", port, console, NODES, List.of(), JmxServerTest.creds.access());
+        JmxClient client = JmxClient.connect("127.0.0.1", port, JmxServerTest.TIMEOUT, JmxServerTest.creds.adminLogin(), null)) {
       assertEquals("fenced node2 with ipmi-node2 from node1 (reboot)", client.fence("node2"));
       ClusterMXBean cluster = JMX.newMXBeanProxy(client.connection(), JmxNames.CLUSTER, ClusterMXBean.class);
       assertEquals("fenced node2 with ipmi-node2 from node1 (reboot)", cluster.fence("node2"));
@@ -49,8 +49,8 @@ class FencingBeansTest {
   void refusalsReachTheClientAsPlainMessages() throws Exception {
     FakeConsole console = new FakeConsole("node1", StatusSamples.busy());
     int port = JmxServerTest.freePort();
-    try (JmxServer server = JmxServer.start("127.0.0.1", port, console, NODES, List.of());
-        JmxClient client = JmxClient.connect("127.0.0.1", port, JmxServerTest.TIMEOUT)) {
+    try (JmxServer server = JmxServer.start("127.0.0.1", port, console, NODES, List.of(), JmxServerTest.creds.access());
+        JmxClient client = JmxClient.connect("127.0.0.1", port, JmxServerTest.TIMEOUT, JmxServerTest.creds.adminLogin(), null)) {
       console.fenceFailure = new IllegalStateException("node1 runs the Controller: fence it from another node");
       JmxClient.Refused refused = assertThrows(JmxClient.Refused.class, () -> client.fence("node1"));
       assertEquals("node1 runs the Controller: fence it from another node", refused.getMessage());
@@ -83,8 +83,8 @@ class FencingBeansTest {
     FencingRecord other = new FencingRecord("node6", "ilo-node6", "node1", "reboot", "success", "2026-11-22T09:30:00Z");
     console.history = List.of(old, OK, other);
     int port = JmxServerTest.freePort();
-    try (JmxServer server = JmxServer.start("127.0.0.1", port, console, NODES, List.of());
-        JmxClient client = JmxClient.connect("127.0.0.1", port, JmxServerTest.TIMEOUT)) {
+    try (JmxServer server = JmxServer.start("127.0.0.1", port, console, NODES, List.of(), JmxServerTest.creds.access());
+        JmxClient client = JmxClient.connect("127.0.0.1", port, JmxServerTest.TIMEOUT, JmxServerTest.creds.adminLogin(), null)) {
       ClusterMXBean cluster = JMX.newMXBeanProxy(client.connection(), JmxNames.CLUSTER, ClusterMXBean.class);
       assertEquals(List.of(OK, other, old), StatusJson.fencingFromJson(cluster.fencingHistory("")));
       assertEquals(List.of(OK, other, old), StatusJson.fencingFromJson(cluster.fencingHistory(null)));

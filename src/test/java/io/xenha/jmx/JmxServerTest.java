@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.xenha.status.ClusterStatus;
 import io.xenha.status.StatusJson;
 import io.xenha.status.StatusSamples;
+import io.xenha.security.TestCredentials;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -25,6 +26,10 @@ class JmxServerTest {
   static final List<String> RESOURCES = List.of("web1", "web2", "web3", "web4", "db", "mail", "pingd", "ilo-node2");
   static final Duration TIMEOUT = Duration.ofSeconds(5);
 
+  /** The JMX users every served port checks. */
+  static final TestCredentials creds = TestCredentials.shared();
+
+
   static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
@@ -36,8 +41,8 @@ class JmxServerTest {
     FakeConsole console = new FakeConsole("node1", StatusSamples.busy());
     console.domains = List.of("web3", "db");
     int port = freePort();
-    try (JmxServer server = JmxServer.start("127.0.0.1", port, console, NODES, RESOURCES);
-        JmxClient client = JmxClient.connect("127.0.0.1", port, TIMEOUT)) {
+    try (JmxServer server = JmxServer.start("127.0.0.1", port, console, NODES, RESOURCES, creds.access());
+        JmxClient client = JmxClient.connect("127.0.0.1", port, TIMEOUT, creds.adminLogin(), null)) {
       assertEquals(
           "service:jmx:rmi://127.0.0.1:" + port + "/jndi/rmi://127.0.0.1:" + port + "/jmxrmi",
           server.url().orElseThrow().toString());
@@ -108,8 +113,8 @@ class JmxServerTest {
     FakeConsole console = new FakeConsole("node1", StatusSamples.small());
     int port = freePort();
     try (JmxServer server =
-            JmxServer.start("127.0.0.1", port, console, List.of("node1"), List.of("web1"), Duration.ofMillis(300));
-        JmxClient client = JmxClient.connect("127.0.0.1", port, TIMEOUT)) {
+            JmxServer.start("127.0.0.1", port, console, List.of("node1"), List.of("web1"), Duration.ofMillis(300), creds.access());
+        JmxClient client = JmxClient.connect("127.0.0.1", port, TIMEOUT, creds.adminLogin(), null)) {
       console.failure = new IllegalStateException("no Controller yet");
       IOException e = assertThrows(IOException.class, client::status);
       assertEquals("cannot get the cluster status: no Controller yet", e.getMessage());
@@ -133,15 +138,15 @@ class JmxServerTest {
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> JmxServer.start("192.0.2.1", 9999, new FakeConsole("n", null), List.of(), List.of()));
-    assertTrue(e.getMessage().startsWith("JMX on a non-loopback address needs authentication"), e.getMessage());
+            () -> JmxServer.start("192.0.2.1", 9999, new FakeConsole("n", null), List.of(), List.of(), creds.access()));
+    assertTrue(e.getMessage().startsWith("JMX on the non-loopback address 192.0.2.1 needs TLS"), e.getMessage());
   }
 
   @Test
   void closeReleasesThePortAndTheNamesForTheNextAgent() throws Exception {
     int port = freePort();
     FakeConsole first = new FakeConsole("node1", StatusSamples.small());
-    JmxServer s1 = JmxServer.start("127.0.0.1", port, first, List.of("node1"), List.of("web1"));
+    JmxServer s1 = JmxServer.start("127.0.0.1", port, first, List.of("node1"), List.of("web1"), creds.access());
     s1.close();
     // RMI closes its listening socket on its own thread: the port must come free soon, not necessarily at once
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -157,32 +162,32 @@ class JmxServerTest {
       }
     }
     FakeConsole second = new FakeConsole("node1", StatusSamples.busy());
-    try (JmxServer s2 = JmxServer.start("127.0.0.1", port, second, List.of("node1"), List.of("web1"));
-        JmxClient client = JmxClient.connect("127.0.0.1", port, TIMEOUT)) {
+    try (JmxServer s2 = JmxServer.start("127.0.0.1", port, second, List.of("node1"), List.of("web1"), creds.access());
+        JmxClient client = JmxClient.connect("127.0.0.1", port, TIMEOUT, creds.adminLogin(), null)) {
       assertEquals(StatusSamples.busy(), client.status());
     }
   }
 
   @Test
-  void aClosingServerLeavesANewerServersBeans() throws Exception {
+  void eachServerHasItsOwnBeansAndThePlatformServerNone() throws Exception {
     int p1 = freePort();
     int p2 = freePort();
-    JmxServer s1 = JmxServer.start("127.0.0.1", p1, new FakeConsole("node1", StatusSamples.small()), List.of("node1"), List.of());
+    JmxServer s1 = JmxServer.start("127.0.0.1", p1, new FakeConsole("node1", StatusSamples.small()), List.of("node1"), List.of(), creds.access());
     try (JmxServer s2 =
-        JmxServer.start("127.0.0.1", p2, new FakeConsole("node1", StatusSamples.busy()), List.of("node1"), List.of())) {
+        JmxServer.start("127.0.0.1", p2, new FakeConsole("node1", StatusSamples.busy()), List.of("node1"), List.of(), creds.access())) {
+      // the port serves xenha's beans only: the platform MBeanServer (agent loading, Pekko's beans) is not theirs
+      assertFalse(ManagementFactory.getPlatformMBeanServer().isRegistered(JmxNames.CLUSTER));
       s1.close();
-      assertTrue(ManagementFactory.getPlatformMBeanServer().isRegistered(JmxNames.CLUSTER));
-      try (JmxClient client = JmxClient.connect("127.0.0.1", p2, TIMEOUT)) {
+      try (JmxClient client = JmxClient.connect("127.0.0.1", p2, TIMEOUT, creds.adminLogin(), null)) {
         assertEquals(StatusSamples.busy(), client.status());
       }
     }
-    assertFalse(ManagementFactory.getPlatformMBeanServer().isRegistered(JmxNames.CLUSTER));
   }
 
   @Test
   void unreachableAgentGivesTheShortReason() throws Exception {
     int port = freePort();
-    IOException e = assertThrows(IOException.class, () -> JmxClient.connect("127.0.0.1", port, TIMEOUT));
+    IOException e = assertThrows(IOException.class, () -> JmxClient.connect("127.0.0.1", port, TIMEOUT, creds.adminLogin(), null));
     assertEquals("Connection refused", e.getMessage());
   }
 

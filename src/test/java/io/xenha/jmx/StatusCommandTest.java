@@ -42,14 +42,16 @@ class StatusCommandTest {
 
   private int run(String... args) {
     // constructed after capture(): the command keeps the streams it finds
-    return new CommandLine(new StatusCommand()).execute(args);
+    String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of(
+        "--credentials", io.xenha.security.TestCredentials.shared().adminFile().toString())).toArray(String[]::new);
+    return new CommandLine(new StatusCommand()).execute(all);
   }
 
   @Test
   void printsTextAndJson() throws Exception {
     int port = JmxServerTest.freePort();
     FakeConsole console = new FakeConsole("node1", StatusSamples.busy());
-    try (JmxServer s = JmxServer.start("127.0.0.1", port, console, List.of("node1"), List.of())) {
+    try (JmxServer s = JmxServer.start("127.0.0.1", port, console, List.of("node1"), List.of(), io.xenha.security.TestCredentials.shared().access())) {
       assertEquals(0, run("--jmx", "127.0.0.1:" + port));
       assertEquals(StatusText.render(StatusSamples.busy()), out.toString(StandardCharsets.UTF_8));
       out.reset();
