@@ -186,6 +186,8 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   /** The incarnations (unique addresses) fenced: their removal from the membership is not a new loss. */
   private final Set<UniqueAddress> fencedMembers = new HashSet<>();
   private final io.xenha.membership.MembershipView view = new io.xenha.membership.MembershipView();
+  /** Senders already logged as refused (once each: an impostor must not flood the log). */
+  private final Set<String> refusedSenders = new HashSet<>();
   private Map<String, String> lifecycle = null; // null until read
   private final Set<ActorRef<NodeAgent.Command>> listedAgents = new HashSet<>();
   private final Map<String, NodeReport> reports = new TreeMap<>();
@@ -273,10 +275,10 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
-        .onMessage(NodeReported.class, m -> onReport(m.report(), false))
-        .onMessage(Probed.class, m -> onReport(m.report(), true))
+        .onMessage(NodeReported.class, m -> refused(m.report()) ? this : onReport(m.report(), false))
+        .onMessage(Probed.class, m -> refused(m.report()) ? this : onReport(m.report(), true))
         .onMessage(ProbeTimeout.class, this::onProbeTimeout)
-        .onMessage(GetStatus.class, this::onGetStatus)
+        .onMessage(GetStatus.class, m -> refused("a status request", m.replyTo()) ? this : onGetStatus(m))
         .onMessage(AgentsListed.class, this::onAgentsListed)
         .onMessage(MembershipChanged.class, this::onMembership)
         .onMessage(LifecycleRead.class, this::onLifecycleRead)
@@ -285,12 +287,12 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
         .onMessage(ActionDone.class, this::onActionDone)
         .onMessage(RunnerFinished.class, this::onRunnerFinished)
         .onMessage(Replan.class, m -> replan())
-        .onMessage(FenceRequest.class, this::onFenceRequest)
+        .onMessage(FenceRequest.class, m -> refused("a fence request for " + m.node(), m.replyTo()) ? this : onFenceRequest(m))
         .onMessage(ManualFenceDone.class, this::onManualFenceDone)
         .onMessage(SelfFenceDeadline.class, this::onSelfFenceDeadline)
         .onMessage(PendingDeadline.class, this::onPendingDeadline)
         .onMessage(HistoryGathered.class, this::onHistoryGathered)
-        .onMessage(GetHistory.class, this::onGetHistory)
+        .onMessage(GetHistory.class, m -> refused("a history request", m.replyTo()) ? this : onGetHistory(m))
         .onMessage(AttributesChanged.class, m -> {
           if (!m.attributes().equals(attributes)) {
             getContext().getLog().info("node attributes: {}", m.attributes());
@@ -300,10 +302,10 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
           return this;
         })
         .onMessage(OverridesRead.class, this::onOverridesRead)
-        .onMessage(AdminCommand.class, this::onAdmin)
+        .onMessage(AdminCommand.class, m -> refused("an admin command (" + m.request().op() + ")", m.replyTo()) ? this : onAdmin(m))
         .onMessage(OverridesWritten.class, this::onOverridesWritten)
         .onMessage(AgentApplied.class, this::onAgentApplied)
-        .onMessage(Reload.class, this::onReload)
+        .onMessage(Reload.class, m -> refused("a reload", m.replyTo()) ? this : onReload(m))
         .onMessage(OwnConfigRead.class, m -> {
           if (reload != null) {
             reload.own = m.result();
@@ -322,11 +324,75 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
         })
         .onMessage(ActivationAnswer.class, this::onActivationAnswer)
         .onMessage(GetOverrides.class, m -> {
+          if (refused("an overrides request", m.replyTo())) {
+            return this;
+          }
           m.replyTo().tell(new OverridesReply(overrides.entries(), overridesRead));
           return this;
         })
         .onMessage(Stop.class, m -> Behaviors.stopped())
         .build();
+  }
+
+  // ---- who may talk to the Controller --------------------------------------------------------------------
+
+  /**
+   * A report or probe answer is acted on only when its agent is the configured node it names, at that node's
+   * configured address, and a member: an impostor with a copy of the configuration (another port) once had its
+   * "restarted agent" taken for node2's and node2's domUs started a second time elsewhere.
+   */
+  private boolean refused(NodeReport r) {
+    String why = stranger(r.node(), r.agent());
+    if (why == null && !r.address().equals(r.agent().path().address().toString())
+        && r.agent().path().address().hasGlobalScope()) {
+      why = "its report says it is at " + r.address() + ", its agent is at " + r.agent().path().address();
+    }
+    return refuse("a report of " + r.node(), r.agent(), why);
+  }
+
+  /** A request is answered only when it comes from a member of this cluster (its replyTo lives there). */
+  private boolean refused(String what, ActorRef<?> replyTo) {
+    return refuse(what, replyTo, stranger(null, replyTo));
+  }
+
+  private boolean refuse(String what, ActorRef<?> from, String why) {
+    if (why == null) {
+      return false;
+    }
+    if (refusedSenders.add(what + " " + from.path().address())) {
+      getContext().getLog().warn("refused {} from {}: {} (logged once per sender)", what, from.path().address(), why);
+    }
+    return true;
+  }
+
+  /**
+   * Why an actor at ref's address cannot speak for {@code node} (any member when null), or null when it can: a
+   * local ref is this node; a remote one must be at the node's configured address (when the configuration gives a
+   * port) and a member of this cluster.
+   */
+  private String stranger(String node, ActorRef<?> ref) {
+    org.apache.pekko.actor.Address a = ref.path().address();
+    if (!a.hasGlobalScope()) {
+      return node == null || node.equals(selfNode) ? null : "a local message claims to come from " + node;
+    }
+    String hostPort = a.getHost().orElse("?") + ":" + a.getPort().orElse(-1);
+    if (node != null && !votes.at(node, hostPort)) {
+      return votes.byNode().containsKey(node)
+          ? node + " is configured at " + votes.addresses().get(node) + ", not at " + hostPort
+          : node + " is not a configured node";
+    }
+    if (node == null && votes.addresses().containsValue(hostPort)) {
+      return null; // a configured node's address: the transport (mutual TLS) vouches for who is there
+    }
+    Set<Member> members = new HashSet<>(view.members());
+    Cluster.get(getContext().getSystem()).state().getMembers().forEach(members::add);
+    for (Member m : members) {
+      if (m.address().equals(a) && m.status() != MemberStatus.down() && m.status() != MemberStatus.removed()
+          && (node == null || node.equals(io.xenha.membership.Members.nodeOf(m)))) {
+        return null;
+      }
+    }
+    return hostPort + " is not a member of this cluster";
   }
 
   // ---- learning the facts ------------------------------------------------------------------------------

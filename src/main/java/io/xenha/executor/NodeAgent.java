@@ -217,6 +217,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   private io.xenha.membership.Quorum quorum;
   private final io.xenha.membership.Quorum.Votes votes;
   private final io.xenha.membership.MembershipView view = new io.xenha.membership.MembershipView();
+  private final java.util.Set<String> refusedSenders = new java.util.HashSet<>();
+  private final boolean clustered;
   private boolean everQuorate;
   private final ArrayDeque<FenceResult> fenceHistory = new ArrayDeque<>();
   private final Map<String, String> membership = new HashMap<>();
@@ -313,7 +315,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     this.clock = clock;
     this.incarnation = clock.millis();
     this.votes = io.xenha.membership.Quorum.Votes.of(config);
-    boolean clustered = ctx.getSystem().settings().config().getString("pekko.actor.provider").equals("cluster");
+    this.clustered = ctx.getSystem().settings().config().getString("pekko.actor.provider").equals("cluster");
     this.quorum = votes.quorum(clustered ? java.util.Set.of() : config.nodes().keySet());
     for (ResourceSpec r : config.resources().values()) {
       if (r.isDomain()) {
@@ -345,14 +347,14 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
-        .onMessage(Probe.class, this::onProbe)
+        .onMessage(Probe.class, m -> stranger("a probe", m.replyTo()) ? this : onProbe(m))
         .onMessage(ProbeDone.class, this::onProbeDone)
-        .onMessage(StartResource.class, this::onStart)
-        .onMessage(StopResource.class, this::onStop)
+        .onMessage(StartResource.class, m -> stranger("start " + m.resourceId(), m.replyTo()) ? this : onStart(m))
+        .onMessage(StopResource.class, m -> stranger("stop " + m.resourceId(), m.replyTo()) ? this : onStop(m))
         .onMessage(DirectStopDone.class, this::onDirectStopDone)
         .onMessage(DomainReport.class, this::onDomainReport)
         .onMessage(HypervisorEvent.class, this::onHypervisorEvent)
-        .onMessage(FenceNode.class, this::onFence)
+        .onMessage(FenceNode.class, m -> stranger("fence " + m.target(), m.replyTo()) ? this : onFence(m))
         .onMessage(StopAll.class, this::onStopAll)
         .onMessage(Drain.class, this::onDrain)
         .onMessage(ReachabilityChanged.class, m -> {
@@ -375,16 +377,21 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         .onMessage(ClearFailures.class, this::onClearFailures)
         .onMessage(OverridesSeen.class, this::onOverridesSeen)
         .onMessage(ApplyOverrides.class, m -> {
+          if (stranger("runtime overrides", m.replyTo())) {
+            return this;
+          }
           onOverridesSeen(new OverridesSeen(m.entries()));
           m.replyTo().tell(org.apache.pekko.Done.getInstance());
           return this;
         })
         .onMessage(ReloadConfig.class, this::onReloadConfig)
         .onMessage(ReloadRead.class, this::onReloadRead)
-        .onMessage(ActivateConfig.class, this::onActivateConfig)
+        .onMessage(ActivateConfig.class, m -> stranger("a configuration activation", m.replyTo()) ? this
+            : onActivateConfig(m))
         .onMessage(CapacityRead.class, this::onCapacityRead)
-        .onMessage(MigrateResource.class, this::onMigrate)
-        .onMessage(AcceptMigration.class, this::onAcceptMigration)
+        .onMessage(MigrateResource.class, m -> stranger("migrate " + m.resourceId(), m.replyTo()) ? this : onMigrate(m))
+        .onMessage(AcceptMigration.class, m -> stranger("a migration of " + m.domainName(), m.replyTo()) ? this
+            : onAcceptMigration(m))
         .onMessage(AcceptMigrationDone.class, m -> {
           m.replyTo().tell(result(m.resourceId(), "migrate_from", m.failure() == null,
               m.failure() == null ? "arrived" : rootMessage(m.failure())));
@@ -931,6 +938,33 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     getContext().getLog().info("{} is drained: nothing xenha manages runs here any more", node);
     drainWaiters.forEach(w -> w.tell(true));
     drainWaiters.clear();
+  }
+
+  /**
+   * Whether a command must be dropped because it does not come from this cluster: its replyTo lives neither in this
+   * process nor on a member (a bare Pekko system that looked the agent up). Logged once per sender.
+   */
+  private boolean stranger(String what, ActorRef<?> replyTo) {
+    org.apache.pekko.actor.Address a = replyTo.path().address();
+    if (!a.hasGlobalScope() || !clustered) {
+      return false;
+    }
+    for (org.apache.pekko.cluster.Member m : view.members()) {
+      if (m.address().equals(a) && m.status() != org.apache.pekko.cluster.MemberStatus.removed()) {
+        return false;
+      }
+    }
+    for (org.apache.pekko.cluster.Member m
+        : org.apache.pekko.cluster.typed.Cluster.get(getContext().getSystem()).state().getMembers()) {
+      if (m.address().equals(a)) {
+        return false;
+      }
+    }
+    if (refusedSenders.add(a.toString())) {
+      getContext().getLog().warn("{}: refused {} from {}: not a member of this cluster (logged once per sender)", node,
+          what, a);
+    }
+    return true;
   }
 
   /** Whether starts are allowed here: never without quorum unless no-quorum-policy=ignore. */

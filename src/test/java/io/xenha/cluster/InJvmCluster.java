@@ -104,7 +104,18 @@ final class InJvmCluster implements AutoCloseable {
   InJvmCluster(Path dir, int nodeCount, List<String> domains, String constraints, String extraXenha, String extraPekko,
       java.util.function.Function<String, java.util.function.UnaryOperator<Hypervisor>> wrap,
       java.util.function.BiFunction<String, XenhaConfig, XenhaConfig> perNode) throws Exception {
+    this(dir, nodeCount, domains, constraints, extraXenha, extraPekko, wrap, perNode, 0);
+  }
+
+  /**
+   * basePort > 0: node i listens on 127.0.0.1:basePort+i and joins by itself (Bootstrap), as a real agent does; 0:
+   * any free port, joined by hand to the first live node.
+   */
+  InJvmCluster(Path dir, int nodeCount, List<String> domains, String constraints, String extraXenha, String extraPekko,
+      java.util.function.Function<String, java.util.function.UnaryOperator<Hypervisor>> wrap,
+      java.util.function.BiFunction<String, XenhaConfig, XenhaConfig> perNode, int basePort) throws Exception {
     this.dir = dir;
+    this.basePort = basePort;
     this.perNode = perNode;
     StringBuilder conf = new StringBuilder();
     conf.append("xenha {\n  cluster-name = itest\n  nodes {\n");
@@ -113,7 +124,8 @@ final class InJvmCluster implements AutoCloseable {
       Path nd = Files.createDirectories(dir.resolve(n));
       Files.writeString(nd.resolve("host.xml"), "<node><cpu><nodes>1</nodes><sockets>1</sockets><cores>4</cores>"
           + "<threads>1</threads><active>4</active><mhz>2000</mhz><model>x86_64</model></cpu><memory>8388608</memory></node>");
-      conf.append("    ").append(n).append(" { address = \"127.0.0.1:0\", hypervisor = \"test://")
+      conf.append("    ").append(n).append(" { address = \"127.0.0.1:").append(basePort == 0 ? 0 : basePort + i)
+          .append("\", hypervisor = \"test://")
           .append(nd.resolve("host.xml")).append("\", state-dir = \"").append(nd).append("\" }\n");
     }
     conf.append("  }\n  properties { default-resource-stickiness = 100, dc-deadtime = 20s }\n");
@@ -156,6 +168,7 @@ final class InJvmCluster implements AutoCloseable {
   }
 
   private final java.util.function.Function<String, java.util.function.UnaryOperator<Hypervisor>> wrap;
+  private final int basePort;
   private final com.typesafe.config.Config pekkoOverrides;
   private final java.util.function.BiFunction<String, XenhaConfig, XenhaConfig> perNode;
 
@@ -195,6 +208,9 @@ final class InJvmCluster implements AutoCloseable {
           starts.add(new StartEvent(n, e.domain(), System.nanoTime(), System.currentTimeMillis(), poweredOff()));
         }
       });
+      if (basePort > 0) {
+        return; // it joins by itself
+      }
       var first = Cluster.get(nodes.values().stream().filter(x -> !x.system().whenTerminated().isCompleted())
           .findFirst().orElseThrow().system()).selfMember().address();
       Cluster.get(node.system()).manager().tell(Join.create(first));

@@ -233,8 +233,18 @@ final class NetnsLab implements AutoCloseable {
     c.append("  }\n").append(extraXenha).append("\n}\n");
     Path file = dir.resolve("lab.conf");
     Files.writeString(file, c);
+    // the secure default: mutual TLS between the agents (a throwaway CA), JMX login for the CLI
+    keys = dir.resolve("keys");
+    io.xenha.cli.KeysCommand.write(io.xenha.config.ConfigLoader.load(file).config().orElseThrow(), keys,
+        Duration.ofDays(30));
+    Files.delete(keys.resolve("ca.key"));
+    Files.writeString(file, "xenha.security { tls-dir = \"" + keys + "\", credentials = \""
+        + keys.resolve("jmx.credentials") + "\" }\n", java.nio.file.StandardOpenOption.APPEND);
     return file;
   }
+
+  /** The lab's key material (`xenha keys init`). */
+  Path keys;
 
   static String java() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -243,7 +253,8 @@ final class NetnsLab implements AutoCloseable {
   /** Starts node's agent in its namespace (its log: DIR/NODE.log, appended across restarts). */
   void startAgent(String node) throws IOException {
     ProcessBuilder pb = new ProcessBuilder("ip", "netns", "exec", ns(node), java(), "-Xmx256m", "-XX:+UseSerialGC",
-        "-cp", System.getProperty("java.class.path"), "io.xenha.Main", "agent", "--config", config.toString(), "--node", node);
+        "-XX:+DisableAttachMechanism", "-cp", System.getProperty("java.class.path"), "io.xenha.Main", "agent", "--config",
+        config.toString(), "--node", node);
     pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(node + ".log").toFile()));
     pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     agents.put(node, pb.start());
@@ -287,7 +298,7 @@ final class NetnsLab implements AutoCloseable {
   ClusterStatus status(String node) throws Exception {
     Process p = new ProcessBuilder("ip", "netns", "exec", ns(node), java(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
         "-Xshare:auto", "-cp", System.getProperty("java.class.path"), "io.xenha.Main", "status", "--json", "--jmx",
-        "127.0.0.1:9011").start();
+        "127.0.0.1:9011", "--credentials", keys.resolve("cli.credentials").toString()).start();
     String out = new String(p.getInputStream().readAllBytes());
     p.getErrorStream().readAllBytes();
     if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
