@@ -317,6 +317,8 @@ class SecureClusterTest {
       // xenha's own Pekko settings (a foreign configuration would be refused as incompatible before joining)
       ActorSystem x = ActorSystem.create("sec", XenhaNode.pekkoConfig(config, "n3", ConfigFactory.parseString(
           "pekko.cluster.roles = [\"xenha-node:n2\"]\npekko.extensions = []\npekko.loglevel = WARNING\n"
+              // xenha's own agents join through their Bootstrap, which this system has not: Pekko's seed nodes
+              + "pekko.cluster.seed-nodes = [\"pekko://sec@127.0.0.1:" + BASE + "\", \"pekko://sec@127.0.0.1:" + (BASE + 1) + "\"]\n"
               + "pekko.remote.artery.ssl.ssl-engine-provider = \"" + IntruderTls.class.getName() + "\"\n"
               + "pekko.remote.artery.ssl.intruder { cert = \"" + copy.resolve("cert.pem") + "\", key = \""
               + copy.resolve("key.pem") + "\" }\n")));
