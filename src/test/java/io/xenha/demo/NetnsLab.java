@@ -417,11 +417,21 @@ final class NetnsLab implements AutoCloseable {
       if (now.keySet().containsAll(domains) && now.values().stream().allMatch(l -> l.size() == 1 && !l.contains(off))) {
         Map<String, String> out = new TreeMap<>();
         now.forEach((d, l) -> out.put(d, l.get(0)));
+        awaitChecker(out);
         return out;
       }
       Thread.sleep(200);
     }
     throw new AssertionError("not every domU running once within " + max + ": " + now + logs());
+  }
+
+  /** Waits (at most 5 s) until the checker's last round saw every domU where {@code where} says: its rounds trail. */
+  void awaitChecker(Map<String, String> where) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (System.nanoTime() < deadline
+        && !where.entrySet().stream().allMatch(e -> List.of(e.getValue()).equals(last.get(e.getKey())))) {
+      Thread.sleep(50);
+    }
   }
 
   /** The nodes each domU was ever seen on after t (millis), in order. */
@@ -440,13 +450,20 @@ final class NetnsLab implements AutoCloseable {
     return out;
   }
 
-  /** When domain was first seen running on a node other than {@code not} after t (millis), or -1. */
-  long firstSeenElsewhere(String domain, String not, long t) {
-    for (Seen s : timeline) {
-      if (s.atMillis() >= t && s.domain().equals(domain) && s.nodes().stream().anyMatch(n -> !n.equals(not))) {
-        return s.atMillis();
+  /**
+   * When domain was first seen running on a node other than {@code not} after t (millis), or -1. Waits a few seconds
+   * for the checker, whose rounds may trail what a caller has just read itself.
+   */
+  long firstSeenElsewhere(String domain, String not, long t) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    do {
+      for (Seen s : timeline) {
+        if (s.atMillis() >= t && s.domain().equals(domain) && s.nodes().stream().anyMatch(n -> !n.equals(not))) {
+          return s.atMillis();
+        }
       }
-    }
+      Thread.sleep(100);
+    } while (System.nanoTime() < deadline);
     return -1;
   }
 
