@@ -47,6 +47,10 @@ def write_conf(d):
     c += [f'    {{ resource = {v}, node = n{(i + 1) // 2}, score = 50 }}' for i, v in enumerate(DOMS, 1)]
     c += ['  ]', '}']
     open(f'{d}/sweep.conf', 'w').write('\n'.join(c) + '\n')
+    # the secure default: mutual TLS between the agents, JMX login for the CLI
+    subprocess.run(['java', '-jar', JAR, 'keys', 'init', '--config', f'{d}/sweep.conf', '-o', f'{d}/keys'], check=True,
+                   capture_output=True)
+    open(f'{d}/sweep.conf', 'a').write(f'xenha.security {{ tls-dir = "{d}/keys", credentials = "{d}/keys/jmx.credentials" }}\n')
     return f'{d}/sweep.conf'
 
 
@@ -58,7 +62,8 @@ def start(n, conf, d):
 
 def status(n='n1'):
     r = subprocess.run(['ip', 'netns', 'exec', 'xh-' + n, 'java', '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-jar',
-                        JAR, 'status', '--json', '--jmx', '127.0.0.1:9011'], capture_output=True, text=True, timeout=30)
+                        JAR, 'status', '--json', '--jmx', '127.0.0.1:9011', '--credentials', f'{a.dir}/keys/cli.credentials'],
+                       capture_output=True, text=True, timeout=30)
     return json.loads(r.stdout) if r.returncode == 0 else None
 
 

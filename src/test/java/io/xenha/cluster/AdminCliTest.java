@@ -11,15 +11,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.xenha.Main;
+import io.xenha.cli.CliRun.Run;
 import io.xenha.jmx.JmxClient;
 import io.xenha.jmx.JmxNames;
 import io.xenha.jmx.JmxServer;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +25,6 @@ import java.util.Map;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * `xenha node`, `xenha resource`, `xenha maintenance` and the JMX operations behind them, against a running
@@ -37,27 +33,10 @@ import picocli.CommandLine;
  */
 class AdminCliTest {
 
-  record Run(int code, String out, String err) {}
-
   static Run xenha(String jmx, String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream o = System.out;
-    PrintStream e = System.err;
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      List<String> all = new ArrayList<>(List.of(args));
-      all.add("--jmx");
-      all.add(jmx);
-      all.add("--credentials");
-      all.add(io.xenha.security.TestCredentials.shared().adminFile().toString());
-      int code = new CommandLine(new Main()).execute(all.toArray(String[]::new));
-      return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(o);
-      System.setErr(e);
-    }
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("--jmx", jmx, "--credentials", io.xenha.security.TestCredentials.shared().adminFile().toString()));
+    return io.xenha.cli.CliRun.xenha(all.toArray(String[]::new));
   }
 
   static int freePort() throws Exception {

@@ -37,7 +37,7 @@ class ReloadTest {
       try (JmxServer jmx = JmxServer.start("127.0.0.1", port, c.nodes.get("n1").console(),
           List.copyOf(c.config.nodes().keySet()), List.copyOf(c.config.resources().keySet()), io.xenha.security.TestCredentials.shared().access())) {
         String at = "127.0.0.1:" + port;
-        AdminCliTest.Run same = AdminCliTest.xenha(at, "reload");
+        io.xenha.cli.CliRun.Run same = AdminCliTest.xenha(at, "reload");
         assertEquals(0, same.code(), same.err());
         assertTrue(same.out().contains("unchanged"), same.out());
 
@@ -46,7 +46,7 @@ class ReloadTest {
             + "<vcpu>1</vcpu><os><type>hvm</type></os></domain>");
         String withVm7 = original + "\nxenha.resources.vm7 { type = domain, domain-xml = \"" + dir.resolve("vm7.xml") + "\" }\n";
         Files.writeString(file, withVm7);
-        AdminCliTest.Run added = AdminCliTest.xenha(at, "reload");
+        io.xenha.cli.CliRun.Run added = AdminCliTest.xenha(at, "reload");
         assertEquals(0, added.code(), added.err());
         assertTrue(added.out().contains("added vm7"), added.out());
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -67,14 +67,14 @@ class ReloadTest {
 
         // an invalid file: refused, naming the place, nothing changes
         Files.writeString(file, withVm7 + "xenha.resources.vm8 { type = domain }\n");
-        AdminCliTest.Run invalid = AdminCliTest.xenha(at, "reload");
+        io.xenha.cli.CliRun.Run invalid = AdminCliTest.xenha(at, "reload");
         assertEquals(1, invalid.code());
         assertTrue(invalid.err().contains("cluster.conf:") && invalid.err().contains("vm8"), invalid.err());
         assertTrue(c.status("n1").resources().stream().noneMatch(r -> r.id().equals("vm8")));
 
         // removing a running domU: refused; once it is stopped, allowed
         Files.writeString(file, original);
-        AdminCliTest.Run running = AdminCliTest.xenha(at, "reload");
+        io.xenha.cli.CliRun.Run running = AdminCliTest.xenha(at, "reload");
         assertEquals(1, running.code());
         assertTrue(running.err().contains("vm7 is removed but runs on"), running.err());
         assertTrue(c.activeDomains().containsKey("vm7"), "nothing changed: vm7 still runs");
@@ -86,7 +86,7 @@ class ReloadTest {
         }
         awaitStatus(c, "n1", s -> s.resources().stream().anyMatch(r -> r.id().equals("vm7") && r.state().equals("stopped")),
             "vm7 stopped");
-        AdminCliTest.Run removed = AdminCliTest.xenha(at, "reload");
+        io.xenha.cli.CliRun.Run removed = AdminCliTest.xenha(at, "reload");
         assertEquals(0, removed.code(), removed.err());
         assertTrue(removed.out().contains("removed vm7"), removed.out());
         assertFalse(c.status("n1").resources().stream().anyMatch(r -> r.id().equals("vm7")));

@@ -161,52 +161,12 @@ class AgentRestartIT {
 
   /** Starts a libvirtd on DIR/libvirt-sock (no TCP, no auth) and holds a connection; returns its URI. */
   private String startDaemon(Path dir) throws Exception {
-    Files.createDirectories(dir.resolve("no-drivers"));
-    Path conf = dir.resolve("libvirtd.conf");
-    Files.writeString(conf, """
-        unix_sock_dir = "%s"
-        unix_sock_rw_perms = "0700"
-        auth_unix_rw = "none"
-        auth_unix_ro = "none"
-        listen_tcp = 0
-        listen_tls = 0
-        """.formatted(dir));
-    ProcessBuilder pb = new ProcessBuilder("/usr/sbin/libvirtd", "-f", conf.toString(), "-p", dir.resolve("libvirtd.pid").toString());
-    // only the drivers built into the daemon (the test driver among them): the QEMU driver module would want a
-    // libvirt-qemu user and a real host
-    pb.environment().put("LIBVIRT_DRIVER_DIR", dir.resolve("no-drivers").toString());
-    pb.redirectErrorStream(true).redirectOutput(dir.resolve("libvirtd.log").toFile());
-    processes.add(pb.start());
-    String uri = "test+unix:///default?socket=" + dir.resolve("libvirt-sock");
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (!Files.exists(dir.resolve("libvirt-sock"))) {
-      assertTrue(System.nanoTime() < deadline, "libvirtd did not start: " + Files.readString(dir.resolve("libvirtd.log")));
-      Thread.sleep(100);
-    }
-    // the test driver keeps its state while a connection is open: this virsh holds one for the whole test
-    Process holder = new ProcessBuilder("virsh", "-c", uri).redirectErrorStream(true)
-        .redirectOutput(dir.resolve("holder.log").toFile()).start();
-    processes.add(holder);
-    while (true) {
-      try {
-        virsh(uri, "list", "--all");
-        return uri;
-      } catch (IOException e) {
-        assertTrue(System.nanoTime() < deadline, "virsh cannot reach " + uri + ": " + e.getMessage());
-        Thread.sleep(200);
-      }
-    }
+    processes.addAll(Libvirtd.start(dir, List.of()));
+    return Libvirtd.uri(dir);
   }
 
   private static String virsh(String uri, String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of("virsh", "-c", uri));
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes());
-    if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IOException(String.join(" ", cmd) + ": " + out);
-    }
-    return out;
+    return Libvirtd.virsh(uri, args);
   }
 
   /** Our domUs running anywhere, as every daemon reports them: domain -> "node:id" (joined when on several). */

@@ -96,65 +96,18 @@ final class NetnsLab implements AutoCloseable {
   }
 
   String uri(String node) {
-    return "test+unix:///default?socket=" + nodeDir(node).resolve("libvirt-sock");
+    return Libvirtd.uri(nodeDir(node));
   }
 
   // ---- the hosts -----------------------------------------------------------------------------------------
 
   /** Starts node's libvirtd in its namespace and holds a connection (the test driver keeps its state while one is open). */
   private void startDaemon(String node) throws Exception {
-    Path d = Files.createDirectories(nodeDir(node));
-    Files.createDirectories(d.resolve("no-drivers"));
-    Files.deleteIfExists(d.resolve("libvirt-sock"));
-    Path conf = d.resolve("libvirtd.conf");
-    Files.writeString(conf, """
-        unix_sock_dir = "%s"
-        unix_sock_rw_perms = "0700"
-        auth_unix_rw = "none"
-        auth_unix_ro = "none"
-        listen_tcp = 0
-        listen_tls = 0
-        """.formatted(d));
-    ProcessBuilder pb = new ProcessBuilder("ip", "netns", "exec", ns(node), "/usr/sbin/libvirtd", "-f", conf.toString(),
-        "-p", d.resolve("libvirtd.pid").toString());
-    pb.environment().put("LIBVIRT_DRIVER_DIR", d.resolve("no-drivers").toString());
-    pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(d.resolve("libvirtd.log").toFile()));
-    List<Process> procs = new ArrayList<>();
-    procs.add(pb.start());
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (!Files.exists(d.resolve("libvirt-sock"))) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("libvirtd of " + node + " did not start: " + Files.readString(d.resolve("libvirtd.log")));
-      }
-      Thread.sleep(100);
-    }
-    Process holder = new ProcessBuilder("virsh", "-c", uri(node)).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(d.resolve("holder.log").toFile())).start();
-    procs.add(holder);
-    daemons.put(node, procs);
-    while (true) {
-      try {
-        virsh(uri(node), "list", "--all");
-        return;
-      } catch (IOException e) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("virsh cannot reach " + uri(node) + ": " + e.getMessage());
-        }
-        Thread.sleep(200);
-      }
-    }
+    daemons.put(node, Libvirtd.start(Files.createDirectories(nodeDir(node)), List.of("ip", "netns", "exec", ns(node))));
   }
 
   static String virsh(String uri, String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of("virsh", "-c", uri));
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes());
-    if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      p.destroyForcibly();
-      throw new IOException(String.join(" ", cmd) + ": " + out);
-    }
-    return out;
+    return Libvirtd.virsh(uri, args);
   }
 
   /** Whether node's power is on: something runs in its namespace. */

@@ -13,11 +13,9 @@ import io.xenha.security.Security;
 import io.xenha.status.ClusterStatus;
 import io.xenha.status.StatusJson;
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,21 +64,9 @@ class SecurityIT {
     }
   }
 
-  /** A command in this JVM, as the user who started the demo (root here). */
   static Run xenha(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream o = System.out;
-    PrintStream e = System.err;
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      int code = Main.run(args);
-      return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(o);
-      System.setErr(e);
-    }
+    io.xenha.cli.CliRun.Run r = io.xenha.cli.CliRun.xenha(args);
+    return new Run(r.code(), r.out(), r.err());
   }
 
   static Run exec(List<String> cmd) throws Exception {

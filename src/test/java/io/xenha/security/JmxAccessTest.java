@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
-import io.xenha.Main;
+import io.xenha.cli.CliRun.Run;
 import io.xenha.cli.KeysCommand;
 import io.xenha.config.ConfigLoader;
 import io.xenha.controller.Admin;
@@ -15,12 +15,9 @@ import io.xenha.jmx.JmxClient;
 import io.xenha.jmx.JmxNames;
 import io.xenha.jmx.JmxServer;
 import io.xenha.status.StatusSamples;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -211,21 +208,7 @@ class JmxAccessTest {
     }
   }
 
-  record Run(int code, String out, String err) {}
-
   static Run xenha(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream o = System.out;
-    PrintStream e = System.err;
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      int code = Main.run(args);
-      return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(o);
-      System.setErr(e);
-    }
+    return io.xenha.cli.CliRun.xenha(args);
   }
 }
