@@ -33,8 +33,12 @@ final class NetnsLab implements AutoCloseable {
   static final Path LAB = Path.of("scripts/netns-lab.sh").toAbsolutePath();
   static final Path FENCE = Path.of("scripts/lab/fence_netns").toAbsolutePath();
 
-  /** One observation of the checker: where a domU ran at an instant (millis), as every live libvirtd said. */
-  record Seen(long atMillis, String domain, List<String> nodes) {}
+  /**
+   * One observation of the checker: where a domU ran, as every libvirtd that answered said, in a round that began at
+   * atMillis and ended at endMillis (the truth lies somewhere between); answered: the nodes whose libvirtd answered
+   * (a node that did not is powered off and runs nothing).
+   */
+  record Seen(long atMillis, long endMillis, String domain, List<String> nodes, Set<String> answered) {}
 
   final Path dir;
   final List<String> nodes = new ArrayList<>();
@@ -301,6 +305,14 @@ final class NetnsLab implements AutoCloseable {
 
   /** Our domUs running now, per every live libvirtd: domain -> nodes. */
   Map<String, List<String>> running() {
+    return round().where();
+  }
+
+  /** One reading of every node's libvirtd, at the same time: where our domUs run, and who answered. */
+  record Round(long start, long end, Map<String, List<String>> where, Set<String> answered) {}
+
+  Round round() {
+    long start = System.currentTimeMillis();
     Map<String, List<String>> where = new TreeMap<>();
     List<Thread> readers = new ArrayList<>();
     Map<String, String> outputs = new ConcurrentHashMap<>();
@@ -331,21 +343,23 @@ final class NetnsLab implements AutoCloseable {
       }
     });
     where.values().forEach(l -> l.sort(null));
-    return where;
+    return new Round(start, System.currentTimeMillis(), where, new java.util.TreeSet<>(outputs.keySet()));
   }
+
+  private final Map<String, Set<String>> lastAnswered = new ConcurrentHashMap<>();
 
   private void check() {
     while (checking) {
-      long at = System.currentTimeMillis();
-      Map<String, List<String>> now = running();
+      Round r = round();
       for (String d : domains) {
-        List<String> on = now.getOrDefault(d, List.of());
-        if (!on.equals(last.get(d))) {
+        List<String> on = r.where().getOrDefault(d, List.of());
+        if (!on.equals(last.get(d)) || !r.answered().equals(lastAnswered.get(d))) {
           last.put(d, on);
-          timeline.add(new Seen(at, d, on));
+          lastAnswered.put(d, r.answered());
+          timeline.add(new Seen(r.start(), r.end(), d, on, r.answered()));
         }
         if (on.size() > 1) {
-          doubles.add(new Seen(at, d, on));
+          doubles.add(new Seen(r.start(), r.end(), d, on, r.answered()));
         }
       }
       try {
@@ -354,6 +368,15 @@ final class NetnsLab implements AutoCloseable {
         return;
       }
     }
+  }
+
+  /**
+   * Whether the checker saw domain gone from {@code node} after t while node's libvirtd answered: stopped by its agent,
+   * not by a power-off (which takes the libvirtd with it).
+   */
+  boolean seenStoppedWhilePoweredOn(String domain, String node, long t) {
+    return timeline.stream().anyMatch(s -> s.domain().equals(domain) && s.atMillis() > t && s.answered().contains(node)
+        && !s.nodes().contains(node));
   }
 
   /** Waits until every domU runs on exactly one node (as libvirt says); returns where. */
@@ -404,15 +427,16 @@ final class NetnsLab implements AutoCloseable {
   }
 
   /**
-   * When domain was first seen running on a node other than {@code not} after t (millis), or -1. Waits a few seconds
-   * for the checker, whose rounds may trail what a caller has just read itself.
+   * When the first reading that saw domain running on a node other than {@code not} after t (millis) ended, or -1: by
+   * then at the latest it ran there (a reading that ended before an instant proves it ran before it). Waits a few
+   * seconds for the checker, whose rounds may trail what a caller has just read itself.
    */
   long firstSeenElsewhere(String domain, String not, long t) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
     do {
       for (Seen s : timeline) {
         if (s.atMillis() >= t && s.domain().equals(domain) && s.nodes().stream().anyMatch(n -> !n.equals(not))) {
-          return s.atMillis();
+          return s.endMillis();
         }
       }
       Thread.sleep(100);
