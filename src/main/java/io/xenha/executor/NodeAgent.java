@@ -53,7 +53,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   /** Messages a NodeAgent accepts. */
   public sealed interface Command extends CborSerializable
       permits Probe, StartResource, StopResource, FenceNode, FenceHistory, History, StopAll, Drain, ReachabilityChanged, MemberChanged, AttributeChanged, ProbeDone, DomainReport, HypervisorEvent,
-          DirectStopDone, FenceDone, CleanupDone, ClearFailures, OverridesSeen, ApplyOverrides, CapacityRead,
+          DirectStopDone, EndedWhileStopping, FenceDone, CleanupDone, ClearFailures, OverridesSeen, ApplyOverrides, CapacityRead,
           MigrateResource, AcceptMigration, AcceptMigrationDone, IncomingMigration, Recovered, JournalFlushed, ReloadConfig, ActivateConfig, ReloadRead {}
 
   /**
@@ -150,6 +150,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   private record HypervisorEvent(Hypervisor.DomainEvent event) implements Command {}
 
   private record DirectStopDone(String resourceId, Throwable failure) implements Command {}
+
+  /** A child ended while it was being stopped: looked at again once the messages already queued are handled. */
+  private record EndedWhileStopping(String resourceId, String kind) implements Command {}
 
   private record FenceDone(FenceResult result, ActorRef<FenceResult> replyTo) implements Command {}
 
@@ -352,6 +355,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         .onMessage(StartResource.class, m -> stranger("start " + m.resourceId(), m.replyTo()) ? this : onStart(m))
         .onMessage(StopResource.class, m -> stranger("stop " + m.resourceId(), m.replyTo()) ? this : onStop(m))
         .onMessage(DirectStopDone.class, this::onDirectStopDone)
+        .onMessage(EndedWhileStopping.class, this::onEndedWhileStopping)
         .onMessage(DomainReport.class, this::onDomainReport)
         .onMessage(HypervisorEvent.class, this::onHypervisorEvent)
         .onMessage(FenceNode.class, m -> stranger("fence " + m.target(), m.replyTo()) ? this : onFence(m))
@@ -1017,40 +1021,60 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     if (id == null) {
       return this;
     }
+    String kind;
     if (t.getRef().equals(instances.get(id))) {
       instances.remove(id);
-      String state = states.get(id);
-      if (!state.equals("stopped") && !state.equals("stop-failed") && !startFailedFatal.containsKey(id)) {
-        getContext().getLog().error("{}: restarts exhausted on {}, reporting it failed", id, node);
-        recordOperation(id, "monitor", false, "restarts exhausted (migration-threshold reached)");
-        setState(id, "failed", "monitor");
-        replyStart(id, false, "restarts exhausted");
-      } else if (startFailedFatal.containsKey(id)) {
-        setState(id, "failed", "start");
-      }
-      checkStopAll();
-      return this;
-    }
-    if (t.getRef().equals(devices.get(id))) {
+      kind = "instance";
+    } else if (t.getRef().equals(devices.get(id))) {
       devices.remove(id);
-      String state = states.get(id);
-      if (!state.equals("stopped") && !startFailedFatal.containsKey(id)) {
-        // the device's monitor kept failing: it is failed here, the Controller moves it
-        getContext().getLog().error("fence device {}: restarts exhausted on {}, reporting it failed", id, node);
-        recordOperation(id, "monitor", false, "restarts exhausted (migration-threshold reached)");
-        setState(id, "failed", "monitor");
-        replyStart(id, false, "restarts exhausted");
-      } else if (startFailedFatal.containsKey(id)) {
-        setState(id, "failed", "start");
-      }
-      return this;
-    }
-    if (!t.getRef().equals(children.get(id))) {
+      kind = "device";
+    } else if (t.getRef().equals(children.get(id))) {
+      children.remove(id);
+      kind = "domain";
+    } else {
       return this; // an earlier actor of a resource that has a new one by now
     }
-    children.remove(id);
     checkStopAll();
+    if ("stopping".equals(states.get(id))) {
+      // A child asked to stop reports, then ends; its end (a system message) overtakes that report, which is
+      // already queued here. Look again behind it: only a stop that is still unanswered then is a child that gave
+      // up (this once logged "restarts exhausted ... reporting it failed" for domUs stopped on purpose).
+      getContext().getSelf().tell(new EndedWhileStopping(id, kind));
+      return this;
+    }
+    return ended(id, kind);
+  }
+
+  private Behavior<Command> onEndedWhileStopping(EndedWhileStopping msg) {
+    String id = msg.resourceId();
+    boolean successor = switch (msg.kind()) {
+      case "instance" -> instances.containsKey(id);
+      case "device" -> devices.containsKey(id);
+      default -> children.containsKey(id);
+    };
+    if (successor || !"stopping".equals(states.get(id))) {
+      return this; // its report arrived (or a new actor took over): a deliberate stop, nothing failed
+    }
+    return ended(id, msg.kind());
+  }
+
+  /** A child has ended without its stop being reported: supervision gave up on it. */
+  private Behavior<Command> ended(String id, String kind) {
     String state = states.get(id);
+    if (kind.equals("instance") || kind.equals("device")) {
+      boolean device = kind.equals("device");
+      if (!state.equals("stopped") && !(!device && state.equals("stop-failed")) && !startFailedFatal.containsKey(id)) {
+        // the monitor kept failing: it is failed here, the Controller moves it
+        getContext().getLog().error(device ? "fence device {}: restarts exhausted on {}, reporting it failed"
+            : "{}: restarts exhausted on {}, reporting it failed", id, node);
+        recordOperation(id, "monitor", false, "restarts exhausted (migration-threshold reached)");
+        setState(id, "failed", "monitor");
+        replyStart(id, false, "restarts exhausted");
+      } else if (startFailedFatal.containsKey(id)) {
+        setState(id, "failed", "start");
+      }
+      return this;
+    }
     if (state.equals("stopped") || state.equals("stop-failed") || startFailedFatal.containsKey(id)) {
       return this;
     }

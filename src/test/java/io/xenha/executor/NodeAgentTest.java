@@ -210,6 +210,76 @@ class NodeAgentTest {
   }
 
   @Test
+  void aDeliberateStopOfManyDomainsIsNeverRecordedAsAFailure() throws Exception {
+    // an agent's shutdown stops every domU at once; a child's end can overtake its last report, and was then
+    // taken for supervision giving up ("restarts exhausted ... reporting it failed", a failed monitor journaled)
+    int n = 300;
+    StringBuilder resources = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      Files.writeString(dir.resolve("m" + i + ".xml"), TestLibvirt.domainXml("m" + i));
+      resources.append("m").append(i).append(" { type = domain, domain-xml = \"m").append(i).append(".xml\" }\n");
+    }
+    Path file = dir.resolve("many.conf");
+    Files.writeString(file, """
+        xenha {
+          cluster-name = t
+          nodes {
+            a { address = "127.0.0.1:2551", jmx-port = 19101, state-dir = "%s/a" }
+            b { address = "127.0.0.1:2552", jmx-port = 19102, state-dir = "%s/b" }
+          }
+          resource-defaults.ops.monitor { interval = 10s, timeout = 5s }
+          resources { %s }
+        }
+        """.formatted(dir, dir, resources));
+    LoadResult r = ConfigLoader.load(file, Optional.empty());
+    assertTrue(r.ok(), r.problems().toString());
+    config = r.config().get();
+    TestProbe<NodeReport> reports = testKit.createTestProbe();
+    TestProbe<OpResult> ops = testKit.createTestProbe();
+    ActorRef<NodeAgent.Command> agent = agent(reports);
+    for (int i = 0; i < n; i++) {
+      agent.tell(new NodeAgent.StartResource("m" + i, ops.getRef()));
+    }
+    for (int i = 0; i < n; i++) {
+      OpResult started = ops.expectMessageClass(OpResult.class, Duration.ofSeconds(30));
+      assertTrue(started.ok(), started.toString());
+    }
+    assertEquals(n, active().size());
+    TestProbe<org.apache.pekko.Done> done = testKit.createTestProbe();
+    agent.tell(new NodeAgent.StopAll(done.getRef()));
+    // a busy agent: the children's reports queue behind this while their ends (system messages) do not
+    ActorRef<NodeAgent.FenceHistoryReply> ignore = testKit.system().ignoreRef();
+    java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean(true);
+    Thread flood = new Thread(() -> {
+      while (busy.get()) {
+        for (int i = 0; i < 20_000; i++) {
+          agent.tell(new NodeAgent.FenceHistory(ignore));
+        }
+        Thread.yield();
+      }
+    });
+    flood.start();
+    try {
+      done.expectMessage(Duration.ofSeconds(60), org.apache.pekko.Done.getInstance());
+    } finally {
+      busy.set(false);
+      flood.join();
+    }
+    assertEquals(List.of(), active());
+    TestProbe<NodeAgent.HistoryReply> history = testKit.createTestProbe();
+    agent.tell(new NodeAgent.History(history.getRef()));
+    List<io.xenha.status.HistoryRecord> failed = history.expectMessageClass(NodeAgent.HistoryReply.class,
+        Duration.ofSeconds(10)).records().stream().filter(h -> !"ok".equals(h.result())).toList();
+    assertEquals(List.of(), failed, "a deliberate stop is not a failure");
+    TestProbe<NodeReport> probe = testKit.createTestProbe();
+    agent.tell(new NodeAgent.Probe(probe.getRef()));
+    NodeReport after = probe.expectMessageClass(NodeReport.class, Duration.ofSeconds(10));
+    for (int i = 0; i < n; i++) {
+      assertEquals("stopped", after.resources().get("m" + i).state(), "m" + i);
+    }
+  }
+
+  @Test
   void stopAllStopsEveryDomainAndRefusesNewStarts() throws Exception {
     TestProbe<NodeReport> reports = testKit.createTestProbe();
     TestProbe<OpResult> ops = testKit.createTestProbe();
