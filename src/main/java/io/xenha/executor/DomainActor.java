@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -60,7 +61,8 @@ public final class DomainActor extends AbstractBehavior<DomainActor.Command> {
   private record MigrateProbed(long incarnation, String reason, DomainState state, Throwable failure) implements Command {}
 
   /** What the actor tells its NodeAgent (and a Stop's sender). */
-  public sealed interface Report permits Started, StartFailed, MonitorFailed, Stopped, StopFailed, Migrated, MigrateFailed {
+  public sealed interface Report permits Started, StartFailed, MonitorFailed, Stopped, StopFailed, Migrated, MigrateFailed,
+      Gone {
     String resourceId();
   }
 
@@ -75,6 +77,12 @@ public final class DomainActor extends AbstractBehavior<DomainActor.Command> {
 
   /** The domain is stopped; the actor has stopped. */
   public record Stopped(String resourceId) implements Report {}
+
+  /**
+   * Sent to adopt a domain that was seen running (a probe, a start event), the actor found it not running: there is
+   * nothing to adopt and nothing is started (the event may be stale); the actor has stopped.
+   */
+  public record Gone(String resourceId, String state) implements Report {}
 
   /** The stop failed or timed out: the domain's state is unknown and the node must be fenced. */
   public record StopFailed(String resourceId, String reason) implements Report {}
@@ -126,11 +134,17 @@ public final class DomainActor extends AbstractBehavior<DomainActor.Command> {
   private final List<ActorRef<Report>> stopRequesters = new ArrayList<>();
   private final List<ActorRef<Report>> migrateRequesters = new ArrayList<>();
   private Phase phase = Phase.PROBING;
+  private final boolean adoptOnly;
   private boolean monitorInFlight;
 
   public static Behavior<Command> create(ResourceSpec spec, Hypervisor hv, ActorRef<Report> reportTo) {
+    return create(spec, hv, reportTo, new AtomicBoolean(false));
+  }
+
+  /** adoptOnly: true once, for the first incarnation: adopt the domain if it runs, never start it (see {@link Gone}). */
+  static Behavior<Command> create(ResourceSpec spec, Hypervisor hv, ActorRef<Report> reportTo, AtomicBoolean adoptOnly) {
     return Behaviors.setup(ctx -> Behaviors.withStash(STASH_CAPACITY, stash ->
-        Behaviors.withTimers(timers -> new DomainActor(ctx, stash, timers, spec, hv, reportTo))));
+        Behaviors.withTimers(timers -> new DomainActor(ctx, stash, timers, spec, hv, reportTo, adoptOnly.getAndSet(false)))));
   }
 
   /**
@@ -147,9 +161,26 @@ public final class DomainActor extends AbstractBehavior<DomainActor.Command> {
       Duration failureTimeout,
       Duration minBackoff,
       Duration maxBackoff) {
+    return supervised(spec, hv, reportTo, migrationThreshold, failureTimeout, minBackoff, maxBackoff, false);
+  }
+
+  /**
+   * adoptOnly: the domain was seen running (a probe, a start event): the first incarnation adopts it and never starts
+   * it; restarts after a failure recover it in place as usual.
+   */
+  public static Behavior<Command> supervised(
+      ResourceSpec spec,
+      Hypervisor hv,
+      ActorRef<Report> reportTo,
+      int migrationThreshold,
+      Duration failureTimeout,
+      Duration minBackoff,
+      Duration maxBackoff,
+      boolean adoptOnly) {
+    AtomicBoolean once = new AtomicBoolean(adoptOnly);
     Duration resetAfter = failureTimeout == null || failureTimeout.isZero() ? NEVER : failureTimeout;
     int maxRestarts = migrationThreshold <= 0 ? -1 : migrationThreshold - 1;
-    return Behaviors.supervise(create(spec, hv, reportTo))
+    return Behaviors.supervise(create(spec, hv, reportTo, once))
         .onFailure(ResourceFailure.class, SupervisorStrategy.restartWithBackoff(minBackoff, maxBackoff, 0.2)
             .withMaxRestarts(maxRestarts)
             .withResetBackoffAfter(resetAfter)
@@ -162,8 +193,10 @@ public final class DomainActor extends AbstractBehavior<DomainActor.Command> {
       TimerScheduler<Command> timers,
       ResourceSpec spec,
       Hypervisor hv,
-      ActorRef<Report> reportTo) {
+      ActorRef<Report> reportTo,
+      boolean adoptOnly) {
     super(ctx);
+    this.adoptOnly = adoptOnly;
     this.spec = spec;
     this.hv = hv;
     this.reportTo = reportTo;
@@ -207,6 +240,12 @@ public final class DomainActor extends AbstractBehavior<DomainActor.Command> {
       getContext().getLog().info("{}: domain {} already {}, adopting it", id(), name(), msg.state());
       reportTo.tell(new Started(id(), true));
       return startMonitoring();
+    }
+    if (adoptOnly && msg.failure() == null) {
+      // seen running a moment ago (a stale start event, or it stopped since): not ours to start
+      getContext().getLog().info("{}: domain {} is {}, not running: nothing to adopt", id(), name(), msg.state());
+      reportTo.tell(new Gone(id(), String.valueOf(msg.state())));
+      return Behaviors.stopped();
     }
     phase = Phase.STARTING;
     if (msg.failure() == null && msg.state() == DomainState.CRASHED) {

@@ -134,6 +134,37 @@ class DomainActorTest {
     }
   }
 
+  /**
+   * Sent to adopt a domain seen running (a probe, a start event that may be stale: libvirt delivers events late),
+   * the actor never starts it: once seen stopped it reports Gone and ends (a stale event once started a domU on the
+   * node it had just migrated away from, while it ran on the target).
+   */
+  @Test
+  void anAdoptionOfADomainThatIsNotRunningStartsNothing() throws Exception {
+    TestProbe<Report> reports = testKit.createTestProbe();
+    ActorRef<Command> ref = spawn(DomainActor.supervised(spec(Duration.ofMillis(200)), hv, reports.getRef(), 3,
+        Duration.ZERO, MIN_BACKOFF, MAX_BACKOFF, true));
+    DomainActor.Gone gone = reports.expectMessageClass(DomainActor.Gone.class, T);
+    assertEquals("res-vm1", gone.resourceId());
+    reports.expectTerminated(ref, T);
+    assertEquals(List.of(), await(hv.activeDomains(T)));
+  }
+
+  /** Adopted, it is recovered in place like any other: only the first look is adopt-only. */
+  @Test
+  void anAdoptedDomainThatIsLostIsRecoveredInPlace() throws Exception {
+    await(hv.start("vm1", TestLibvirt.domainXml("vm1"), T));
+    TestProbe<Report> reports = testKit.createTestProbe();
+    ActorRef<Command> ref = spawn(DomainActor.supervised(spec(Duration.ofMillis(200)), hv, reports.getRef(), 3,
+        Duration.ZERO, MIN_BACKOFF, MAX_BACKOFF, true));
+    forwardTo.set(ref);
+    assertTrue(reports.expectMessageClass(Started.class, T).adopted());
+    await(hv.destroy("vm1", T));
+    reports.expectMessageClass(DomainActor.MonitorFailed.class, T);
+    assertFalse(reports.expectMessageClass(Started.class, T).adopted(), "started again, in place");
+    assertEquals(List.of("vm1"), await(hv.activeDomains(T)));
+  }
+
   @Test
   void startsTheDomain() throws Exception {
     TestProbe<Report> reports = testKit.createTestProbe();
