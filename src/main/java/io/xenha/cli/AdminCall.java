@@ -8,8 +8,9 @@ import java.io.PrintStream;
 
 /**
  * One question to a running agent over JMX, as `xenha node`, `resource`, `maintenance`, `reload` and `export` ask
- * it: the answer, or why there is none, printed as `WHAT: ...` with the exit code (1 refused, or the cluster could
- * not be asked; 2 when the command line or the configuration naming the JMX address is wrong).
+ * it: the answer, or why there is none, printed as `WHAT: ...` with the exit code (1 refused, outcome unknown
+ * (`WHAT: unknown: ...`), or the cluster could not be asked; 2 when the command line or the configuration naming the
+ * JMX address is wrong).
  */
 final class AdminCall {
 
@@ -44,7 +45,9 @@ final class AdminCall {
     try (client) {
       return new Answer(question.ask(client), 0);
     } catch (JmxClient.Refused e) {
-      err.println(what + ": refused: " + e.getMessage());
+      // "unknown: ..." is no refusal: the command may have been carried out
+      boolean unknown = e.getMessage() != null && e.getMessage().startsWith(io.xenha.controller.Admin.Reply.UNKNOWN);
+      err.println(what + (unknown ? ": " : ": refused: ") + e.getMessage());
       return new Answer(null, 1);
     } catch (IOException e) {
       err.println(what + ": lost xenha at " + at + ": " + e.getMessage() + " (check `xenha status`)");

@@ -35,8 +35,25 @@ public final class Admin {
    */
   public record Request(String op, String target, String node, Duration lifetime) implements CborSerializable {}
 
-  /** The answer: ok with what was done, or refused with why. */
-  public record Reply(boolean ok, String message) implements CborSerializable {}
+  /**
+   * The answer: ok with what was done; or not ok, with why: refused (nothing changed), or, with a message starting
+   * "unknown: ", an outcome nobody can vouch for (the change may or may not take effect: see `xenha status`).
+   */
+  public record Reply(boolean ok, String message) implements CborSerializable {
+
+    /** The prefix of an answer whose outcome is unknown. */
+    public static final String UNKNOWN = "unknown: ";
+
+    /** An answer for a change that was made but not confirmed: it may still take effect. */
+    public static Reply unknown(String why) {
+      return new Reply(false, UNKNOWN + why + "; check `xenha status`");
+    }
+
+    /** Whether this answer says the outcome is unknown (not a refusal: something may have changed). */
+    public boolean outcomeUnknown() {
+      return !ok && message != null && message.startsWith(UNKNOWN);
+    }
+  }
 
   /**
    * What a request does: the override entries to put and to remove, the nodes whose fail counts of {@code

@@ -92,8 +92,8 @@ final class StatusSource implements AutoCloseable {
     } catch (TimeoutException e) {
       // the Controller goes on with the fence: only this caller stops waiting
       f.cancel(true);
-      throw new IllegalStateException(
-          "fencing " + node + ": no answer within " + describe(fenceTimeout) + "; see `xenha history --node " + node
+      throw new IllegalStateException(io.xenha.controller.Admin.Reply.UNKNOWN
+          + "fencing " + node + ": no answer within " + describe(fenceTimeout) + "; see `xenha history --node " + node
               + "` for the outcome");
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
@@ -137,8 +137,9 @@ final class StatusSource implements AutoCloseable {
       reply = f.get(timeout.toMillis() * 2 + 5000, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       f.cancel(true);
-      throw new IllegalStateException(op + " " + target + ": no answer from the Controller in time; check `xenha status`");
+      throw unknown(op + (target == null ? "" : " " + target));
     } catch (ExecutionException e) {
+      if (timedOut(e.getCause())) throw unknown(op + (target == null ? "" : " " + target));
       throw new IllegalStateException(op + " " + target + ": " + reason(e.getCause()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -159,8 +160,9 @@ final class StatusSource implements AutoCloseable {
       reply = f.get(timeout.toMillis() * 5 + 10_000, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       f.cancel(true);
-      throw new IllegalStateException("reload: no answer from the Controller in time; check `xenha status`");
+      throw unknown("reload");
     } catch (ExecutionException e) {
+      if (timedOut(e.getCause())) throw unknown("reload");
       throw new IllegalStateException("reload: " + reason(e.getCause()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -230,6 +232,23 @@ final class StatusSource implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("cannot get " + what + ": interrupted");
     }
+  }
+
+  /**
+   * The Controller did not answer: it may have failed over mid-way (the new one may or may not carry the command
+   * out), so the outcome is unknown, never "refused".
+   */
+  private static IllegalStateException unknown(String what) {
+    return new IllegalStateException(io.xenha.controller.Admin.Reply.UNKNOWN + what
+        + ": no answer from the Controller (it may have failed over mid-way), so the outcome is unknown; check `xenha status`");
+  }
+
+  /** Whether the failure is a timeout (Pekko's AskTimeoutException is one), however wrapped. */
+  static boolean timedOut(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof TimeoutException) return true;
+    }
+    return false;
   }
 
   static String describe(Duration d) {

@@ -157,4 +157,42 @@ class AdminCliTest {
       }
     }
   }
+
+  /**
+   * The Controller dies with a migrate in flight: the command was taken and never confirmed, so the answer is
+   * "unknown" (not "refused", never a raw AskTimeoutException), and the cluster converges with every domU once.
+   */
+  @Test
+  void aMigrateInterruptedByTheControllersDeathIsAnsweredUnknownAndEveryDomainRunsOnce(@TempDir Path dir)
+      throws Exception {
+    try (InJvmCluster c = new InJvmCluster(dir, 3, DOMAINS, CONSTRAINTS)) {
+      Map<String, List<String>> before = awaitAllRunningOnce(c, Duration.ofSeconds(60));
+      String controller = c.controllerNode("n1");
+      List<String> others = c.nodes.keySet().stream().filter(n -> !n.equals(controller)).sorted().toList();
+      String via = others.get(0);
+      String to = others.get(1);
+      String vm = DOMAINS.stream().filter(d -> !before.get(d).contains(to))
+          .filter(d -> !(d.equals("vm3") && to.equals("n3"))).findFirst().orElseThrow();
+      int port = freePort();
+      try (JmxServer jmx = JmxServer.start("127.0.0.1", port, c.nodes.get(via).console(),
+          List.copyOf(c.config.nodes().keySet()), List.copyOf(c.config.resources().keySet()),
+          io.xenha.security.TestCredentials.shared().access())) {
+        // the command leaves for the Controller, which is cut off and dies before it could answer
+        c.partition(controller);
+        java.util.concurrent.CompletableFuture<Run> answer = java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> xenha("127.0.0.1:" + port, "resource", "migrate", vm, "--node", to));
+        c.crash(controller);
+        Run migrate = answer.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(1, migrate.code(), migrate.out() + migrate.err());
+        assertTrue(migrate.err().startsWith("xenha resource migrate " + vm + ": unknown: "), migrate.err());
+        assertTrue(migrate.err().contains("check `xenha status`"), migrate.err());
+        assertFalse(migrate.err().contains("refused"), migrate.err());
+        assertFalse(migrate.err().contains("AskTimeoutException"), migrate.err());
+      }
+      // what xenha status then shows is what holds: the new Controller recovers the dead node's domUs, each once
+      Map<String, List<String>> after = awaitAllRunningOnce(c, Duration.ofSeconds(60));
+      assertFalse(after.values().stream().anyMatch(ns -> ns.contains(controller)), after.toString());
+      assertTrue(c.violations.isEmpty(), "double-active: " + c.violations);
+    }
+  }
 }

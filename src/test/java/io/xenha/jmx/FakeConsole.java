@@ -65,9 +65,13 @@ public final class FakeConsole implements ClusterConsole {
   public final List<io.xenha.controller.Admin.Request> admin = new CopyOnWriteArrayList<>();
   public volatile io.xenha.controller.Admin.Reply adminReply = new io.xenha.controller.Admin.Reply(true, "done");
 
+  /** When set, admin requests fail with it (after being recorded), as the ask to a Controller that died would. */
+  public volatile Exception adminFailure;
+
   @Override
   public io.xenha.controller.Admin.Reply admin(io.xenha.controller.Admin.Request request) throws Exception {
     admin.add(request);
+    if (adminFailure != null) throw adminFailure;
     return adminReply;
   }
 
