@@ -1388,10 +1388,11 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   private Behavior<Command> onOverridesWritten(OverridesWritten msg) {
     if (!msg.ok()) {
       // The local replica has it and spreads it when the others are reachable: say so, it is not undone.
+      // Not a refusal: something changed (here), and may take effect.
       String why = "not confirmed by a majority of nodes within " + WRITE_TIMEOUT.toSeconds() + "s (" + msg.failure()
-          + "): it is recorded on " + selfNode + " and takes effect as it replicates";
+          + "): it is recorded on " + selfNode + " and takes effect if it replicates";
       getContext().getLog().warn("runtime override {}: {}", msg.edit().put().keySet(), why);
-      if (msg.replyTo() != null) msg.replyTo().tell(new Admin.Reply(false, why));
+      if (msg.replyTo() != null) msg.replyTo().tell(Admin.Reply.unknown(why));
     }
     // apply it now rather than at the next change notification: the answer and the plan agree
     Map<String, String> entries = new HashMap<>(overrides.entries());
@@ -1779,6 +1780,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       for (String n : config.nodes().keySet()) {
         failCounts.put(n, rs.failCounts().getOrDefault(n, 0));
       }
+      Map<String, String> failedOps = failedOperations(spec.id(), failCounts);
       String heldOn = held.get(spec.id());
       if (heldOn != null && rs.activeOn().isEmpty()) {
         state = "blocked"; // running on a node without an agent, as far as xenha knows
@@ -1788,7 +1790,8 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       if (!managed && !state.equals("failed") && !state.equals("blocked")) {
         state = "unmanaged";
       }
-      resources.add(new ClusterStatus.ResourceStatus(spec.id(), spec.type(), state, node, managed, failCounts, null, null, lastOp));
+      resources.add(new ClusterStatus.ResourceStatus(spec.id(), spec.type(), state, node, managed, failCounts, null, null, lastOp,
+          failedOps));
     }
     List<String> w = new ArrayList<>(warnings);
     for (NodeReport r : reports.values()) {
@@ -1803,6 +1806,8 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
         + "cleanup " + id + "` says it is stopped"));
     if (phase != Phase.ACTIVE) {
       w.add("Controller is starting: waiting for nodes and probes");
+    } else if (lastTransition != null) {
+      unplacedDevices(snap, w);
     }
     if (!unreachableAddresses.isEmpty()) {
       w.add("unreachable: " + unreachableAddresses.stream().map(this::nodeOfAddress).toList());
@@ -1819,6 +1824,28 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     java.util.Collections.reverse(history);
     return new ClusterStatus(ClusterStatus.SCHEMA, config.clusterName(), selfNode, quorum.quorate(),
         nodes, resources, history, w, new ClusterStatus.Votes(quorum.present(), quorum.expected()));
+  }
+
+  /**
+   * A fence device that runs nowhere and that the plan places nowhere fences nothing from its own node: say so
+   * (crm_mon shows it Stopped and no more). verify warns of the devices that can never be placed.
+   */
+  private void unplacedDevices(ClusterSnapshot snap, List<String> w) {
+    for (ResourceSpec spec : config.resources().values()) {
+      if (!spec.isStonith() || spec.cloneSet() != null || !managed(config, spec, null)
+          || !snap.resource(spec.id()).activeOn().isEmpty() || lastTransition.placement().containsKey(spec.id())) {
+        continue;
+      }
+      if ("Stopped".equals(overrides.targetRole(spec.id())) || "Stopped".equals(spec.targetRole())) {
+        continue; // stopped on purpose
+      }
+      boolean everyNode = spec.hosts().containsAll(config.nodes().keySet());
+      w.add("fence device '" + spec.id() + "' cannot be placed: " + (everyNode
+          ? "a device never runs on a node it fences, and it fences every node (" + String.join(", ", spec.hosts())
+              + "); give each node its own device (hosts = [NODE])"
+          : "no online node may run it (it never runs on " + (spec.hosts().isEmpty() ? "the node it fences"
+              : String.join(", ", spec.hosts())) + "; locations, standby and maintenance count too)"));
+    }
   }
 
   /** Whether xenha manages {@code spec} (on {@code node}, when it runs): not in maintenance, not unmanaged. */
@@ -1868,7 +1895,21 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     for (String n : config.nodes().keySet()) {
       failCounts.put(n, rs.failCounts().getOrDefault(n, 0));
     }
-    return new ClusterStatus.ResourceStatus(spec.id(), spec.type(), state, null, managed(effective(), spec, null), failCounts, true, instances, lastOp);
+    return new ClusterStatus.ResourceStatus(spec.id(), spec.type(), state, null, managed(effective(), spec, null), failCounts, true, instances, lastOp,
+        failedOperations(spec.id(), failCounts));
+  }
+
+  /** Per node with failures of {@code id}, the operation that failed last there as its agent reports it; null: none. */
+  private Map<String, String> failedOperations(String id, Map<String, Integer> failCounts) {
+    Map<String, String> out = new TreeMap<>();
+    failCounts.forEach((n, count) -> {
+      NodeReport r = count > 0 ? reports.get(n) : null;
+      NodeReport.LocalResource lr = r == null ? null : r.resources().get(id);
+      if (lr != null && lr.failedOperation() != null) {
+        out.put(n, lr.failedOperation());
+      }
+    });
+    return out.isEmpty() ? null : out;
   }
 
 }

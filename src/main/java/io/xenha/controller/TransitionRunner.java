@@ -215,7 +215,7 @@ public final class TransitionRunner extends AbstractBehavior<TransitionRunner.Co
       getContext().getSelf().tell(new Done(a, false, "node " + down + " is not online", null, List.of()));
       return;
     }
-    target.tell(new NodeAgent.IncomingMigration(a.resource()));
+    target.tell(new NodeAgent.IncomingMigration(a.resource(), a.node()));
     Duration timeout = spec(a.resource()).ops().migrateTimeout().plus(config.cluster().askTimeout());
     getContext().ask(
         OpResult.class,

@@ -106,8 +106,15 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
 
   private record AcceptMigrationDone(String resourceId, Throwable failure, ActorRef<OpResult> replyTo) implements Command {}
 
-  /** A domU is about to arrive here by live migration: its start event is adopted, not taken for a rogue start. */
-  public record IncomingMigration(String resourceId) implements Command {}
+  /**
+   * A domU is about to arrive here by live migration from {@code source}: its start event is adopted, not taken for
+   * a rogue start, and its arrival is recorded as a migrate_from.
+   */
+  public record IncomingMigration(String resourceId, String source) implements Command {
+    public IncomingMigration(String resourceId) {
+      this(resourceId, null);
+    }
+  }
 
   /** Fences {@code target} with {@code deviceId} from this node (never the target itself). */
   public record FenceNode(String target, String deviceId, String action, ActorRef<FenceResult> replyTo)
@@ -247,11 +254,17 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   private final Map<String, List<ActorRef<OpResult>>> startWaiters = new HashMap<>();
   private final Map<String, List<ActorRef<OpResult>>> stopWaiters = new HashMap<>();
   private final Map<String, List<ActorRef<OpResult>>> migrateWaiters = new HashMap<>();
-  private final java.util.Set<String> incoming = new java.util.HashSet<>();
+  /** Migrations on their way: expected here (incoming, then arriving once its start adopts it), or leaving. */
+  private record Migration(String peer, Instant since) {}
+  private final Map<String, Migration> incoming = new HashMap<>();
+  private final Map<String, Migration> arriving = new HashMap<>();
+  private final Map<String, Migration> leaving = new HashMap<>();
   private final ActorRef<DomainActor.Report> reportAdapter;
   /** null when the actor system has no journal configured (unit tests): then nothing survives a restart. */
   private final ActorRef<NodeJournal.Command> journal;
   private final ArrayDeque<NodeJournal.OperationRecorded> operations = new ArrayDeque<>();
+  /** Per resource, the last operation that failed here and why (cleared by cleanup). */
+  private final Map<String, String> failedOps = new HashMap<>();
 
   /**
    * The agent first recovers its journal (fail counts, history) and only then registers, probes and manages:
@@ -402,7 +415,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
           return this;
         })
         .onMessage(IncomingMigration.class, m -> {
-          incoming.add(m.resourceId());
+          incoming.put(m.resourceId(), new Migration(m.source(), clock.instant()));
           return this;
         })
         .onSignal(Terminated.class, this::onTerminated)
@@ -420,6 +433,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       }
     });
     operations.addAll(state.operations());
+    state.operations().forEach(this::noteFailedOperation);
     fenceHistory.addAll(state.fencing());
     if (!state.failCounts().isEmpty() || !state.operations().isEmpty()) {
       getContext().getLog().info("journal of {} recovered: fail counts {}, {} operations, {} fences", node,
@@ -436,11 +450,29 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   /** An operation's result, kept for `xenha history`. */
   private void recordOperation(String id, String operation, boolean ok, String reason) {
     NodeJournal.OperationRecorded op = new NodeJournal.OperationRecorded(id, operation, ok, reason, clock.instant());
+    noteFailedOperation(op);
     operations.addLast(op);
     while (operations.size() > config.persistence().historySize()) {
       operations.removeFirst();
     }
     record(op);
+  }
+
+  /** The operation that failed last, as status's Failed Resource Actions names it ("monitor: domain vm1 is SHUTOFF"). */
+  private void noteFailedOperation(NodeJournal.OperationRecorded op) {
+    if (!op.ok()) {
+      failedOps.put(op.resource(), op.reason() == null ? op.operation() : op.operation() + ": " + op.reason());
+    }
+  }
+
+  /** "to n2 in 1.24 s: migrated": where a migration went (or came from) and how long it took, then what happened. */
+  private String migrationReason(Migration m, String direction, String outcome) {
+    if (m == null) {
+      return outcome;
+    }
+    long ms = Duration.between(m.since(), clock.instant()).toMillis();
+    return (m.peer() == null ? "" : direction + " " + m.peer() + " ") + "in " + String.format(java.util.Locale.ROOT,
+        "%.2f s", ms / 1000.0) + ": " + outcome;
   }
 
   /** The fail count of {@code id} changed (a failure, a fatal start failure, or cleared by a new start). */
@@ -520,7 +552,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
           getContext().getLog().info("probe: {} ({}) is active here, unmanaged: leaving it alone", id, domain);
         } else {
           getContext().getLog().info("probe: {} ({}) is active here, adopting it", id, domain);
-          spawnDomain(id);
+          spawnDomain(id, true);
         }
       }
     }
@@ -565,11 +597,15 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       return this;
     }
     startWaiters.computeIfAbsent(msg.resourceId(), k -> new ArrayList<>()).add(msg.replyTo());
-    incoming.remove(msg.resourceId()); // a migration's target start adopts the domU (the DomainActor probes first)
+    // a migration's target start adopts the domU (the DomainActor probes first)
+    Migration arrived = incoming.remove(msg.resourceId());
+    if (arrived != null) {
+      arriving.put(msg.resourceId(), arrived);
+    }
     if (!children.containsKey(msg.resourceId())) {
       clearFailures(msg.resourceId());
       setState(msg.resourceId(), "starting", "start");
-      spawnDomain(msg.resourceId());
+      spawnDomain(msg.resourceId(), false);
     }
     return this;
   }
@@ -654,12 +690,13 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     return this;
   }
 
-  private void spawnDomain(String id) {
+  /** adoptOnly: it was seen running here: adopt it if it still runs, never start it (a start event may be stale). */
+  private void spawnDomain(String id, boolean adoptOnly) {
     ResourceSpec spec = config.resources().get(id);
     int threshold = spec.migrationThreshold() != null ? spec.migrationThreshold() : config.properties().migrationThreshold();
     Behavior<DomainActor.Command> behavior = DomainActor.supervised(
         spec, hypervisor, reportAdapter, threshold, config.properties().failureTimeout(),
-        settings.minBackoff(), settings.maxBackoff());
+        settings.minBackoff(), settings.maxBackoff(), adoptOnly);
     ActorRef<DomainActor.Command> child = getContext().spawn(behavior, "domain-" + id + "-" + (++childCounter));
     getContext().watch(child);
     children.put(id, child);
@@ -720,6 +757,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     }
     migrateWaiters.computeIfAbsent(id, k -> new ArrayList<>()).add(msg.replyTo());
     if (migrateWaiters.get(id).size() == 1) {
+      leaving.put(id, new Migration(msg.targetNode(), clock.instant()));
       setState(id, "migrating", "migrate_to");
       String targetUri = Hypervisors.migrationUri(target.hypervisor(), target.host());
       if (msg.targetAgent() != null) {
@@ -755,7 +793,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
           spec == null ? "no domain " + msg.domainName() + " here" : refusal()));
       return this;
     }
-    incoming.add(id); // its start event is the migration's, adopted
+    incoming.putIfAbsent(id, new Migration(null, clock.instant())); // its start event is the migration's, adopted
     getContext().pipeToSelf(hypervisor.start(msg.domainName(), msg.xml(), spec.ops().startTimeout()),
         (ok, err) -> new AcceptMigrationDone(id, err, msg.replyTo()));
     return this;
@@ -786,7 +824,12 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     DomainActor.Report r = msg.report();
     String id = r.resourceId();
     if (r instanceof DomainActor.Started s) {
-      recordOperation(id, s.adopted() ? "probe" : "start", true, s.adopted() ? "already running" : "started");
+      Migration arrived = arriving.remove(id);
+      if (s.adopted() && arrived != null) {
+        recordOperation(id, "migrate_from", true, migrationReason(arrived, "from", "arrived"));
+      } else {
+        recordOperation(id, s.adopted() ? "probe" : "start", true, s.adopted() ? "already running" : "started");
+      }
       setState(id, "started", s.adopted() ? "probe" : "start");
       replyStart(id, true, s.adopted() ? "already running" : "started");
     } else if (r instanceof DomainActor.StartFailed f) {
@@ -812,12 +855,18 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       recordOperation(id, "monitor", false, f.reason());
       getContext().getLog().warn("{}: monitor failed on {} (failure {}): {}; recovering in place", id, node, q.size(), f.reason());
       setState(id, "starting", "monitor");
+    } else if (r instanceof DomainActor.Gone g) {
+      // seen running, gone by the time its actor looked: nothing ran here that needs stopping or reporting as a failure
+      arriving.remove(id);
+      setState(id, "stopped", "probe");
+      replyStop(id, true, "not running here");
     } else if (r instanceof DomainActor.Stopped) {
       recordOperation(id, "stop", true, "stopped");
       setState(id, "stopped", "stop");
       replyStop(id, true, "stopped");
     } else if (r instanceof DomainActor.Migrated) {
       // the domU is the target's now: forgotten here without a stop (a stop asked meanwhile has nothing left to do)
+      recordOperation(id, "migrate_to", true, migrationReason(leaving.remove(id), "to", "migrated"));
       setState(id, "stopped", "migrate_to");
       replyMigrate(id, true, "migrated");
       replyStop(id, true, "migrated away");
@@ -825,6 +874,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       // Pacemaker: a failed migrate_to is a failure of the resource on the source
       failures.computeIfAbsent(id, k -> new ArrayDeque<>()).addLast(clock.instant());
       lastFailure.put(id, clock.instant());
+      recordOperation(id, "migrate_to", false, migrationReason(leaving.remove(id), "to", f.reason()
+          + (f.stillHere() ? " (still running here)" : " (no longer here)")));
       getContext().getLog().warn("{}: migration from {} failed ({}): {}", id, node,
           f.stillHere() ? "still running here" : "no longer here", f.reason());
       setState(id, f.stillHere() ? "started" : "stopped", "migrate_to");
@@ -1162,6 +1213,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     getContext().getLog().info("{}: failures cleared on {} (cleanup)", id, node);
     clearFailures(id);
     lastFailure.remove(id);
+    failedOps.remove(id);
     recordOperation(id, "cleanup", true, "xenha resource cleanup");
     if (states.get(id).equals("failed")) {
       setState(id, "stopped", "cleanup"); // a failed domU was destroyed when it was given up on
@@ -1251,7 +1303,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     } else if (id != null && msg.event().type().equals("STARTED") && !stopWaiters.containsKey(id)) {
       // Started behind xenha's back (virsh start, xm create): it runs here now, so monitor it and report it;
       // if it also runs elsewhere the Controller stops all but one.
-      boolean migrated = incoming.remove(id);
+      Migration arrived = incoming.remove(id);
+      boolean migrated = arrived != null;
       states.put(id, "started");
       if (unmanagedHere(id)) {
         getContext().getLog().info("{} ({}) was started outside xenha on {}: unmanaged, leaving it alone", id, msg.event().domain(), node);
@@ -1259,10 +1312,11 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       } else {
         if (migrated) {
           getContext().getLog().info("{} ({}) arrived here by live migration: adopting it", id, msg.event().domain());
+          recordOperation(id, "migrate_from", true, migrationReason(arrived, "from", "arrived"));
         } else {
           getContext().getLog().warn("{} ({}) was started outside xenha on {}: adopting it", id, msg.event().domain(), node);
         }
-        spawnDomain(id);
+        spawnDomain(id, true);
       }
       setState(id, "started", "probe");
     }
@@ -1362,8 +1416,9 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     Map<String, NodeReport.LocalResource> resources = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : states.entrySet()) {
       Instant failed = lastFailure.get(e.getKey());
-      resources.put(e.getKey(), new NodeReport.LocalResource(e.getValue(), failCount(e.getKey()), lastOps.get(e.getKey()),
-          failed == null ? 0 : failed.getEpochSecond()));
+      int fails = failCount(e.getKey());
+      resources.put(e.getKey(), new NodeReport.LocalResource(e.getValue(), fails, lastOps.get(e.getKey()),
+          failed == null ? 0 : failed.getEpochSecond(), fails > 0 ? failedOps.get(e.getKey()) : null));
     }
     return new NodeReport(node, address, getContext().getSelf(), incarnation, seq, shuttingDown, resources, Map.copyOf(membership),
         Map.copyOf(attributes), capacity, config.checksum());

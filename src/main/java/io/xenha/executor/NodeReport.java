@@ -43,11 +43,17 @@ public record NodeReport(
   /**
    * Local states: starting, started, stopping, stopped, migrating (a live migration away from here is under way),
    * failed (restarts exhausted or start failed), stop-failed. lastFailure: when an operation of it last failed here
-   * (epoch seconds, 0: never), for failure-timeout.
+   * (epoch seconds, 0: never), for failure-timeout. failedOperation: while it has failures here, the operation
+   * that failed last and why ("monitor: domain vm1 is SHUTOFF"), for status's Failed Resource Actions.
    */
-  public record LocalResource(String state, int failCount, String lastOperation, long lastFailure) implements CborSerializable {
+  public record LocalResource(String state, int failCount, String lastOperation, long lastFailure, String failedOperation)
+      implements CborSerializable {
     public LocalResource(String state, int failCount, String lastOperation) {
-      this(state, failCount, lastOperation, 0);
+      this(state, failCount, lastOperation, 0, null);
+    }
+
+    public LocalResource(String state, int failCount, String lastOperation, long lastFailure) {
+      this(state, failCount, lastOperation, lastFailure, null);
     }
 
     /**

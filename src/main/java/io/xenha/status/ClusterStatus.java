@@ -43,7 +43,15 @@ public record ClusterStatus(
       Map<String, Integer> failCounts,
       @com.fasterxml.jackson.annotation.JsonProperty("clone") Boolean isClone,
       List<Instance> instances,
-      String lastOperation) {}
+      String lastOperation,
+      Map<String, String> failedOperations) {
+
+    /** failedOperations: per node with failures, the operation that failed last there and why. */
+    public ResourceStatus(String id, String type, String state, String node, Boolean managed,
+        Map<String, Integer> failCounts, Boolean isClone, List<Instance> instances, String lastOperation) {
+      this(id, type, state, node, managed, failCounts, isClone, instances, lastOperation, null);
+    }
+  }
 
   /** One clone instance. */
   public record Instance(String node, String state) {}

@@ -163,7 +163,12 @@ public final class StatusText {
       for (Map.Entry<String, Integer> e : r.failCounts().entrySet()) {
         if (e.getValue() == null || e.getValue() <= 0) continue;
         b.append("  * ").append(r.id()).append(" on ").append(e.getKey()).append(": fail-count=").append(e.getValue());
-        if (r.lastOperation() != null) b.append(", last operation '").append(r.lastOperation()).append('\'');
+        String failed = r.failedOperations() == null ? null : r.failedOperations().get(e.getKey());
+        if (failed != null) {
+          b.append(", failed operation '").append(failed).append('\''); // Pacemaker names the failed op: vm1_monitor_10000
+        } else if (r.lastOperation() != null) {
+          b.append(", last operation '").append(r.lastOperation()).append('\'');
+        }
         b.append('\n');
       }
     }

@@ -261,6 +261,61 @@ class FencingTest {
     }
   }
 
+  /** A fence device that lists every node in its hosts can run nowhere: status says so, with the reason. */
+  @Test
+  void aFenceDeviceThatCanRunNowhereIsAWarningInTheStatus(@TempDir Path dir) throws Exception {
+    String extra = """
+        resources.ilo-all { type = stonith, agent = "builtin:libvirt", hosts = [n1, n2, n3],
+                            params { uri = "test:///%s/no-such-host.xml" } }
+        """.formatted(dir);
+    try (InJvmCluster c = new InJvmCluster(dir, 3, DOMAINS, "", extra, "", n -> hv -> hv)) {
+      ClusterFailoverTest.awaitAllRunningOnce(c, Duration.ofSeconds(60));
+      ClusterStatus s = awaitStatus(c, "n1", st -> st.warnings().stream().anyMatch(w -> w.startsWith(
+          "fence device 'ilo-all' cannot be placed: a device never runs on a node it fences, and it fences every node")),
+          Duration.ofSeconds(60), "a warning for ilo-all");
+      assertEquals("stopped", s.resources().stream().filter(r -> r.id().equals("ilo-all")).findFirst().orElseThrow()
+          .state());
+      // the device that can run (fence, no hosts) is no warning
+      assertFalse(s.warnings().stream().anyMatch(w -> w.contains("'fence'")), s.warnings().toString());
+    }
+  }
+
+  /**
+   * Fencing the Controller's own node by hand is carried out, as stonith_admin fences Pacemaker's DC: another node
+   * executes it (a device never runs on the node it fences), the Controller goes down with its node, a new one takes
+   * over and recovers the node's domUs once each. docs/operations.md says so.
+   */
+  @Test
+  void manualFencingOfTheControllersOwnNodeIsExecutedByAnotherNode(@TempDir Path dir) throws Exception {
+    try (InJvmCluster c = new InJvmCluster(dir, 3, DOMAINS, "", "", "", n -> hv -> hv)) {
+      ClusterFailoverTest.awaitAllRunningOnce(c, Duration.ofSeconds(60));
+      String controller = c.controllerNode("n1");
+      String asker = other(c, controller);
+      // the answer may never come (the Controller is fenced with its node): what happened is read from outside
+      java.util.concurrent.CompletableFuture.runAsync(() -> {
+        try {
+          c.nodes.get(asker).console().fence(controller);
+        } catch (Exception e) {
+          // the Controller went down with its node before it could answer
+        }
+      });
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (c.fencedAtNanos.get(controller) == null) {
+        assertTrue(System.nanoTime() < deadline, controller + " (the Controller's node) was not fenced");
+        Thread.sleep(100);
+      }
+      ClusterStatus s = awaitStatus(c, asker, st -> st.controller() != null && !st.controller().equals(controller)
+          && st.fencing().stream().anyMatch(f -> f.target().equals(controller) && f.result().equals("success")),
+          Duration.ofSeconds(60), "a new Controller that knows of the fence");
+      ClusterStatus.FencingRecord fence = s.fencing().stream().filter(f -> f.target().equals(controller)).findFirst()
+          .orElseThrow();
+      assertFalse(fence.executor().equals(controller), "executed by another node: " + fence);
+      Map<String, List<String>> after = ClusterFailoverTest.awaitAllRunningOnce(c, Duration.ofSeconds(60));
+      assertFalse(after.values().stream().anyMatch(ns -> ns.contains(controller)), after.toString());
+      assertTrue(c.violations.isEmpty(), "double-active: " + c.violations);
+    }
+  }
+
   /**
    * The agent of a node dies while the node stays a cluster member (its JVM and its domUs live on): the Controller
    * must not take that node's domUs as stopped. It holds every decision, says so in the status, and after

@@ -72,6 +72,16 @@ class LiveMigrationTest {
       c.awaitConverged(Duration.ofSeconds(30));
       assertEquals(List.of(target), c.activeDomains().get("vm1"));
       assertTrue(c.violations.isEmpty(), "double-active: " + c.violations);
+
+      // xenha history tells it as crm_mon's operation history would: migrate_to on the source, migrate_from on the
+      // target, each with where, how long and the result (it once showed only a probe "already running")
+      List<io.xenha.status.HistoryRecord> history = c.nodes.get(target).console().history("vm1", null).records();
+      assertTrue(history.stream().anyMatch(h -> h.operation().equals("migrate_to") && h.node().equals(source)
+          && h.result().equals("ok") && h.reason().matches("to " + target + " in \\d+\\.\\d\\d s: migrated")),
+          history.toString());
+      assertTrue(history.stream().anyMatch(h -> h.operation().equals("migrate_from") && h.node().equals(target)
+          && h.result().equals("ok") && h.reason().matches("from " + source + " in \\d+\\.\\d\\d s: arrived")),
+          history.toString());
     }
   }
 
@@ -114,6 +124,17 @@ class LiveMigrationTest {
       ClonesTest.awaitStatus(c, st -> st.resources().stream().anyMatch(r -> r.id().equals("vm1")
           && r.failCounts().get(source) == 1 && target.equals(r.node()) && r.state().equals("started")),
           "vm1 started on " + target + ", one failure on " + source);
+      // Failed Resource Actions name the operation that failed, not the last one (a start since)
+      io.xenha.status.ClusterStatus st = c.status(target);
+      var vm1 = st.resources().stream().filter(r -> r.id().equals("vm1")).findFirst().orElseThrow();
+      assertEquals("migrate_to: to " + target, vm1.failedOperations().get(source).replaceFirst(" in .*", ""),
+          vm1.toString());
+      assertTrue(vm1.failedOperations().get(source).contains("injected fault: cannot migrate vm1"), vm1.toString());
+      assertTrue(io.xenha.status.StatusText.render(st).contains("* vm1 on " + source
+          + ": fail-count=1, failed operation 'migrate_to: to " + target), io.xenha.status.StatusText.render(st));
+      List<io.xenha.status.HistoryRecord> history = c.nodes.get(target).console().history("vm1", null).records();
+      assertTrue(history.stream().anyMatch(h -> h.operation().equals("migrate_to") && h.node().equals(source)
+          && h.result().equals("failed")), history.toString());
       assertTrue(c.violations.isEmpty(), "double-active: " + c.violations);
     }
   }

@@ -73,7 +73,8 @@ public final class StatusSamples {
         List.of(
             new NodeStatus("node1", "online", Map.of(), Map.of("memory", 8192L)),
             new NodeStatus("node2", "online", Map.of(), Map.of("memory", 8192L))),
-        List.of(new ResourceStatus("web1", "domain", "started", "node2", true, Map.of("node2", 1), null, null, "start")),
+        List.of(new ResourceStatus("web1", "domain", "started", "node2", true, Map.of("node2", 1), null, null, "start",
+            Map.of("node2", "monitor: domain web1 is SHUTOFF"))),
         List.of(),
         List.of());
   }

@@ -131,7 +131,7 @@ class StatusTextTest {
             * web1: fail-count=1
 
         Failed Resource Actions:
-          * web1 on node2: fail-count=1, last operation 'start'
+          * web1 on node2: fail-count=1, failed operation 'monitor: domain web1 is SHUTOFF'
         """;
     assertEquals(expected, StatusText.render(StatusSamples.small()));
   }
