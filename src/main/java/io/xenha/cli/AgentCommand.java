@@ -60,7 +60,7 @@ public final class AgentCommand implements Callable<Integer> {
     exitZeroOnSigterm(running, cfg.cluster().shutdownTimeout().plusMinutes(11));
     while (true) {
       XenhaNode agent = running.get();
-      agent.system().getWhenTerminated().toCompletableFuture().join();
+      awaitTerminated(agent);
       if (!rejoins(agent)) {
         break;
       }
@@ -84,6 +84,38 @@ public final class AgentCommand implements Callable<Integer> {
     var reason = org.apache.pekko.actor.CoordinatedShutdown.get(agent.system().classicSystem()).getShutdownReason();
     return reason.map(r -> r.equals(org.apache.pekko.actor.CoordinatedShutdown.clusterDowningReason())).orElse(false)
         && !shutdownRequested;
+  }
+
+  /** How long a system whose coordinated shutdown has begun may take to terminate before the process gives up on it. */
+  static final Duration TERMINATION_LIMIT = Duration.ofMinutes(2);
+
+  /**
+   * Waits until the agent's actor system has terminated. Pekko 1.7 can wait forever for an inbound TLS stream to
+   * complete when it terminates (fixed upstream in 2.0: "bound Artery stream shutdown", apache/pekko#3317); a downed
+   * agent would then hang, neither a member nor starting again, its port still bound. Once the shutdown has begun, it
+   * gets {@link #TERMINATION_LIMIT}; then the process exits 70 so that the service manager starts it afresh.
+   */
+  private static void awaitTerminated(XenhaNode agent) throws InterruptedException {
+    java.util.concurrent.CompletableFuture<?> terminated = agent.system().getWhenTerminated().toCompletableFuture();
+    var shutdown = org.apache.pekko.actor.CoordinatedShutdown.get(agent.system().classicSystem());
+    long begun = 0;
+    while (!terminated.isDone()) {
+      try {
+        terminated.get(1, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+        if (shutdown.getShutdownReason().isEmpty() || shutdownRequested) {
+          continue; // running, or being stopped by the operator (exitZeroOnSigterm has its own limit)
+        }
+        if (begun == 0) {
+          begun = System.nanoTime();
+        } else if (System.nanoTime() - begun > TERMINATION_LIMIT.toNanos()) {
+          org.slf4j.LoggerFactory.getLogger(AgentCommand.class).error("the agent's actor system has not terminated "
+              + "{} s after its shutdown began (Pekko waiting on a cluster link); exiting 70 so that the service "
+              + "manager starts the agent again", TERMINATION_LIMIT.toSeconds());
+          System.exit(70);
+        }
+      }
+    }
   }
 
   /** Set when the JVM is being stopped (SIGTERM, Ctrl-C): a downing then is no reason to start again. */
