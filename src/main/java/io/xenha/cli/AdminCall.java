@@ -66,7 +66,15 @@ final class AdminCall {
 
   /** One admin command (op as in Admin.OPERATIONS). */
   static int run(JmxTarget jmx, String op, String target, String node, String lifetime, PrintStream out, PrintStream err) {
+    return run(jmx, op, target, node, lifetime, false, out, err);
+  }
+
+  /** dryRun: print what the command would make the cluster do (crm_simulate), changing nothing. */
+  static int run(JmxTarget jmx, String op, String target, String node, String lifetime, boolean dryRun, PrintStream out,
+      PrintStream err) {
     String what = "xenha " + op.replaceFirst("-", " ") + (target == null ? "" : " " + target);
-    return print(jmx, what, out, err, client -> client.admin(op, target, node, lifetime));
+    return print(jmx, what, out, err, client -> dryRun
+        ? client.simulateAdmin(op, target, node, lifetime)
+        : client.admin(op, target, node, lifetime));
   }
 }

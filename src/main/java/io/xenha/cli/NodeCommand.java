@@ -27,6 +27,10 @@ public final class NodeCommand implements Callable<Integer> {
   @Parameters(index = "1", paramLabel = "NODE", description = "The node.")
   String node;
 
+  @picocli.CommandLine.Option(names = "--dry-run",
+      description = "Print what it would make the cluster do (crm_simulate's Transition Summary); change nothing.")
+  boolean dryRun;
+
   @Mixin JmxTarget jmxTarget = new JmxTarget();
 
   PrintStream out = System.out;
@@ -34,6 +38,6 @@ public final class NodeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return AdminCall.run(jmxTarget, "node-" + action.name(), node, null, null, out, err);
+    return AdminCall.run(jmxTarget, "node-" + action.name(), node, null, null, dryRun, out, err);
   }
 }

@@ -38,6 +38,10 @@ public final class ResourceCommand implements Callable<Integer> {
       description = "migrate: how long the constraint lasts (10m, 2h, PT1H); default: until unmigrate.")
   String lifetime;
 
+  @Option(names = "--dry-run",
+      description = "Print what it would make the cluster do (crm_simulate's Transition Summary); change nothing.")
+  boolean dryRun;
+
   @Mixin JmxTarget jmxTarget = new JmxTarget();
 
   PrintStream out = System.out;
@@ -53,6 +57,6 @@ public final class ResourceCommand implements Callable<Integer> {
       err.println("xenha resource " + action + ": --lifetime applies to migrate only");
       return 2;
     }
-    return AdminCall.run(jmxTarget, "resource-" + action.name(), id, node, lifetime, out, err);
+    return AdminCall.run(jmxTarget, "resource-" + action.name(), id, node, lifetime, dryRun, out, err);
   }
 }

@@ -33,7 +33,17 @@ public final class Admin {
    * One admin command. target: the node (node-*) or resource id (resource-*), unused for maintenance-*; node: the
    * optional --node of resource commands; lifetime: the optional lifetime of a migrate constraint.
    */
-  public record Request(String op, String target, String node, Duration lifetime) implements CborSerializable {}
+  public record Request(String op, String target, String node, Duration lifetime, boolean dryRun)
+      implements CborSerializable {
+    public Request(String op, String target, String node, Duration lifetime) {
+      this(op, target, node, lifetime, false);
+    }
+
+    /** The same request, to be answered with what it would do and not carried out (crm_simulate). */
+    public Request dryRunOf() {
+      return new Request(op, target, node, lifetime, true);
+    }
+  }
 
   /**
    * The answer: ok with what was done; or not ok, with why: refused (nothing changed), or, with a message starting
@@ -86,6 +96,11 @@ public final class Admin {
 
     public boolean changes() {
       return !put.isEmpty() || !remove.isEmpty();
+    }
+
+    /** The same edit, answered with {@code text}. */
+    Edit withMessage(String text) {
+      return new Edit(refusal, put, remove, cleanup, cleanupNodes, text);
     }
 
     /** The same edit, putting one more entry. */

@@ -1348,6 +1348,21 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       msg.replyTo().tell(new Admin.Reply(false, edit.refusal()));
       return this;
     }
+    if (msg.request().dryRun()) {
+      // crm_simulate: what the change would make the cluster do, and nothing changes
+      Transition t = edit.changes() ? planWith(edit) : null;
+      StringBuilder b = new StringBuilder("dry run, nothing changed: ").append(edit.message());
+      if (t != null) {
+        b.append("\nTransition Summary:");
+        if (t.summary().isEmpty()) b.append("\n  (nothing to do)");
+        t.summary().forEach(line -> b.append('\n').append(line));
+      }
+      msg.replyTo().tell(new Admin.Reply(true, b.toString()));
+      return this;
+    }
+    if (edit.changes() && msg.request().op().equals("node-standby")) {
+      edit = edit.withMessage(msg.request().target() + " is in standby" + consequences(planWith(edit)));
+    }
     getContext().getLog().info("admin {} {}: {}", msg.request().op(), msg.request().target(), edit.message());
     if (edit.cleanup() != null) {
       for (String node : edit.cleanupNodes()) {
@@ -1363,6 +1378,42 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     }
     writeOverrides(edit, msg.replyTo());
     return this;
+  }
+
+  /** The plan if {@code edit} were in force (the overrides it puts and removes), on the facts as they are. */
+  private Transition planWith(Admin.Edit edit) {
+    Map<String, String> entries = new HashMap<>(overrides.entries());
+    edit.remove().forEach(entries::remove);
+    entries.putAll(edit.put());
+    XenhaConfig hypothetical = Overrides.decode(entries).applyTo(config, clock.instant().getEpochSecond());
+    return Scheduler.plan(snapshot(hypothetical));
+  }
+
+  /**
+   * What a plan does to what runs now, in words: where each resource moves, and what stops because no node may
+   * run it (capacity, constraints) — said before it happens, so "its resources move" is never a promise it breaks.
+   */
+  private String consequences(Transition t) {
+    ClusterSnapshot now = snapshot();
+    List<String> moves = new ArrayList<>();
+    List<String> stops = new ArrayList<>();
+    for (ResourceSpec spec : config.resources().values()) {
+      if (spec.cloneSet() != null) continue;
+      Set<String> on = now.resource(spec.id()).activeOn();
+      if (on.isEmpty()) continue;
+      String to = t.placement().get(spec.id());
+      if (to == null) {
+        stops.add(spec.id());
+      } else if (!on.contains(to)) {
+        moves.add(spec.id() + " -> " + to);
+      }
+    }
+    StringBuilder b = new StringBuilder();
+    b.append(moves.isEmpty() ? ": nothing moves" : ": " + String.join(", ", moves));
+    if (!stops.isEmpty()) {
+      b.append("; STOPPED, no node may run them (capacity, constraints): ").append(String.join(", ", stops));
+    }
+    return b.toString();
   }
 
   /** Writes an edit to a majority; the answer (if any) goes to replyTo once it is written. */

@@ -71,6 +71,11 @@ final class ClusterBean implements ClusterMXBean {
   }
 
   @Override
+  public String simulateAdmin(String op, String target, String node, String lifetime) {
+    return source.admin(op, target, node, lifetime, true);
+  }
+
+  @Override
   public String reload() {
     return source.reload();
   }

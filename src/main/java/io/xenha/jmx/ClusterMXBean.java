@@ -44,6 +44,12 @@ public interface ClusterMXBean {
   String admin(String op, String target, String node, String lifetime);
 
   /**
+   * What {@link #admin} would make the cluster do (crm_simulate's Transition Summary), without doing it: nothing
+   * changes. A refusal is an exception whose message says why.
+   */
+  String simulateAdmin(String op, String target, String node, String lifetime);
+
+  /**
    * Every node re-reads its configuration file; the change takes effect when all are valid and the same (`xenha
    * reload`). Returns what changed; a refusal is an exception whose message says why (nothing changed then).
    */

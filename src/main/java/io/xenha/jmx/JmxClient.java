@@ -159,6 +159,13 @@ public final class JmxClient implements AutoCloseable {
     return (String) invoke(JmxNames.CLUSTER, "admin", new Object[] {op, target, node, lifetime}, new String[] {str, str, str, str});
   }
 
+  /** What an admin command would do (nothing changes); {@link Refused} says why it would be refused. */
+  public String simulateAdmin(String op, String target, String node, String lifetime) throws IOException {
+    String str = String.class.getName();
+    return (String) invoke(JmxNames.CLUSTER, "simulateAdmin", new Object[] {op, target, node, lifetime},
+        new String[] {str, str, str, str});
+  }
+
   /** The fencing history, newest first; every node's when NODE is null. */
   public List<ClusterStatus.FencingRecord> fencingHistory(String node) throws IOException {
     String json =

@@ -121,6 +121,11 @@ final class StatusSource implements AutoCloseable {
    * the Controller's reason (IllegalArgumentException for bad input, before anything is asked).
    */
   String admin(String op, String target, String node, String lifetime) {
+    return admin(op, target, node, lifetime, false);
+  }
+
+  /** dryRun: the Controller answers what the command would make the cluster do, and changes nothing. */
+  String admin(String op, String target, String node, String lifetime, boolean dryRun) {
     if (op == null || !io.xenha.controller.Admin.OPERATIONS.contains(op)) {
       throw new IllegalArgumentException("unknown operation '" + op + "' (known: "
           + String.join(", ", io.xenha.controller.Admin.OPERATIONS) + ")");
@@ -129,7 +134,7 @@ final class StatusSource implements AutoCloseable {
       throw new IllegalArgumentException(op + " needs " + (op.startsWith("node-") ? "a node name" : "a resource id"));
     }
     io.xenha.controller.Admin.Request request = new io.xenha.controller.Admin.Request(op, blankToNull(target),
-        blankToNull(node), io.xenha.controller.Admin.parseLifetime(lifetime));
+        blankToNull(node), io.xenha.controller.Admin.parseLifetime(lifetime), dryRun);
     // the Controller answers once a majority and the agents have the change: allow for both
     Future<io.xenha.controller.Admin.Reply> f = executor.submit(() -> console.admin(request));
     io.xenha.controller.Admin.Reply reply;

@@ -26,7 +26,8 @@ public final class JmxRoles implements InvocationHandler {
   private static final Logger LOG = LoggerFactory.getLogger(JmxRoles.class);
 
   /** Operations of xenha's beans that only read: the status, `xenha history` and `xenha export`. */
-  public static final Set<String> READ_OPERATIONS = Set.of("status", "history", "fencingHistory", "exportConfig");
+  public static final Set<String> READ_OPERATIONS = Set.of("status", "history", "fencingHistory", "exportConfig",
+      "simulateAdmin");
 
   private static final Set<String> READS = Set.of("getAttribute", "getAttributes", "getMBeanInfo", "queryNames",
       "queryMBeans", "isRegistered", "getMBeanCount", "getDefaultDomain", "getDomains", "isInstanceOf",

@@ -93,4 +93,18 @@ class AdminAnswersTest {
     assertEquals("nfs: prefers node2 (cli-prefer-nfs)\n", out.toString(StandardCharsets.UTF_8));
     assertEquals("", err());
   }
+
+  @Test
+  void dryRunAsksForTheTransitionAndChangesNothing() {
+    console.adminReply = new Admin.Reply(true, "dry run, nothing changed: node2 is in standby\nTransition Summary:\n"
+        + "  * Stop       nfs        ( node2 )  due to node availability");
+    NodeCommand c = new NodeCommand();
+    c.out = new PrintStream(out, true, StandardCharsets.UTF_8);
+    c.err = new PrintStream(err, true, StandardCharsets.UTF_8);
+    int code = new CommandLine(c).execute("standby", "node2", "--dry-run", "--jmx", jmx,
+        "--credentials", io.xenha.security.TestCredentials.shared().adminFile().toString());
+    assertEquals(0, code, err());
+    assertEquals(List.of(new Admin.Request("node-standby", "node2", null, null, true)), console.admin);
+    assertTrue(out.toString(StandardCharsets.UTF_8).contains("* Stop       nfs        ( node2 )"), out.toString());
+  }
 }

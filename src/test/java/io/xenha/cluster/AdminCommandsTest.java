@@ -210,6 +210,42 @@ class AdminCommandsTest {
     }
   }
 
+  /**
+   * Standby says what the plan does before it does it: with two of three nodes in standby, vm3 (banned from n3) can
+   * run nowhere, and the answer says it stops rather than "its resources move". --dry-run shows the transition and
+   * changes nothing.
+   */
+  @Test
+  void standbySaysWhatStopsForLackOfANodeAndDryRunChangesNothing(@TempDir Path dir) throws Exception {
+    try (InJvmCluster c = new InJvmCluster(dir, 3, DOMAINS, CONSTRAINTS)) {
+      awaitAllRunningOnce(c, Duration.ofSeconds(60));
+      Admin.Reply first = admin(c, "n3", "node-standby", "n1");
+      assertOk(first);
+      assertFalse(first.message().contains("STOPPED"), first.message());
+      Map<String, List<String>> drained = awaitPlacement(c, w -> domainsOn(w, "n1").isEmpty(), "n1 drained");
+
+      Admin.Reply dry = c.nodes.get("n3").console().admin(new Admin.Request("node-standby", "n2", null, null).dryRunOf());
+      assertOk(dry);
+      assertTrue(dry.message().startsWith("dry run, nothing changed: "), dry.message());
+      assertTrue(dry.message().contains("Transition Summary:"), dry.message());
+      assertTrue(dry.message().lines().anyMatch(l -> l.contains("Stop") && l.contains("vm3")), dry.message());
+      assertEquals("online", nodeState(c.status("n3"), "n2"), "a dry run changes nothing");
+      c.awaitConverged(Duration.ofSeconds(10));
+      assertEquals(drained, c.activeDomains(), "a dry run moves nothing");
+
+      Admin.Reply second = admin(c, "n3", "node-standby", "n2");
+      assertOk(second);
+      assertTrue(second.message().matches("n2 is in standby: .*; STOPPED, no node may run them \\(capacity, constraints\\): .*vm3.*"),
+          second.message());
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (c.activeDomains().containsKey("vm3")) {
+        assertTrue(System.nanoTime() < deadline, "vm3 should stop: " + c.activeDomains());
+        Thread.sleep(100);
+      }
+      assertTrue(c.violations.isEmpty(), "double-active: " + c.violations);
+    }
+  }
+
   @Test
   void resourceCommandsAndTheirRefusals(@TempDir Path dir) throws Exception {
     try (InJvmCluster c = new InJvmCluster(dir, 3, DOMAINS, CONSTRAINTS)) {
