@@ -60,8 +60,7 @@ public final class FileDurableStore extends AbstractActor {
           try {
             data = data.updated(key, read(f));
           } catch (IOException | RuntimeException e) {
-            // the replicator stops the system on a failed load: a damaged file must be dealt with, not skipped
-            throw new DurableStore.LoadFailed("cannot read durable data " + f + ": " + e.getMessage(), e);
+            setAside(f, e);
           }
         }
       }
@@ -70,6 +69,29 @@ public final class FileDurableStore extends AbstractActor {
       getSender().tell(new DurableStore.LoadData(data), getSelf());
     }
     getSender().tell(DurableStore.LoadAllCompleted$.MODULE$, getSelf());
+  }
+
+  /**
+   * A damaged file (corrupted, truncated, another program's bytes) must not stop the replicator (Pekko stops it on a
+   * failed load, and the node then took part without its replicated data: a stopped resource started again). It is
+   * moved aside, kept for the operator, and this key starts empty: the other nodes' replicas repair it (the
+   * Controller reads a majority before it acts, never this node's copy alone), and the node's status says so.
+   */
+  private void setAside(Path f, Exception e) {
+    Path aside = f.resolveSibling(f.getFileName() + ".damaged-" + java.time.Instant.now().getEpochSecond());
+    String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    String moved;
+    try {
+      Files.move(f, aside, StandardCopyOption.REPLACE_EXISTING);
+      moved = "moved aside to " + aside.getFileName();
+    } catch (IOException | RuntimeException m) {
+      moved = "could not be moved aside (" + m.getMessage() + ")";
+    }
+    String problem = StateProblems.DDATA + f + ": " + why + "; " + moved + "; this node's replica is repaired from the "
+        + "other nodes before the Controller acts on it (check the disk of this node)";
+    if (StateProblems.get(getContext().getSystem()).add(problem)) {
+      getContext().getSystem().log().error("state-dir: {}", problem);
+    }
   }
 
   private DurableStore.DurableDataEnvelope read(Path f) throws IOException {

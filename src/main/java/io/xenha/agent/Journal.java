@@ -113,7 +113,7 @@ public final class Journal {
    * Creates {@code node}'s journal tables when missing. When the database cannot be reached the node still starts
    * (managing domUs does not wait for a journal): its agent runs without history until the journal answers.
    */
-  static void prepare(XenhaConfig config, String node) {
+  static String prepare(XenhaConfig config, String node) {
     Target t;
     try {
       t = target(config, node);
@@ -121,8 +121,48 @@ public final class Journal {
         Files.createDirectories(config.node(node).stateDir());
       }
       createSchemaIfMissing(t);
-    } catch (SQLException | IOException e) {
+      return null;
+    } catch (SQLException e) {
+      if (config.persistence().journal().equals("h2") && damaged(e)) {
+        return startAfresh(config, node, e);
+      }
       LOG.error("the journal of {} is not usable, its agent runs without operation history for now: {}", node, e.toString());
+      return null;
+    } catch (IOException e) {
+      LOG.error("the journal of {} is not usable, its agent runs without operation history for now: {}", node, e.toString());
+      return null;
     }
+  }
+
+  /** H2's own words for a file that is not (any more) a database: corrupted, truncated, another program's bytes. */
+  private static boolean damaged(SQLException e) {
+    for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof SQLException s && (s.getErrorCode() == 90030 || s.getErrorCode() == 90048
+          || s.getErrorCode() == 90049 || s.getErrorCode() == 50000 && String.valueOf(s.getMessage()).contains("corrupt"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The node's own H2 journal is damaged: it is moved aside (kept for the operator) and a new one is made, so the
+   * agent keeps a history from now on. Returns the problem, as `xenha status` shows it on this node.
+   */
+  private static String startAfresh(XenhaConfig config, String node, SQLException e) {
+    Path file = config.node(node).stateDir().toAbsolutePath().resolve("journal.mv.db");
+    Path aside = file.resolveSibling("journal.mv.db.damaged-" + java.time.Instant.now().getEpochSecond());
+    String problem;
+    try {
+      Files.move(file, aside);
+      createSchemaIfMissing(target(config, node));
+      problem = "journal " + file + " was damaged (" + e.getMessage().lines().findFirst().orElse("") + "): moved aside to "
+          + aside.getFileName() + " and started afresh; the fail counts and history recorded before are lost";
+    } catch (IOException | SQLException again) {
+      problem = "journal " + file + " is damaged (" + e.getMessage().lines().findFirst().orElse("") + ") and could not "
+          + "be started afresh (" + again.getMessage() + "): this agent keeps its history in memory only";
+    }
+    LOG.error("state-dir: {}", problem);
+    return problem;
   }
 }

@@ -121,7 +121,7 @@ public final class XenhaNode implements AutoCloseable {
   public static XenhaNode start(XenhaConfig config, String node, Config overrides, NodeAgent.Settings settings, Clock clock,
       java.util.function.UnaryOperator<Hypervisor> wrap) throws Exception {
     Config pekko = pekkoConfig(config, node, overrides);
-    Journal.prepare(config, node);
+    String journalProblem = Journal.prepare(config, node);
     CompletableFuture<Guardian.Started> started = new CompletableFuture<>();
     Hypervisor[] hv = new Hypervisor[1];
     // what a reload activates (the Controller's configuration when it starts on this node later, export, fence)
@@ -136,6 +136,9 @@ public final class XenhaNode implements AutoCloseable {
         config.clusterName(),
         pekko);
     try {
+      if (journalProblem != null) {
+        StateProblems.get(system).add(journalProblem);
+      }
       Guardian.Started s = started.get(30, TimeUnit.SECONDS);
       XenhaNode n = new XenhaNode(config, node, system, hv[0], s);
       n.current = current;

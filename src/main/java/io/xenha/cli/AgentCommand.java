@@ -49,6 +49,12 @@ public final class AgentCommand implements Callable<Integer> {
       return 2;
     }
     if (!io.xenha.security.Security.checkKeys(cfg, name, System.err)) return 2; // key files, credentials
+    String stateDir = stateDirProblem(cfg.node(name).stateDir());
+    if (stateDir != null) {
+      System.err.println(stateDir);
+      System.err.println("xenha agent: cannot keep its state, not starting");
+      return 2;
+    }
     XenhaNode.writePidFile(cfg.node(name).stateDir());
     java.util.concurrent.atomic.AtomicReference<XenhaNode> running = new java.util.concurrent.atomic.AtomicReference<>(
         start(cfg, name));
@@ -84,6 +90,35 @@ public final class AgentCommand implements Callable<Integer> {
     var reason = org.apache.pekko.actor.CoordinatedShutdown.get(agent.system().classicSystem()).getShutdownReason();
     return reason.map(r -> r.equals(org.apache.pekko.actor.CoordinatedShutdown.clusterDowningReason())).orElse(false)
         && !shutdownRequested;
+  }
+
+  /**
+   * Whether the state directory can hold the journal, the runtime overrides and the pid file: it is created when
+   * missing, and a file is written, synced and removed in it. Null when it can; else one line saying why
+   * ({@code state-dir /x: read-only file system}), instead of a stack trace at the first write.
+   */
+  static String stateDirProblem(Path dir) {
+    try {
+      java.nio.file.Files.createDirectories(dir);
+      Path probe = dir.resolve(".xenha-write-test");
+      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(probe,
+          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
+          java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+        ch.write(java.nio.ByteBuffer.wrap(new byte[4096]));
+        ch.force(true);
+      } finally {
+        java.nio.file.Files.deleteIfExists(probe);
+      }
+      return null;
+    } catch (java.nio.file.FileSystemException e) {
+      String why = e.getReason() != null ? e.getReason().toLowerCase(java.util.Locale.ROOT) : e.getClass().getSimpleName();
+      return "state-dir " + dir + ": " + why + (e.getFile() != null && !e.getFile().equals(dir.toString())
+          ? " (" + e.getFile() + ")" : "");
+    } catch (java.io.IOException | RuntimeException e) {
+      String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      return "state-dir " + dir + ": " + (why.toLowerCase(java.util.Locale.ROOT).contains("no space")
+          ? "no space left on device" : why);
+    }
   }
 
   /** How long a system whose coordinated shutdown has begun may take to terminate before the process gives up on it. */

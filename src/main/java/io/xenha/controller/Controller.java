@@ -60,7 +60,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   public sealed interface Command
       permits NodeReported, GetStatus, Stop, FenceRequest, AgentsListed, MembershipChanged, LifecycleRead,
           LifecycleWritten, Probed, ProbeTimeout, Settle, ActionDone, RunnerFinished, Replan, ManualFenceDone,
-          SelfFenceDeadline, PendingDeadline, HistoryGathered, AttributesChanged, AdminCommand, OverridesRead, OverridesWritten, AgentApplied, GetOverrides,
+          SelfFenceDeadline, PendingDeadline, HistoryGathered, AttributesChanged, AdminCommand, OverridesRead, MajorityRead, OverridesWritten, AgentApplied, GetOverrides,
           GetHistory, Reload, OwnConfigRead, ReloadAnswer, ActivationAnswer {}
 
   /** A NodeAgent's report (sent through the singleton proxy by every node). */
@@ -132,6 +132,12 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   private record MembershipChanged(Object event) implements Command {}
 
   private record LifecycleRead(Map<String, String> lifecycle) implements Command {}
+
+  /**
+   * The node history and the runtime overrides as a majority of a quorate membership has them, read again once this
+   * partition has quorum (null: no majority answered in time; asked again).
+   */
+  private record MajorityRead(String key, Map<String, String> entries) implements Command {}
 
   private record LifecycleWritten(String node, String value, boolean ok) implements Command {}
 
@@ -216,10 +222,20 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   private ActorRef<TransitionRunner.Command> runner;
   private int fenceFailures;
   private Transition lastTransition;
+  /** Members seen Leaving or Exiting (an agent leaves only once it has drained its node), until removed. */
+  private final Set<UniqueAddress> leavingMembers = new HashSet<>();
   private Overrides overrides = Overrides.NONE;
   /** The revision this Controller last wrote (writes can be issued before the previous one is read back). */
   private long overridesRevision;
   private boolean overridesRead;
+  /**
+   * Whether the node history and the overrides were read from a majority of a quorate membership. The reads at start
+   * may have been answered by this node alone (a cluster of one, waiting for quorum: its "majority" is itself), and
+   * its replica may be stale (it was down when a change was made) or damaged: nothing is decided before this.
+   */
+  private boolean lifecycleReadWithQuorum;
+  private boolean overridesReadWithQuorum;
+  private boolean majorityReadAsked;
   /** Admin answers waiting for the agents to apply the change: request number -> (nodes still to answer, answer). */
   private final Map<Long, Map.Entry<Set<String>, Map.Entry<Admin.Reply, ActorRef<Admin.Reply>>>> awaitingAgents = new HashMap<>();
   private long adminRequests;
@@ -282,6 +298,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
         .onMessage(AgentsListed.class, this::onAgentsListed)
         .onMessage(MembershipChanged.class, this::onMembership)
         .onMessage(LifecycleRead.class, this::onLifecycleRead)
+        .onMessage(MajorityRead.class, this::onMajorityRead)
         .onMessage(LifecycleWritten.class, m -> this)
         .onMessage(Settle.class, this::onSettle)
         .onMessage(ActionDone.class, this::onActionDone)
@@ -398,6 +415,15 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   // ---- learning the facts ------------------------------------------------------------------------------
 
   private Behavior<Command> onLifecycleRead(LifecycleRead msg) {
+    if (msg.lifecycle() == null && localDataDamaged()) {
+      // this node's own replica was damaged: it is no truth to fall back on; ask the majority again
+      getContext().getLog().warn("node history: no majority answered in time and this node's own copy was damaged: "
+          + "asking the majority again");
+      replicator.askGet(
+          replyTo -> new Replicator.Get<>(LIFECYCLE, new Replicator.ReadMajority(Duration.ofSeconds(3)), replyTo),
+          Controller::lifecycleRead);
+      return this;
+    }
     if (msg.lifecycle() == null) {
       // no majority answered in time: our own replica is the best we have
       replicator.askGet(
@@ -411,6 +437,48 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     lifecycle = msg.lifecycle();
     getContext().getLog().info("node history: {}", lifecycle);
     return this;
+  }
+
+  private void readMajority(LWWMapKey<String, String> key, Duration timeout) {
+    replicator.askGet(
+        replyTo -> new Replicator.Get<>(key, new Replicator.ReadMajority(timeout), replyTo),
+        rsp -> rsp instanceof Replicator.GetSuccess<LWWMap<String, String>> ok
+            ? new MajorityRead(key.id(), new HashMap<>(ok.get(key).getEntries()))
+            : rsp instanceof Replicator.NotFound ? new MajorityRead(key.id(), new HashMap<>())
+            : new MajorityRead(key.id(), null));
+  }
+
+  /** A majority read made with quorum: what it says is the truth to start from (see lifecycleReadWithQuorum). */
+  private Behavior<Command> onMajorityRead(MajorityRead msg) {
+    if (msg.key().equals("replicas")) {
+      if (msg.entries() == null) {
+        majorityReadAsked = false; // the replicator does not know the quorum's nodes yet: ask again at the next settle
+      } else {
+        readMajority(LIFECYCLE, Duration.ofSeconds(3));
+        readMajority(OVERRIDES, WRITE_TIMEOUT);
+      }
+      return this;
+    }
+    if (msg.entries() == null) {
+      getContext().getLog().warn("{}: no majority answered in time; asking again", msg.key());
+      majorityReadAsked = false; // the next settle asks both again
+      return this;
+    }
+    if (msg.key().equals(LIFECYCLE.id())) {
+      lifecycleReadWithQuorum = true;
+      if (!msg.entries().equals(lifecycle)) {
+        getContext().getLog().info("node history (a majority's): {}", msg.entries());
+      }
+      lifecycle = new HashMap<>(msg.entries());
+      return this;
+    }
+    overridesReadWithQuorum = true;
+    return onOverridesRead(new OverridesRead(msg.entries()));
+  }
+
+  /** Whether this node's durable Distributed Data was found damaged at start (see FileDurableStore). */
+  private boolean localDataDamaged() {
+    return io.xenha.agent.StateProblems.get(getContext().getSystem()).durableDataDamaged();
   }
 
   /** The node history from a Get answer; null when no majority answered (then our own replica is asked). */
@@ -587,8 +655,12 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       getContext().getLog().warn("{} is unreachable", nodeOfAddress(u.member().address().toString()));
     } else if (e instanceof ClusterEvent.ReachableMember r) {
       unreachableAddresses.remove(r.member().address().toString());
+    } else if (e instanceof ClusterEvent.MemberLeft || e instanceof ClusterEvent.MemberExited) {
+      leavingMembers.add(((ClusterEvent.MemberEvent) e).member().uniqueAddress());
     } else if (e instanceof ClusterEvent.MemberRemoved removed) {
-      onRemoved(removed.member(), removed.previousStatus());
+      // a member seen leaving that is removed as Down shut down before its removal reached everyone: still clean
+      boolean announced = leavingMembers.remove(removed.member().uniqueAddress());
+      onRemoved(removed.member(), announced ? MemberStatus.exiting() : removed.previousStatus());
     } else if (e instanceof ClusterEvent.MemberEvent me && me.member().status() == MemberStatus.up()) {
       upAddresses.put(me.member().address().toString(), me.member().uniqueAddress());
     }
@@ -818,6 +890,18 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     updateQuorum();
     if (!mayAct()) {
       return this; // a partition without quorum decides nothing: it waits for quorum (or is fenced by the one with it)
+    }
+    if (!lifecycleReadWithQuorum || !overridesReadWithQuorum) {
+      if (!majorityReadAsked) {
+        majorityReadAsked = true;
+        // a majority as the replicator counts it is of the nodes it knows: a node that joined a moment ago may not
+        // be one yet, and a "majority" of this node alone is its own copy. Read from a majority once the replicator
+        // knows at least the nodes that make this partition's quorum (an unreachable one does not block it).
+        int needed = quorum.presentNodes().size();
+        replicator.askReplicaCount(Replicator.GetReplicaCount::new, count -> count.n() >= needed
+            ? new MajorityRead("replicas", Map.of()) : new MajorityRead("replicas", null));
+      }
+      return this;
     }
     // dc-deadtime counts from when this partition got quorum: a node that joins before then is waited for
     Duration quorateFor = quorateSince == null ? null : Duration.between(quorateSince, clock.instant());
@@ -1309,6 +1393,14 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   }
 
   private Behavior<Command> onOverridesRead(OverridesRead msg) {
+    if (msg.entries() == null && !overridesRead && localDataDamaged()) {
+      getContext().getLog().warn("runtime overrides: no majority answered in time and this node's own copy was "
+          + "damaged: asking the majority again");
+      replicator.askGet(
+          replyTo -> new Replicator.Get<>(OVERRIDES, new Replicator.ReadMajority(WRITE_TIMEOUT), replyTo),
+          Controller::overridesRead);
+      return this;
+    }
     if (msg.entries() == null) {
       if (!overridesRead) {
         // no majority in time (a node down at a full restart): our durable replica is the best we have
@@ -1440,8 +1532,11 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     if (!msg.ok()) {
       // The local replica has it and spreads it when the others are reachable: say so, it is not undone.
       // Not a refusal: something changed (here), and may take effect.
-      String why = "not confirmed by a majority of nodes within " + WRITE_TIMEOUT.toSeconds() + "s (" + msg.failure()
-          + "): it is recorded on " + selfNode + " and takes effect if it replicates";
+      String why = "StoreFailure".equals(msg.failure())
+          ? "written to the cluster but not to the disk of " + selfNode + " (its state directory is full or "
+              + "read-only?): it takes effect, and is lost if every node restarts before a node writes it"
+          : "not confirmed by a majority of nodes within " + WRITE_TIMEOUT.toSeconds() + "s (" + msg.failure()
+              + "): it is recorded on " + selfNode + " and takes effect if it replicates";
       getContext().getLog().warn("runtime override {}: {}", msg.edit().put().keySet(), why);
       if (msg.replyTo() != null) msg.replyTo().tell(Admin.Reply.unknown(why));
     }
@@ -1851,6 +1946,9 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
             + "must run the same file (checksum " + r.configChecksum().substring(0, 12) + " vs "
             + config.checksum().substring(0, 12) + ")");
       }
+    }
+    for (NodeReport r : reports.values()) {
+      r.stateProblems().forEach(p -> w.add(r.node() + ": " + p));
     }
     held.forEach((id, node) -> w.add(id + " is held on " + node + ": " + node + "'s agent stopped while "
         + id + " ran there unmanaged; it starts nowhere else until " + node + "'s agent is back or `xenha resource "

@@ -251,6 +251,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   /** This node's capacity from libvirt's node info (empty until it answered). */
   private Map<String, Long> capacity = Map.of();
   private final Map<String, Boolean> startFailedFatal = new HashMap<>();
+  /** Members seen Leaving or Exiting (a graceful leave announced), until they are removed. */
+  private final java.util.Set<org.apache.pekko.cluster.UniqueAddress> leavingMembers = new java.util.HashSet<>();
   private final Map<String, List<ActorRef<OpResult>>> startWaiters = new HashMap<>();
   private final Map<String, List<ActorRef<OpResult>>> stopWaiters = new HashMap<>();
   private final Map<String, List<ActorRef<OpResult>>> migrateWaiters = new HashMap<>();
@@ -908,10 +910,18 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     }
     String before = membership.get(name);
     String now = before;
-    if (msg.event() instanceof org.apache.pekko.cluster.ClusterEvent.MemberUp) {
+    if (msg.event() instanceof org.apache.pekko.cluster.ClusterEvent.MemberLeft
+        || msg.event() instanceof org.apache.pekko.cluster.ClusterEvent.MemberExited) {
+      leavingMembers.add(m.uniqueAddress());
+    } else if (msg.event() instanceof org.apache.pekko.cluster.ClusterEvent.MemberUp) {
       now = "member";
     } else if (msg.event() instanceof org.apache.pekko.cluster.ClusterEvent.MemberRemoved r) {
-      now = r.previousStatus() == org.apache.pekko.cluster.MemberStatus.exiting() ? "left" : "lost";
+      // An agent leaves only once nothing it manages runs (it drains first): a member seen leaving is a clean leave
+      // even when it is removed as Down (it shut down before the removal reached everyone, and became unreachable).
+      // Taken for "lost", a new Controller once fenced a node that had just restarted cleanly.
+      boolean announced = leavingMembers.remove(m.uniqueAddress());
+      now = announced || r.previousStatus() == org.apache.pekko.cluster.MemberStatus.exiting()
+          || r.previousStatus() == org.apache.pekko.cluster.MemberStatus.leaving() ? "left" : "lost";
     }
     if (now != null && !now.equals(before)) {
       membership.put(name, now);
@@ -1421,7 +1431,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
           failed == null ? 0 : failed.getEpochSecond(), fails > 0 ? failedOps.get(e.getKey()) : null));
     }
     return new NodeReport(node, address, getContext().getSelf(), incarnation, seq, shuttingDown, resources, Map.copyOf(membership),
-        Map.copyOf(attributes), capacity, config.checksum());
+        Map.copyOf(attributes), capacity, config.checksum(), io.xenha.agent.StateProblems.get(getContext().getSystem()).list());
   }
 
   private OpResult result(String id, String op, boolean ok, String reason) {

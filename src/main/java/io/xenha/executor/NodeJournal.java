@@ -101,14 +101,40 @@ public final class NodeJournal extends EventSourcedBehavior<NodeJournal.Command,
   private final int snapshotEvery;
 
   public static Behavior<Command> create(String node, int snapshotEvery, int historySize) {
-    return new NodeJournal(node, snapshotEvery, historySize);
+    return org.apache.pekko.actor.typed.javadsl.Behaviors.setup(
+        ctx -> new NodeJournal(ctx.getSystem(), node, snapshotEvery, historySize));
   }
 
-  private NodeJournal(String node, int snapshotEvery, int historySize) {
-    // a journal that cannot write is retried in the background; the agent keeps managing meanwhile
-    super(persistenceId(node), SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2));
+  private final org.apache.pekko.actor.typed.ActorSystem<?> system;
+  private final String node;
+
+  private NodeJournal(org.apache.pekko.actor.typed.ActorSystem<?> system, String node, int snapshotEvery, int historySize) {
+    // A journal that cannot be read or written is retried in the background; the agent keeps managing meanwhile.
+    // Said once, in one line, and shown in the status (signalHandler), not a stack trace at every retry.
+    super(persistenceId(node), SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2)
+        .withLoggingEnabled(false));
+    this.system = system;
+    this.node = node;
     this.historySize = historySize;
     this.snapshotEvery = snapshotEvery;
+  }
+
+  @Override
+  public org.apache.pekko.persistence.typed.javadsl.SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(org.apache.pekko.persistence.typed.RecoveryFailed.class, (state, failed) -> {
+          Throwable cause = failed.getFailure();
+          while (cause.getCause() != null && cause.getCause() != cause) cause = cause.getCause();
+          String problem = "journal of " + node + " cannot be read (" + (cause.getMessage() == null
+              ? cause.getClass().getSimpleName() : cause.getMessage()) + "): the fail counts and history recorded "
+              + "before are not available and what happens now is kept in memory only; retrying in the background. "
+              + "If it stays so, the journal is damaged: stop the agent, move the journal in the state directory "
+              + "aside and start it (it starts afresh)";
+          if (io.xenha.agent.StateProblems.get(system).add(problem)) {
+            org.slf4j.LoggerFactory.getLogger(NodeJournal.class).error("state-dir: {}", problem);
+          }
+        })
+        .build();
   }
 
   @Override

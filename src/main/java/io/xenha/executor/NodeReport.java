@@ -1,6 +1,7 @@
 package io.xenha.executor;
 
 import io.xenha.CborSerializable;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,11 +18,21 @@ import java.util.Map;
 public record NodeReport(
     String node, String address, org.apache.pekko.actor.typed.ActorRef<NodeAgent.Command> agent, long incarnation, long seq,
     boolean shuttingDown, Map<String, LocalResource> resources, Map<String, String> membership,
-    Map<String, String> attributes, Map<String, Long> utilization, String configChecksum)
+    Map<String, String> attributes, Map<String, Long> utilization, String configChecksum, List<String> stateProblems)
     implements CborSerializable {
 
   public NodeReport {
     if (utilization == null) utilization = Map.of();
+    if (stateProblems == null) stateProblems = List.of();
+  }
+
+  /** A report whose node has no problem with its durable state. */
+  public NodeReport(
+      String node, String address, org.apache.pekko.actor.typed.ActorRef<NodeAgent.Command> agent, long incarnation, long seq,
+      boolean shuttingDown, Map<String, LocalResource> resources, Map<String, String> membership,
+      Map<String, String> attributes, Map<String, Long> utilization, String configChecksum) {
+    this(node, address, agent, incarnation, seq, shuttingDown, resources, membership, attributes, utilization,
+        configChecksum, List.of());
   }
 
   /** A report without the node's capacity (libvirt has not answered yet). */

@@ -12,6 +12,7 @@ import io.xenha.controller.Admin;
 import io.xenha.status.ClusterStatus;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -361,6 +362,72 @@ class AdminCommandsTest {
       assertEquals(List.of(), domainsOn(where, standby), standby + " is still in standby after a full restart: " + where);
       assertEquals("standby", nodeState(c.status("n1"), standby));
       assertEquals("stopped", resource(s, "vm6").state());
+      assertTrue(c.violations.isEmpty(), "double-active: " + c.violations);
+    }
+  }
+
+  /**
+   * The first node to start after a full restart has a damaged copy of the runtime overrides (random bytes): it once
+   * stopped its replicator, became Controller with no overrides, started the stopped resource again and gave the
+   * standby node resources. Now the file is set aside, the node says so in the status, and the majority's copy wins.
+   */
+  @Test
+  void aDamagedReplicaOfTheOverridesOnTheFirstNodeToStartLosesNoDecision(@TempDir Path dir) throws Exception {
+    try (InJvmCluster c = new InJvmCluster(dir, 3, DOMAINS, CONSTRAINTS)) {
+      awaitAllRunningOnce(c, Duration.ofSeconds(60));
+      assertOk(admin(c, "n1", "resource-stop", "vm6"));
+      assertOk(admin(c, "n1", "node-standby", "n2"));
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (!domainsOn(c.activeDomains(), "n2").isEmpty()) {
+        assertTrue(System.nanoTime() < deadline, "n2 not drained: " + c.activeDomains());
+        Thread.sleep(100);
+      }
+      awaitRunning(c, List.of("vm6"));
+      Path ddata = dir.resolve("n1").resolve("ddata");
+      List<Path> damaged = new ArrayList<>();
+      long t0 = System.nanoTime();
+      Path journal = dir.resolve("n1").resolve("journal.mv.db");
+      assertTrue(java.nio.file.Files.exists(journal), "n1 has an H2 journal");
+      c.restartAll(() -> {
+        byte[] junk = new byte[64 * 1024];
+        new java.util.Random(11).nextBytes(junk);
+        java.nio.file.Files.write(journal, junk); // the journal too: history lost, said, started afresh
+        try (var files = java.nio.file.Files.list(ddata)) {
+          for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".ddata")).toList()) {
+            byte[] noise = new byte[4096];
+            new java.util.Random(7).nextBytes(noise);
+            java.nio.file.Files.write(f, noise);
+            damaged.add(f);
+          }
+        }
+      });
+      assertFalse(damaged.isEmpty(), "n1 had durable data to damage");
+      ClusterStatus s = awaitStatus(c, "n1", x -> x.controller() != null
+          && x.warnings().stream().noneMatch(w -> w.contains("starting")), "a Controller after the restart");
+      // what was decided holds: vm6 stays stopped, n2 stays in standby and empty, whoever is Controller
+      c.awaitConverged(Duration.ofSeconds(30));
+      Map<String, List<String>> where = awaitRunning(c, List.of("vm6"));
+      assertEquals(List.of(), domainsOn(where, "n2"), "n2 is still in standby: " + where);
+      s = c.status("n1");
+      assertEquals("standby", nodeState(s, "n2"));
+      assertEquals("stopped", resource(s, "vm6").state());
+      assertTrue(c.startsAfter(t0).stream().noneMatch(e -> e.domain().equals("vm6") || e.node().equals("n2")),
+          "nothing started vm6 or anything on n2 after the restart: " + c.startsAfter(t0));
+      // the damage is said, on that node, naming the file
+      for (Path f : damaged) {
+        ClusterStatus st = s;
+        assertTrue(st.warnings().stream().anyMatch(w -> w.startsWith("n1: durable data damaged: " + f + ": ")),
+            st.warnings().toString());
+      }
+      assertTrue(java.nio.file.Files.list(ddata).anyMatch(f -> f.getFileName().toString().contains(".damaged-")),
+          "the damaged file is kept aside for the operator");
+      assertTrue(s.warnings().stream().anyMatch(w -> w.startsWith("n1: journal " + journal.toAbsolutePath()
+          + " was damaged (") && w.endsWith("started afresh; the fail counts and history recorded before are lost")),
+          s.warnings().toString());
+      assertTrue(java.nio.file.Files.list(dir.resolve("n1")).anyMatch(f -> f.getFileName().toString()
+          .startsWith("journal.mv.db.damaged-")), "the damaged journal is kept aside");
+      // the fresh journal records again: n1's history answers (its new records only)
+      assertTrue(c.nodes.get("n1").console().history(null, "n1").missing().isEmpty(), "n1's history is readable");
       assertTrue(c.violations.isEmpty(), "double-active: " + c.violations);
     }
   }

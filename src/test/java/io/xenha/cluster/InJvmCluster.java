@@ -245,12 +245,18 @@ final class InJvmCluster implements AutoCloseable {
    * its domUs, as a power cut would.
    */
   void restartAll() throws Exception {
+    restartAll(() -> {});
+  }
+
+  /** As {@link #restartAll()}, doing {@code whileDown} (e.g. damaging a state directory) while every node is down. */
+  void restartAll(ThrowingRunnable whileDown) throws Exception {
     for (String n : new ArrayList<>(nodes.keySet())) {
       XenhaNode x = nodes.remove(n);
       x.system().terminate();
       x.system().getWhenTerminated().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
       x.hypervisor().close();
     }
+    whileDown.run();
     for (String n : config.nodes().keySet()) {
       if (!standIns.get(n).isAlive()) {
         fencedAtNanos.remove(n);
@@ -260,6 +266,10 @@ final class InJvmCluster implements AutoCloseable {
     for (String n : config.nodes().keySet()) {
       startNode(n);
     }
+  }
+
+  interface ThrowingRunnable {
+    void run() throws Exception;
   }
 
   private String nodeOfUri(String uri) {

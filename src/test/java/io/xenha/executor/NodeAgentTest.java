@@ -122,7 +122,15 @@ class NodeAgentTest {
     NodeReport r = probe.expectMessageClass(NodeReport.class, Duration.ofSeconds(10));
     assertEquals("started", r.resources().get("vm2").state());
     assertEquals("stopped", r.resources().get("vm1").state());
-    // adopted: monitored from now on, so destroying it behind our back is recovered in place
+    // adopted once its actor has looked (history: probe, already running): monitored from now on, so destroying it
+    // behind our back is recovered in place
+    TestProbe<NodeAgent.HistoryReply> history = testKit.createTestProbe();
+    history.awaitAssert(Duration.ofSeconds(10), () -> {
+      agent.tell(new NodeAgent.History(history.getRef()));
+      assertTrue(history.expectMessageClass(NodeAgent.HistoryReply.class).records().stream()
+          .anyMatch(h -> h.resource().equals("vm2") && h.operation().equals("probe") && h.result().equals("ok")));
+      return null;
+    });
     hv.destroy("vm2", Duration.ofSeconds(5)).toCompletableFuture().get();
     probe.awaitAssert(Duration.ofSeconds(10), () -> {
       assertEquals(List.of("vm2"), active());
