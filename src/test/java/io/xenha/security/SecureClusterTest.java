@@ -174,8 +174,13 @@ class SecureClusterTest {
     assertEquals(Pem.certificate(tls.resolve("n2.pem")), served);
   }
 
+  /**
+   * Runs last: a node that has refused a TLS handshake may never finish terminating in Pekko 1.7 (an inbound TLS
+   * stream that failed keeps Artery's shutdown waiting; bounded upstream only in 2.0, apache/pekko#3317), so no node
+   * is stopped and started again on its port after this.
+   */
   @Test
-  @Order(2)
+  @Order(5)
   void outsidersAreRefusedBeforeAnyClusterMessageAndEachRefusalIsLoggedOncePerNode() throws Exception {
     Path evil = Files.createDirectories(dir.resolve("intruders"));
     // another CA's certificate for a configured name
