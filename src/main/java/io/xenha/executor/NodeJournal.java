@@ -109,10 +109,11 @@ public final class NodeJournal extends EventSourcedBehavior<NodeJournal.Command,
   private final String node;
 
   private NodeJournal(org.apache.pekko.actor.typed.ActorSystem<?> system, String node, int snapshotEvery, int historySize) {
-    // A journal that cannot be read or written is retried in the background; the agent keeps managing meanwhile.
-    // Said once, in one line, and shown in the status (signalHandler), not a stack trace at every retry.
-    super(persistenceId(node), SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2)
-        .withLoggingEnabled(false));
+    // A journal that cannot be read or written is retried in the background; the agent keeps managing meanwhile. A
+    // read failure is said in one line and shown in the status (signalHandler); Pekko's own log of each retry stays
+    // on, as it is the only word of a write that fails. A damaged H2 file never gets here: Journal.prepare sets it
+    // aside and starts afresh before the agent starts.
+    super(persistenceId(node), SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2));
     this.system = system;
     this.node = node;
     this.historySize = historySize;
