@@ -570,9 +570,12 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       getContext().getLog().warn("{} came back before it was fenced; its probe replaces what it ran", r.node());
       unclean.remove(r.node());
     }
-    if (old != null && r.incarnation() > old.incarnation() && selfFencing.remove(r.node()) != null) {
+    if ((old != null && r.incarnation() > old.incarnation() || old == null && fromProbe
+        && currentMembers().contains(r.node())) && selfFencing.remove(r.node()) != null) {
       // Its agent restarted (the domUs outlived it): what runs there is what it reports now, so its domUs must
-      // not be taken as stopped when the deadline set for the lost incarnation passes.
+      // not be taken as stopped when the deadline set for the lost incarnation passes. With no report before (lost
+      // before this Controller started) only a probe answer from a current member counts: the lost incarnation was
+      // removed, and a removed member's messages no longer arrive.
       getContext().getLog().warn("{} came back before its self-fence deadline; its probe replaces what it ran", r.node());
       timers.cancel("self-fence-" + r.node());
     }
@@ -938,11 +941,14 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       }
       if ("member".equals(history)) {
         // It was in the cluster and is not now: lost while nobody was Controller, or with the old Controller.
-        getContext().getLog().error("{} was a member and is gone: UNCLEAN until fenced", node);
         if (config.properties().stonithEnabled()) {
+          getContext().getLog().error("{} was a member and is gone: UNCLEAN until fenced", node);
           unclean.add(node);
         } else {
-          offline.add(node);
+          // Without fencing only its own deadline makes it safe: the lost node (frozen, or cut off and stopping its
+          // domUs under no-quorum-policy) may still run them. Taken as offline at once, a Controller that took over
+          // from it started them elsewhere while they still ran there (AgentRestartIT on CI: vm2 on n2 and n3).
+          awaitSelfFence(node, "a member gone while no Controller ran, or with the old Controller");
         }
       } else if ("left".equals(history) || "fenced".equals(history)) {
         offline.add(node);

@@ -187,11 +187,27 @@ class FencingTest {
 
   @Test
   void withStonithDisabledTheSurvivorsWaitForTheSelfFenceDeadline(@TempDir Path dir) throws Exception {
+    survivorsWaitForTheSelfFenceDeadline(dir, false);
+  }
+
+  /**
+   * The same when the lost node ran the Controller: the new Controller starts after the node was removed and has no
+   * report of it, only the node history saying it was a member. It once took such a node as offline at once and
+   * started its domUs while they still ran there (AgentRestartIT on CI: vm2 on n2 and n3).
+   */
+  @Test
+  void withStonithDisabledANewControllerWaitsForTheSelfFenceDeadlineOfTheNodeItTookOverFrom(@TempDir Path dir)
+      throws Exception {
+    survivorsWaitForTheSelfFenceDeadline(dir, true);
+  }
+
+  private void survivorsWaitForTheSelfFenceDeadline(Path dir, boolean cutTheController) throws Exception {
     String extra = "properties { stonith-enabled = false, self-fence-deadline = 8s }\n        resource-defaults.ops.stop.timeout = 5s";
     try (InJvmCluster c = new InJvmCluster(dir, 3, DOMAINS, "", extra, "", n -> hv -> hv)) {
       Map<String, List<String>> before = ClusterFailoverTest.awaitAllRunningOnce(c, Duration.ofSeconds(60));
       String controller = c.controllerNode("n1");
-      String isolated = other(c, controller);
+      String isolated = cutTheController ? controller : other(c, controller);
+      assertFalse(ClusterFailoverTest.domainsOn(before, isolated).isEmpty(), isolated + " runs nothing: " + before);
       List<String> lost = ClusterFailoverTest.domainsOn(before, isolated);
       Map<String, Long> stoppedAt = new ConcurrentHashMap<>();
       c.nodes.get(isolated).hypervisor().subscribe(e -> {
