@@ -38,6 +38,8 @@ public final class FileDurableStore extends AbstractActor {
   private final Path dir;
   private final Serialization serialization;
 
+  static final String WRITE_FAILED = "durable data cannot be written to ";
+
   public FileDurableStore(Config durable) {
     this.dir = Path.of(durable.getString("file.dir"));
     this.serialization = SerializationExtension.get(getContext().getSystem());
@@ -128,12 +130,21 @@ public final class FileDurableStore extends AbstractActor {
         ch.force(true);
       }
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      if (StateProblems.get(getContext().getSystem()).clear(WRITE_FAILED + dir)) {
+        getContext().getSystem().log().warning("state-dir: durable data is written to {} again", dir);
+      }
       if (msg.reply().isDefined()) {
         DurableStore.StoreReply r = msg.reply().get();
         r.replyTo().tell(r.successMsg(), getSelf());
       }
     } catch (IOException | RuntimeException e) {
-      getContext().getSystem().log().error(e, "cannot store durable data {} in {}", msg.key(), dir);
+      // one line while it lasts (a full or read-only disk), in the status too; the replicas of the other nodes keep it
+      StateProblems problems = StateProblems.get(getContext().getSystem());
+      String problem = WRITE_FAILED + dir + " (" + io.xenha.Causes.rootReason(e) + "): runtime overrides and the "
+          + "node history are kept in memory here and on the other nodes' disks until it can be written again";
+      if (problems.addOnce(WRITE_FAILED + dir, problem)) {
+        getContext().getSystem().log().error("state-dir: {}", problem);
+      }
       if (msg.reply().isDefined()) {
         DurableStore.StoreReply r = msg.reply().get();
         r.replyTo().tell(r.failureMsg(), getSelf());

@@ -14,16 +14,50 @@ import org.apache.pekko.actor.typed.ExtensionId;
 public final class StateProblems implements Extension {
 
   private final List<String> problems = new ArrayList<>();
+  private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private StateProblems() {}
 
   /** Adds a problem (ignored when the same text is there already); true when it is new. */
-  public synchronized boolean add(String problem) {
-    if (problems.contains(problem)) {
-      return false;
+  public boolean add(String problem) {
+    synchronized (this) {
+      if (problems.contains(problem)) {
+        return false;
+      }
+      problems.add(problem);
     }
-    problems.add(problem);
+    listeners.forEach(Runnable::run);
     return true;
+  }
+
+  /**
+   * Adds problem unless one with the same prefix is there (a fault that lasts is said once, with its first reason);
+   * true when it is new.
+   */
+  public boolean addOnce(String prefix, String problem) {
+    synchronized (this) {
+      if (problems.stream().anyMatch(p -> p.startsWith(prefix))) {
+        return false;
+      }
+    }
+    return add(problem);
+  }
+
+  /** Removes the problems that start with prefix (a fault that went away); true when there was one. */
+  public boolean clear(String prefix) {
+    boolean removed;
+    synchronized (this) {
+      removed = problems.removeIf(p -> p.startsWith(prefix));
+    }
+    if (removed) {
+      listeners.forEach(Runnable::run);
+    }
+    return removed;
+  }
+
+  /** Runs listener (from any thread; it must only send a message) after each change, so reports carry it at once. */
+  public void onChange(Runnable listener) {
+    listeners.add(listener);
   }
 
   public synchronized List<String> list() {

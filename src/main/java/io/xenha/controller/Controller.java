@@ -204,6 +204,8 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   private final Set<String> unclean = new LinkedHashSet<>();
   private final Set<String> offline = new HashSet<>();
   private final Map<String, Long> fencedIncarnation = new HashMap<>();
+  /** Unclean node -> the member uid of the incarnation its fence is decided against (0: none known). */
+  private final Map<String, Long> uncleanUid = new HashMap<>();
   /** stonith-enabled=false: lost nodes whose self-fence deadline has not passed yet. */
   private final Map<String, Instant> selfFencing = new HashMap<>();
   /**
@@ -569,6 +571,11 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       // elsewhere while it was unclean (every start waits for the fence).
       getContext().getLog().warn("{} came back before it was fenced; its probe replaces what it ran", r.node());
       unclean.remove(r.node());
+      uncleanUid.remove(r.node());
+      if (runner != null) {
+        // a fence of the lost incarnation may be under way: no further attempt (its executor checks the one it has)
+        runner.tell(new TransitionRunner.Recall(r.node(), r.node() + " runs a new incarnation"));
+      }
     }
     if ((old != null && r.incarnation() > old.incarnation() || old == null && fromProbe
         && currentMembers().contains(r.node())) && selfFencing.remove(r.node()) != null) {
@@ -717,7 +724,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
         case FENCE -> {
           getContext().getLog().error("{} is lost (unreachable; {}): it is UNCLEAN, fencing it now", node,
               quorum.partition());
-          unclean.add(node);
+          markUnclean(node, upAddresses.containsKey(address) ? upAddresses.get(address).longUid() : memberUidOf(node));
         }
         case AWAIT_SELF_FENCE -> awaitSelfFence(node, "unreachable");
         case HOLD -> { }
@@ -799,7 +806,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       // already UNCLEAN (lost while reachable to nobody): its fence is on the way
     } else if (config.properties().stonithEnabled()) {
       getContext().getLog().error("{} was lost (removed while {}): it is UNCLEAN until fenced", node, previous);
-      unclean.add(node);
+      markUnclean(node, member.uniqueAddress().longUid());
     } else {
       awaitSelfFence(node, "removed while " + previous);
     }
@@ -868,7 +875,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       getContext().getLog().error("{} stayed a member without an agent that answers for {}: it is UNCLEAN, fencing it",
           msg.node(), config.properties().dcDeadtime());
       pendingSince.remove(msg.node());
-      unclean.add(msg.node());
+      markUnclean(msg.node(), memberUidOf(msg.node()));
     } else {
       getContext().getLog().error("{} is still not online after {} and stonith is disabled: decisions stay held until "
           + "it is online or removed from the cluster", msg.node(), config.properties().dcDeadtime());
@@ -876,8 +883,32 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     return replan();
   }
 
+  /** node is UNCLEAN: fenced before anything of it starts elsewhere; uid is the incarnation the fence is for. */
+  private void markUnclean(String node, long uid) {
+    unclean.add(node);
+    uncleanUid.put(node, uid);
+  }
+
+  /**
+   * The member uid of node's incarnation in the cluster now (one not down first), 0 when it is no member: a fence
+   * decided against it is not carried out once the node runs another one.
+   */
+  private long memberUidOf(String node) {
+    long uid = 0;
+    for (Member m : Cluster.get(getContext().getSystem()).state().getMembers()) {
+      if (m.status() != MemberStatus.removed() && m.getRoles().contains(NodeAgent.NODE_ROLE_PREFIX + node)) {
+        uid = m.uniqueAddress().longUid();
+        if (m.status() != MemberStatus.down()) {
+          return uid;
+        }
+      }
+    }
+    return uid;
+  }
+
   private void markOffline(String node, String why) {
     unclean.remove(node);
+    uncleanUid.remove(node);
     offline.add(node);
     reports.remove(node);
     probed.remove(node);
@@ -929,7 +960,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
         } else {
           // a member whose agent does not answer for dc-deadtime: what it runs is unknown
           getContext().getLog().error("{} is a member but its agent did not answer probes within dc-deadtime: fencing it", node);
-          unclean.add(node);
+          markUnclean(node, memberUidOf(node));
         }
         continue;
       }
@@ -943,7 +974,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
         // It was in the cluster and is not now: lost while nobody was Controller, or with the old Controller.
         if (config.properties().stonithEnabled()) {
           getContext().getLog().error("{} was a member and is gone: UNCLEAN until fenced", node);
-          unclean.add(node);
+          markUnclean(node, 0);
         } else {
           // Without fencing only its own deadline makes it safe: the lost node (frozen, or cut off and stopping its
           // domUs under no-quorum-policy) may still run them. Taken as offline at once, a Controller that took over
@@ -955,7 +986,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       } else if (deadlinePassed) {
         if (mayStartupFence) {
           getContext().getLog().warn("{} did not join within dc-deadtime: fencing it before starting anything (startup-fencing)", node);
-          unclean.add(node);
+          markUnclean(node, 0);
         } else {
           offline.add(node);
         }
@@ -1062,10 +1093,19 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
         online.put(node, r.agent());
       }
     }
+    Map<String, Long> incarnations = new HashMap<>();
+    for (String node : config.nodes().keySet()) {
+      incarnations.put(node, unclean.contains(node) ? uncleanUid.getOrDefault(node, 0L) : memberUidOf(node));
+    }
     return new TransitionRunner.Agents() {
       @Override
       public ActorRef<NodeAgent.Command> agent(String node) {
         return online.get(node);
+      }
+
+      @Override
+      public long incarnationToFence(String target) {
+        return incarnations.getOrDefault(target, 0L);
       }
 
       @Override
@@ -1288,7 +1328,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       onReportQuiet(f.op().report());
     }
     for (FenceResult r : f.fences()) {
-      fencing.add(new ClusterStatus.FencingRecord(r.target(), r.device(), r.executor(), r.action(), r.ok() ? "success" : "failed", r.at()));
+      fencing.add(new ClusterStatus.FencingRecord(r.target(), r.device(), r.executor(), r.action(), r.result(), r.at()));
       if (fencing.size() > 100) {
         fencing.remove(0);
       }
@@ -1308,6 +1348,13 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
         getContext().getLog().warn("{} fenced: its resources may now be recovered elsewhere", node);
         markOffline(node, "fenced");
         warnings.removeIf(w -> w.startsWith("FENCING OF " + node));
+      } else if (f.superseded()) {
+        // not fenced and no device failed: the node runs a new incarnation, whose report decides (if it has not
+        // arrived yet, the next attempt waits the retry backoff)
+        getContext().getLog().warn("{} was not fenced: {}", node, f.reason());
+        if (unclean.contains(node)) {
+          fenceFailures++;
+        }
       } else {
         fenceFailures++;
         String w = "FENCING OF " + node + " FAILED (" + f.reason() + "): its resources stay down until a fence succeeds";
@@ -1354,7 +1401,8 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     for (Map.Entry<String, NodeReport.LocalResource> e : r.resources().entrySet()) {
       if (e.getValue().state().equals("stop-failed")) {
         getContext().getLog().error("{}: stop failed on {}: its state is unknown, fencing {}", e.getKey(), r.node(), r.node());
-        unclean.add(r.node());
+        markUnclean(r.node(), upAddresses.containsKey(r.address()) ? upAddresses.get(r.address()).longUid()
+            : memberUidOf(r.node()));
         warnings.add("stop of " + e.getKey() + " failed on " + r.node() + ": fencing " + r.node());
         return;
       }
@@ -1539,8 +1587,8 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       // The local replica has it and spreads it when the others are reachable: say so, it is not undone.
       // Not a refusal: something changed (here), and may take effect.
       String why = "StoreFailure".equals(msg.failure())
-          ? "written to the cluster but not to the disk of " + selfNode + " (its state directory is full or "
-              + "read-only?): it takes effect, and is lost if every node restarts before a node writes it"
+          ? "written to the cluster but not to the disks of a majority of the nodes (state directories full or "
+              + "read-only? see the warnings): it takes effect, and is lost if every node restarts before it is written"
           : "not confirmed by a majority of nodes within " + WRITE_TIMEOUT.toSeconds() + "s (" + msg.failure()
               + "): it is recorded on " + selfNode + " and takes effect if it replicates";
       getContext().getLog().warn("runtime override {}: {}", msg.edit().put().keySet(), why);
@@ -1832,7 +1880,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   private Behavior<Command> onHistoryGathered(HistoryGathered msg) {
     for (FenceResult r : msg.history()) {
       ClusterStatus.FencingRecord rec = new ClusterStatus.FencingRecord(
-          r.target(), r.device(), r.executor(), r.action(), r.ok() ? "success" : "failed", r.at());
+          r.target(), r.device(), r.executor(), r.action(), r.result(), r.at());
       if (!fencing.contains(rec)) {
         fencing.add(rec);
       }

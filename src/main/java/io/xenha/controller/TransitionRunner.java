@@ -11,8 +11,10 @@ import io.xenha.scheduler.Transition;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -31,12 +33,23 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 public final class TransitionRunner extends AbstractBehavior<TransitionRunner.Command> {
 
   /** Messages of the runner (all local: it never leaves the Controller's node). */
-  public sealed interface Command permits Abort, Done, Delayed, FenceStep {}
+  public sealed interface Command permits Abort, Recall, Done, Delayed, FenceStep {}
 
   /** Stop sending new actions; finish when the ones in flight are done. */
   public record Abort() implements Command {}
 
-  private record Done(Action action, boolean ok, String reason, OpResult op, List<FenceResult> fences) implements Command {}
+  /**
+   * The node a fence of this transition is for came back as a new incarnation before it was fenced: no further
+   * attempt is made (one already with an executor is checked there against its membership view).
+   */
+  public record Recall(String node, String why) implements Command {}
+
+  private record Done(Action action, boolean ok, String reason, OpResult op, List<FenceResult> fences, boolean superseded)
+      implements Command {
+    Done(Action action, boolean ok, String reason, OpResult op, List<FenceResult> fences) {
+      this(action, ok, reason, op, fences, false);
+    }
+  }
 
   private record Delayed(Action action) implements Command {}
 
@@ -48,7 +61,9 @@ public final class TransitionRunner extends AbstractBehavior<TransitionRunner.Co
       implements Command {}
 
   /** What the runner tells its Controller. */
-  public record ActionFinished(Action action, boolean ok, String reason, OpResult op, List<FenceResult> fences) {}
+  /** superseded: a fence not carried out because its node runs a new incarnation (neither fenced nor failed). */
+  public record ActionFinished(Action action, boolean ok, String reason, OpResult op, List<FenceResult> fences,
+      boolean superseded) {}
 
   public record Finished(boolean complete) {}
 
@@ -67,6 +82,9 @@ public final class TransitionRunner extends AbstractBehavior<TransitionRunner.Co
 
     /** How long to wait before fencing target (priority-fencing-delay), zero mostly. */
     Duration fenceDelay(String target);
+
+    /** The incarnation (member uid) of target the fence is decided against; 0: whatever runs there. */
+    long incarnationToFence(String target);
   }
 
   /** One device of a fencing level and the nodes that may execute it. */
@@ -82,6 +100,8 @@ public final class TransitionRunner extends AbstractBehavior<TransitionRunner.Co
   private final Set<Integer> sent = new HashSet<>();
   private int inFlight;
   private boolean stopping;
+  /** node -> why its fence is recalled. */
+  private final Map<String, String> recalled = new HashMap<>();
   private boolean failed;
 
   public static Behavior<Command> create(
@@ -111,6 +131,7 @@ public final class TransitionRunner extends AbstractBehavior<TransitionRunner.Co
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Abort.class, this::onAbort)
+        .onMessage(Recall.class, this::onRecall)
         .onMessage(Done.class, this::onDone)
         .onMessage(Delayed.class, this::onDelayed)
         .onMessage(FenceStep.class, this::onFenceStep)
@@ -229,6 +250,13 @@ public final class TransitionRunner extends AbstractBehavior<TransitionRunner.Co
 
   private Behavior<Command> onFenceStep(FenceStep step) {
     Action a = step.action();
+    if (step.last() != null && step.last().superseded() || recalled.containsKey(a.node())) {
+      String why = step.last() != null && step.last().superseded() ? step.last().reason()
+          : "recalled: " + recalled.get(a.node());
+      getContext().getLog().warn("transition: fence of {} ends without fencing: {}", a.node(), why);
+      getContext().getSelf().tell(new Done(a, false, why, null, step.history(), true));
+      return this;
+    }
     List<List<FenceDeviceChoice>> levels = agents.fenceLevels(a.node());
     int level = step.level();
     int device = step.device();
@@ -282,7 +310,7 @@ public final class TransitionRunner extends AbstractBehavior<TransitionRunner.Co
         FenceResult.class,
         agent,
         timeout,
-        replyTo -> new NodeAgent.FenceNode(a.node(), deviceId, action, replyTo),
+        replyTo -> new NodeAgent.FenceNode(a.node(), deviceId, action, agents.incarnationToFence(a.node()), replyTo),
         (res, err) -> {
           FenceResult r = err != null
               ? new FenceResult(a.node(), deviceId, executor, action, false, "no answer: " + err.getMessage(), Instant.now().toString())
@@ -296,7 +324,7 @@ public final class TransitionRunner extends AbstractBehavior<TransitionRunner.Co
   private Behavior<Command> onDone(Done msg) {
     Action a = msg.action();
     inFlight--;
-    onAction.tell(new ActionFinished(a, msg.ok(), msg.reason(), msg.op(), msg.fences()));
+    onAction.tell(new ActionFinished(a, msg.ok(), msg.reason(), msg.op(), msg.fences(), msg.superseded()));
     if (msg.ok()) {
       succeeded.add(a.id());
     } else {
@@ -305,6 +333,11 @@ public final class TransitionRunner extends AbstractBehavior<TransitionRunner.Co
       stopping = true;
     }
     return kick();
+  }
+
+  private Behavior<Command> onRecall(Recall msg) {
+    recalled.put(msg.node(), msg.why());
+    return this;
   }
 
   private Behavior<Command> onAbort(Abort msg) {

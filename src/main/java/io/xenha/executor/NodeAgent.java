@@ -54,7 +54,11 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   public sealed interface Command extends CborSerializable
       permits Probe, StartResource, StopResource, FenceNode, FenceHistory, History, StopAll, Drain, ReachabilityChanged, MemberChanged, AttributeChanged, ProbeDone, DomainReport, HypervisorEvent,
           DirectStopDone, EndedWhileStopping, FenceDone, CleanupDone, ClearFailures, OverridesSeen, ApplyOverrides, CapacityRead,
-          MigrateResource, AcceptMigration, AcceptMigrationDone, IncomingMigration, Recovered, JournalFlushed, ReloadConfig, ActivateConfig, ReloadRead {}
+          MigrateResource, AcceptMigration, AcceptMigrationDone, IncomingMigration, Recovered, JournalFlushed, ReloadConfig, ActivateConfig, ReloadRead,
+          StateProblemsChanged {}
+
+  /** This node's durable-state problems changed (a journal write failed, or works again): the next report says so. */
+  private record StateProblemsChanged() implements Command {}
 
   /**
    * Re-reads this agent's configuration file (xenha reload): the answer says whether it is valid, and its checksum;
@@ -116,9 +120,18 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     }
   }
 
-  /** Fences {@code target} with {@code deviceId} from this node (never the target itself). */
-  public record FenceNode(String target, String deviceId, String action, ActorRef<FenceResult> replyTo)
-      implements Command {}
+  /**
+   * Fences {@code target} with {@code deviceId} from this node (never the target itself). {@code memberUid}: the
+   * incarnation (cluster member uid) the fence was decided against, 0 when none is known (startup fencing, a node
+   * never seen): when this node sees the target run another incarnation, the fence is not carried out.
+   */
+  public record FenceNode(String target, String deviceId, String action, long memberUid, ActorRef<FenceResult> replyTo)
+      implements Command {
+    /** A fence of whatever runs on target now. */
+    public FenceNode(String target, String deviceId, String action, ActorRef<FenceResult> replyTo) {
+      this(target, deviceId, action, 0L, replyTo);
+    }
+  }
 
   /** The fence attempts this node executed (a new Controller gathers them so the history survives it). */
   public record FenceHistory(ActorRef<FenceHistoryReply> replyTo) implements Command {}
@@ -348,6 +361,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     hypervisor.subscribe(listener);
     ctx.getSystem().receptionist().tell(Receptionist.register(KEY, ctx.getSelf()));
     readCapacity(null);
+    ActorRef<Command> self = ctx.getSelf();
+    io.xenha.agent.StateProblems.get(ctx.getSystem()).onChange(() -> self.tell(new StateProblemsChanged()));
     if (ctx.getSystem().settings().config().getString("pekko.actor.provider").equals("cluster")) {
       org.apache.pekko.cluster.typed.Cluster.get(ctx.getSystem()).subscriptions().tell(
           org.apache.pekko.cluster.typed.Subscribe.create(
@@ -382,6 +397,10 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
         })
         .onMessage(MemberChanged.class, this::onMemberChanged)
         .onMessage(AttributeChanged.class, this::onAttributeChanged)
+        .onMessage(StateProblemsChanged.class, m -> {
+          report();
+          return this;
+        })
         .onMessage(FenceHistory.class, m -> {
           m.replyTo().tell(new FenceHistoryReply(List.copyOf(fenceHistory)));
           return this;
@@ -1345,6 +1364,12 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
       msg.replyTo().tell(new FenceResult(msg.target(), msg.deviceId(), node, msg.action(), false, "unknown device or node", at));
       return this;
     }
+    String superseded = supersededBy(msg.target(), msg.memberUid());
+    if (superseded != null) {
+      getContext().getSelf().tell(new FenceDone(new FenceResult(msg.target(), msg.deviceId(), node, msg.action(), false,
+          "not carried out: " + superseded, at, true), msg.replyTo()));
+      return this;
+    }
     ActorRef<FenceResult> done = getContext().messageAdapter(FenceResult.class, r -> new FenceDone(r, msg.replyTo()));
     ActorRef<FenceDevice.Command> hosted = devices.get(msg.deviceId());
     if (hosted != null) {
@@ -1368,6 +1393,28 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     return this;
   }
 
+  /**
+   * Why a fence decided against incarnation {@code uid} of {@code target} must not be carried out: this node sees the
+   * target run a newer incarnation (its agent restarted; the one the fence was for is gone, and a node's address and
+   * certificate are its own, so the new one is not a second process beside the old). Null: go on.
+   */
+  private String supersededBy(String target, long uid) {
+    if (uid == 0 || !clustered) {
+      return null;
+    }
+    for (org.apache.pekko.cluster.Member m
+        : org.apache.pekko.cluster.typed.Cluster.get(getContext().getSystem()).state().getMembers()) {
+      boolean running = m.status() == org.apache.pekko.cluster.MemberStatus.joining()
+          || m.status() == org.apache.pekko.cluster.MemberStatus.weaklyUp()
+          || m.status() == org.apache.pekko.cluster.MemberStatus.up();
+      if (running && m.uniqueAddress().longUid() != uid && m.getRoles().contains(NODE_ROLE_PREFIX + target)) {
+        return target + " runs a new incarnation (" + m.address() + ", " + m.status() + "); the one this fence was "
+            + "decided against is gone";
+      }
+    }
+    return null;
+  }
+
   private Behavior<Command> onFenceDone(FenceDone msg) {
     FenceResult r = msg.result();
     fenceHistory.addLast(r);
@@ -1377,6 +1424,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     record(new NodeJournal.FenceRecorded(r));
     if (r.ok()) {
       getContext().getLog().warn("fenced {} with {}: {}", r.target(), r.device(), r.reason());
+    } else if (r.superseded()) {
+      getContext().getLog().warn("fence of {} with {} {}", r.target(), r.device(), r.reason());
     } else {
       getContext().getLog().error("FENCING OF {} WITH {} FAILED: {}", r.target(), r.device(), r.reason());
     }

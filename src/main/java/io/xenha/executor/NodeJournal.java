@@ -94,7 +94,7 @@ public final class NodeJournal extends EventSourcedBehavior<NodeJournal.Command,
   /** A fence as a line of `xenha history`. */
   public static HistoryRecord toHistory(FenceResult f) {
     return new HistoryRecord(f.at(), HistoryRecord.FENCING, f.executor(), f.device(), f.action(), f.target(),
-        f.ok() ? "ok" : "failed", f.reason());
+        f.ok() ? "ok" : f.superseded() ? "superseded" : "failed", f.reason());
   }
 
   private final int historySize;
@@ -110,10 +110,11 @@ public final class NodeJournal extends EventSourcedBehavior<NodeJournal.Command,
 
   private NodeJournal(org.apache.pekko.actor.typed.ActorSystem<?> system, String node, int snapshotEvery, int historySize) {
     // A journal that cannot be read or written is retried in the background; the agent keeps managing meanwhile. A
-    // read failure is said in one line and shown in the status (signalHandler); Pekko's own log of each retry stays
-    // on, as it is the only word of a write that fails. A damaged H2 file never gets here: Journal.prepare sets it
+    // read or write failure is said once in one line and shown in the status (signalHandler), so Pekko's log of each
+    // retry, with its stack trace, is kept for debug. A damaged H2 file never gets here: Journal.prepare sets it
     // aside and starts afresh before the agent starts.
-    super(persistenceId(node), SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2));
+    super(persistenceId(node), SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2)
+        .withLogLevel(org.slf4j.event.Level.DEBUG));
     this.system = system;
     this.node = node;
     this.historySize = historySize;
@@ -124,18 +125,54 @@ public final class NodeJournal extends EventSourcedBehavior<NodeJournal.Command,
   public org.apache.pekko.persistence.typed.javadsl.SignalHandler<State> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(org.apache.pekko.persistence.typed.RecoveryFailed.class, (state, failed) -> {
-          Throwable cause = failed.getFailure();
-          while (cause.getCause() != null && cause.getCause() != cause) cause = cause.getCause();
-          String problem = "journal of " + node + " cannot be read (" + (cause.getMessage() == null
-              ? cause.getClass().getSimpleName() : cause.getMessage()) + "): the fail counts and history recorded "
+          String problem = readProblemPrefix() + " (" + io.xenha.Causes.rootReason(failed.getFailure())
+              + "): the fail counts and history recorded "
               + "before are not available and what happens now is kept in memory only; retrying in the background. "
               + "If it stays so, the journal is damaged: stop the agent, move the journal in the state directory "
               + "aside and start it (it starts afresh)";
-          if (io.xenha.agent.StateProblems.get(system).add(problem)) {
+          if (io.xenha.agent.StateProblems.get(system).addOnce(readProblemPrefix(), problem)) {
             org.slf4j.LoggerFactory.getLogger(NodeJournal.class).error("state-dir: {}", problem);
           }
         })
+        .onSignal(org.apache.pekko.persistence.typed.RecoveryCompleted.class, (state, done) -> {
+          if (io.xenha.agent.StateProblems.get(system).clear(readProblemPrefix())) {
+            org.slf4j.LoggerFactory.getLogger(NodeJournal.class).warn("state-dir: journal of {} is readable again", node);
+          }
+        })
+        .onSignal(org.apache.pekko.persistence.typed.JournalPersistFailed.class,
+            (state, failed) -> writeFailed(failed.getFailure()))
+        .onSignal(org.apache.pekko.persistence.typed.JournalPersistRejected.class,
+            (state, rejected) -> writeFailed(rejected.getFailure()))
         .build();
+  }
+
+  private String readProblemPrefix() {
+    return "journal of " + node + " cannot be read";
+  }
+
+  private String writeProblemPrefix() {
+    return "journal of " + node + " cannot be written";
+  }
+
+  /**
+   * A write failed (a full or read-only disk, a database gone): said once at ERROR and in the status until a write
+   * succeeds again; the event is lost (the agent keeps managing: VMs matter more than history), the journal restarts
+   * with backoff and retries with the next event.
+   */
+  private void writeFailed(Throwable failure) {
+    String problem = writeProblemPrefix() + " (" + io.xenha.Causes.rootReason(failure) + "): operations and fail counts are "
+        + "not recorded until it can be written again (free space or fix the database; the embedded H2 journal stays "
+        + "failed after a write error until the agent is restarted)";
+    io.xenha.agent.StateProblems problems = io.xenha.agent.StateProblems.get(system);
+    if (problems.addOnce(writeProblemPrefix(), problem)) {
+      org.slf4j.LoggerFactory.getLogger(NodeJournal.class).error("state-dir: {}", problem);
+    }
+  }
+
+  private void written() {
+    if (io.xenha.agent.StateProblems.get(system).clear(writeProblemPrefix())) {
+      org.slf4j.LoggerFactory.getLogger(NodeJournal.class).warn("state-dir: journal of {} is written again", node);
+    }
   }
 
   @Override
@@ -147,7 +184,7 @@ public final class NodeJournal extends EventSourcedBehavior<NodeJournal.Command,
   public CommandHandler<Command, Event, State> commandHandler() {
     return newCommandHandlerBuilder()
         .forAnyState()
-        .onCommand(Record.class, (state, cmd) -> Effect().persist(cmd.event()))
+        .onCommand(Record.class, (state, cmd) -> Effect().persist(cmd.event()).thenRun(s -> written()))
         .onCommand(Recall.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state))
         .build();
   }

@@ -78,7 +78,7 @@ public final class JmxClient implements AutoCloseable {
       throw new IOException("no answer within " + StatusSource.describe(timeout));
     } catch (ExecutionException e) {
       if (e.getCause() instanceof SecurityException denied) throw new Denied(denied.getMessage());
-      throw new IOException(rootReason(e.getCause()), e.getCause());
+      throw new IOException(io.xenha.Causes.rootReason(e.getCause()), e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted");
@@ -130,11 +130,11 @@ public final class JmxClient implements AutoCloseable {
     } catch (SecurityException e) {
       throw new Denied(e.getMessage());
     } catch (RuntimeMBeanException e) {
-      throw new IOException(rootReason(e.getTargetException()));
+      throw new IOException(io.xenha.Causes.rootReason(e.getTargetException()));
     } catch (MBeanException e) {
-      throw new IOException(rootReason(e.getTargetException()));
+      throw new IOException(io.xenha.Causes.rootReason(e.getTargetException()));
     } catch (JMException e) {
-      throw new IOException(rootReason(e));
+      throw new IOException(io.xenha.Causes.rootReason(e));
     }
   }
 
@@ -201,14 +201,14 @@ public final class JmxClient implements AutoCloseable {
     } catch (SecurityException e) {
       throw new Denied(e.getMessage());
     } catch (RuntimeMBeanException e) {
-      throw new Refused(rootReason(e.getTargetException()));
+      throw new Refused(io.xenha.Causes.rootReason(e.getTargetException()));
     } catch (MBeanException e) {
-      throw new Refused(rootReason(e.getTargetException()));
+      throw new Refused(io.xenha.Causes.rootReason(e.getTargetException()));
     } catch (ReflectionException e) {
       // an older agent without this operation
       throw new IOException("bean " + name + " at " + address + " has no operation " + operation);
     } catch (JMException e) {
-      throw new IOException(rootReason(e));
+      throw new IOException(io.xenha.Causes.rootReason(e));
     }
   }
 
@@ -226,14 +226,6 @@ public final class JmxClient implements AutoCloseable {
     }
   }
 
-  /** The innermost cause's message: RMI and JNDI wrap the useful part ("Connection refused") deep down. */
-  static String rootReason(Throwable t) {
-    Throwable root = t;
-    while (root.getCause() != null && root.getCause() != root) root = root.getCause();
-    String m = root.getMessage();
-    if (m == null || m.isBlank()) m = t.getMessage();
-    return m == null || m.isBlank() ? root.getClass().getSimpleName() : m;
-  }
 
   /** HOST:PORT as given to `--jmx`; IPv6 hosts in brackets. */
   public record HostPort(String host, int port) {

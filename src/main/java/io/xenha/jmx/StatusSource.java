@@ -250,10 +250,7 @@ final class StatusSource implements AutoCloseable {
 
   /** Whether the failure is a timeout (Pekko's AskTimeoutException is one), however wrapped. */
   static boolean timedOut(Throwable t) {
-    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-      if (c instanceof TimeoutException) return true;
-    }
-    return false;
+    return io.xenha.Causes.has(t, TimeoutException.class);
   }
 
   static String describe(Duration d) {

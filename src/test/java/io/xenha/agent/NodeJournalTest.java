@@ -79,4 +79,61 @@ class NodeJournalTest {
       second.shutdownTestKit();
     }
   }
+
+  /**
+   * #14: a journal write that fails while the agent runs (the state disk filled up, for real: a tmpfs) is one ERROR
+   * and a state problem the node's reports carry into `xenha status`, not Pekko's stack trace per retry. (The
+   * embedded H2 journal stays failed after a write error until the agent restarts: the message says so.)
+   */
+  @Test
+  void aWriteThatFailsIsOneLineAndAStateProblemWithoutStackTraces(@TempDir Path dir) throws Exception {
+    io.xenha.testutil.Tmpfs.with(dir, "size=4m", disk -> {
+      Path f = dir.resolve("xenha.conf");
+      Files.writeString(f, "xenha { nodes { n1 { address = \"127.0.0.1:0\", state-dir = \"" + disk.resolve("n1")
+          + "\" } } }\n");
+      XenhaConfig config = ConfigLoader.load(f).config().orElseThrow();
+      Journal.prepare(config, "n1");
+      var pekko = Journal.pekkoConfig(config, "n1").withFallback(ConfigFactory.load());
+      ActorTestKit kit = ActorTestKit.create("journal-full", pekko);
+      var root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+      var logged = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+      logged.start();
+      root.addAppender(logged);
+      try {
+        ActorRef<NodeJournal.Command> j = kit.spawn(NodeJournal.create("n1", 1000, 100));
+        StateProblems problems = StateProblems.get(kit.system());
+        TestProbe<NodeJournal.State> probe = kit.createTestProbe();
+        j.tell(new NodeJournal.Record(new NodeJournal.OperationRecorded("vm1", "start", true, "ok", Instant.now())));
+        j.tell(new NodeJournal.Recall(probe.getRef()));
+        assertEquals(1, probe.receiveMessage(Duration.ofSeconds(30)).operations().size());
+        assertTrue(problems.list().isEmpty(), problems.list().toString());
+
+        io.xenha.testutil.Tmpfs.fill(disk.resolve("filler"));
+        String big = "x".repeat(16_000);
+        probe.awaitAssert(Duration.ofSeconds(60), Duration.ofMillis(300), () -> {
+          j.tell(new NodeJournal.Record(new NodeJournal.OperationRecorded("vm1", "monitor", false, big, Instant.now())));
+          assertTrue(problems.list().stream().anyMatch(p -> p.startsWith("journal of n1 cannot be written (")
+              && p.contains("not recorded until it can be written again")), problems.list().toString());
+          return null;
+        });
+        assertEquals(1, problems.list().stream().filter(p -> p.startsWith("journal of n1 cannot be written")).count(),
+            "said once: " + problems.list());
+        for (int i = 0; i < 5; i++) { // more failing writes: still one line, no stack trace for any retry
+          j.tell(new NodeJournal.Record(new NodeJournal.OperationRecorded("vm1", "monitor", false, big, Instant.now())));
+          Thread.sleep(300);
+        }
+        List<String> errors = logged.list.stream()
+            .filter(e -> e.getFormattedMessage().contains("cannot be written")).map(e -> e.getFormattedMessage()).toList();
+        assertEquals(1, errors.size(), "one ERROR line: " + errors);
+        List<String> traces = logged.list.stream()
+            .filter(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN) && e.getThrowableProxy() != null)
+            .map(e -> e.getLoggerName() + ": " + e.getFormattedMessage()).toList();
+        assertTrue(traces.isEmpty(), "no stack trace on the console: " + traces);
+
+      } finally {
+        root.detachAppender(logged);
+        kit.shutdownTestKit();
+      }
+    });
+  }
 }

@@ -431,4 +431,51 @@ class AdminCommandsTest {
       assertTrue(c.violations.isEmpty(), "double-active: " + c.violations);
     }
   }
+
+  /**
+   * #14, for real: the disks of the nodes' replicas (a tmpfs each) fill up. With only the Controller's disk full, a
+   * `resource stop` is still durable on a majority (the other two): "done", and the full disk is a warning on that
+   * node in the status. With every disk full it cannot be kept on a majority, yet it takes effect in the cluster: the
+   * answer is "unknown: written to the cluster but not to the disks of a majority ...", never "refused" (it once
+   * said refused while the domU was stopped).
+   */
+  @Test
+  void changesTheDisksCannotKeepAreAnsweredTruly(@TempDir Path dir) throws Exception {
+    List<AutoCloseable> mounts = new java.util.ArrayList<>();
+    try {
+      // each node's replica directory (STATE-DIR/ddata) on a small disk of its own
+      for (String n : List.of("n1", "n2", "n3")) {
+        mounts.add(io.xenha.testutil.Tmpfs.mount(dir.resolve(n).resolve("ddata"), "size=1m"));
+      }
+      try (InJvmCluster c = new InJvmCluster(dir, 3, ClusterFailoverTest.DOMAINS, "", "", "", n -> hv -> hv)) {
+        Map<String, List<String>> before = ClusterFailoverTest.awaitAllRunningOnce(c, Duration.ofSeconds(60));
+        String controller = c.controllerNode("n1");
+        List<String> vms = new ArrayList<>(before.keySet());
+        io.xenha.testutil.Tmpfs.fill(dir.resolve(controller).resolve("ddata").resolve("filler"));
+
+        assertOk(admin(c, controller, "resource-stop", vms.get(0)));
+        awaitStatus(c, other(c, controller), st -> st.warnings().stream().anyMatch(w -> w.startsWith(controller
+            + ": durable data cannot be written to ")), "the full disk in the status, on " + controller);
+
+        for (String n : List.of("n1", "n2", "n3")) {
+          if (!n.equals(controller)) {
+            io.xenha.testutil.Tmpfs.fill(dir.resolve(n).resolve("ddata").resolve("filler"));
+          }
+        }
+        Admin.Reply r = admin(c, controller, "resource-stop", vms.get(1));
+        assertTrue(r.outcomeUnknown(), "not refused, not done: " + r.message());
+        assertTrue(r.message().contains("written to the cluster but not to the disks of a majority"), r.message());
+        awaitRunning(c, vms.subList(0, 2)); // both took effect: stopped, and nothing else moved
+        assertTrue(c.violations.isEmpty(), "double-active: " + c.violations);
+      }
+    } finally {
+      for (AutoCloseable m : mounts) {
+        m.close();
+      }
+    }
+  }
+
+  private static String other(InJvmCluster c, String not) {
+    return FencingTest.other(c, not);
+  }
 }

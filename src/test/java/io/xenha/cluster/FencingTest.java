@@ -377,4 +377,98 @@ class FencingTest {
       assertTrue(c.violations.isEmpty(), "double-active: " + c.violations);
     }
   }
+
+  /**
+   * #14: a fence decided against a lost incarnation is not carried out on the agent that restarted meanwhile. The
+   * first level (a dead iLO that takes its time and fails) is running when the crashed node's agent starts again and
+   * reports; the second level (which works) must then not kill the node. Its domUs start elsewhere once each, from
+   * the new agent's probe (the restarted node runs nothing).
+   */
+  @Test
+  void aFenceOfALostIncarnationIsNotCarriedOutOnTheAgentThatRestartedMeanwhile(@TempDir Path dir) throws Exception {
+    Path called = dir.resolve("slow-ilo.called");
+    Path release = dir.resolve("slow-ilo.release");
+    Path agent = dir.resolve("fence_slow_ilo");
+    Files.writeString(agent, """
+        #!/bin/sh
+        action=$(sed -n 's/^action=//p')
+        case "$action" in
+          off|reboot) touch '%s'; i=0; while [ ! -e '%s' ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; exit 1 ;;
+          *) exit 0 ;;
+        esac
+        """.formatted(called, release));
+    agent.toFile().setExecutable(true);
+    String extra = """
+        resources.slow-ilo { type = stonith, agent = "%s" }
+        fencing-topology {
+          n1 = [ [slow-ilo], [fence] ]
+          n2 = [ [slow-ilo], [fence] ]
+          n3 = [ [slow-ilo], [fence] ]
+        }
+        """.formatted(agent);
+    try (InJvmCluster c = new InJvmCluster(dir, 3, DOMAINS, "", extra, "", n -> hv -> hv)) {
+      Map<String, List<String>> before = ClusterFailoverTest.awaitAllRunningOnce(c, Duration.ofSeconds(60));
+      String controller = c.controllerNode("n1");
+      String victim = other(c, controller);
+      List<String> lost = ClusterFailoverTest.domainsOn(before, victim);
+      long crashedAt = System.nanoTime();
+      c.crash(victim);
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (!Files.exists(called)) {
+        assertTrue(System.nanoTime() < deadline, "the first fencing level was not tried");
+        Thread.sleep(50);
+      }
+      // the first level is under way: the node's agent starts again (a fresh hypervisor: it runs nothing)
+      c.restart(victim);
+      awaitStatus(c, controller, s -> s.nodes().stream().anyMatch(n -> n.name().equals(victim)
+          && !n.state().equals("unclean")), Duration.ofSeconds(30), victim + " no longer unclean");
+      Files.writeString(release, "");
+
+      Map<String, List<String>> after = ClusterFailoverTest.awaitAllRunningOnce(c, Duration.ofSeconds(60));
+      long watch = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (System.nanoTime() < watch) {
+        assertTrue(c.standIns.get(victim).isAlive(), victim + "'s restarted agent was killed by a stale fence");
+        Thread.sleep(100);
+      }
+      ClusterStatus s = c.status(controller);
+      assertFalse(s.fencing().stream().anyMatch(f -> f.target().equals(victim) && f.result().equals("success")),
+          "nothing fenced " + victim + ": " + s.fencing());
+      assertFalse(s.warnings().stream().anyMatch(w -> w.startsWith("FENCING OF " + victim)), s.warnings().toString());
+      assertEquals(lost.size(), c.startsAfter(crashedAt).size(), "its domUs started again once each: "
+          + c.startsAfter(crashedAt) + " " + after);
+      assertTrue(c.violations.isEmpty(), "double-active: " + c.violations);
+    }
+  }
+
+  /**
+   * The executor's own check, whatever the Controller knows: a fence meant for an incarnation of n2 that is not the
+   * one running is answered "superseded" and n2 lives; the same fence for the incarnation that runs is carried out.
+   */
+  @Test
+  void anExecutorDoesNotFenceAnIncarnationThatIsNotTheOneRunning(@TempDir Path dir) throws Exception {
+    try (InJvmCluster c = new InJvmCluster(dir, 3, DOMAINS, "", "", "", n -> hv -> hv)) {
+      ClusterFailoverTest.awaitAllRunningOnce(c, Duration.ofSeconds(60));
+      var n1 = c.nodes.get("n1").system();
+      long uid = org.apache.pekko.cluster.typed.Cluster.get(c.nodes.get("n2").system()).selfMember().uniqueAddress()
+          .longUid();
+      io.xenha.fencing.FenceResult stale = fence(n1, c.nodes.get("n1").nodeAgent(), "n2", uid + 1);
+      assertTrue(stale.superseded() && !stale.ok(), stale.toString());
+      assertTrue(stale.reason().contains("n2 runs a new incarnation"), stale.reason());
+      assertTrue(c.standIns.get("n2").isAlive(), "n2 was fenced");
+
+      io.xenha.fencing.FenceResult current = fence(n1, c.nodes.get("n1").nodeAgent(), "n2", uid);
+      assertTrue(current.ok() && !current.superseded(), current.toString());
+      assertTrue(c.standIns.get("n2").waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "the incarnation that runs was fenced");
+    }
+  }
+
+  private static io.xenha.fencing.FenceResult fence(org.apache.pekko.actor.typed.ActorSystem<?> system,
+      org.apache.pekko.actor.typed.ActorRef<io.xenha.executor.NodeAgent.Command> agent, String target, long uid)
+      throws Exception {
+    return org.apache.pekko.actor.typed.javadsl.AskPattern.<io.xenha.executor.NodeAgent.Command,
+            io.xenha.fencing.FenceResult>ask(agent,
+            replyTo -> new io.xenha.executor.NodeAgent.FenceNode(target, "fence", "reboot", uid, replyTo),
+            Duration.ofSeconds(30), system.scheduler())
+        .toCompletableFuture().get(40, java.util.concurrent.TimeUnit.SECONDS);
+  }
 }
