@@ -46,6 +46,11 @@ final class NetnsLab implements AutoCloseable {
   final Map<String, Process> agents = new ConcurrentHashMap<>();
   private final Map<String, List<Process>> daemons = new ConcurrentHashMap<>();
   final Path config;
+  /** node -> when its libvirtd was restarted (every domU there gone), millis. */
+  final Map<String, List<Long>> daemonRestarts = new ConcurrentHashMap<>();
+  /** The nodes' BMCs when the lab fences over IPMI, else null. */
+  Bmcs bmcs;
+  private Thread powerWatcher;
   /** Every change the checker saw: domain -> nodes, with its time. */
   final List<Seen> timeline = new CopyOnWriteArrayList<>();
   /** A domU seen running on two nodes in the same round. */
@@ -66,6 +71,14 @@ final class NetnsLab implements AutoCloseable {
    * Starts the namespaces, every libvirtd and the checker; no agent yet.
    */
   NetnsLab(Path dir, int nodeCount, List<String> domains, String extraXenha) throws Exception {
+    this(dir, nodeCount, domains, extraXenha, false);
+  }
+
+  /**
+   * ipmi: every node gets a BMC (ipmi_sim, {@link Bmcs}) and is fenced with fence_ipmilan through it; a node powered
+   * on by its BMC (after a fence's reboot, or an operator's power on) gets its libvirtd and agent started again.
+   */
+  NetnsLab(Path dir, int nodeCount, List<String> domains, String extraXenha, boolean ipmi) throws Exception {
     assumeLab();
     this.dir = dir;
     this.domains = domains;
@@ -76,10 +89,20 @@ final class NetnsLab implements AutoCloseable {
     for (int i = 1; i <= nodeCount; i++) {
       nodes.add("n" + i);
     }
+    if (ipmi) {
+      assumeTrue(new File("/usr/bin/ipmi_sim").canExecute() && new File("/usr/sbin/fence_ipmilan").canExecute(),
+          "needs ipmi_sim and fence_ipmilan (scripts/setup-deps.sh): skipping");
+      bmcs = new Bmcs(dir, nodes);
+    }
     for (String n : nodes) {
       startDaemon(n);
     }
     config = writeConfig(extraXenha);
+    if (bmcs != null) {
+      powerWatcher = new Thread(this::watchPower, "power-watcher");
+      powerWatcher.setDaemon(true);
+      powerWatcher.start();
+    }
     checker = new Thread(this::check, "virsh-checker");
     checker.setDaemon(true);
     checker.start();
@@ -178,8 +201,12 @@ final class NetnsLab implements AutoCloseable {
     c.append("  }\n  properties { default-resource-stickiness = 100 }\n");
     c.append("  resource-defaults.ops { monitor { interval = 2s, timeout = 10s }, stop.timeout = 10s }\n  resources {\n");
     for (String n : nodes) {
-      c.append("    fence-").append(n).append(" { type = stonith, agent = \"").append(FENCE).append("\", hosts = [")
-          .append(n).append("], params { plug = \"").append(ns(n)).append("\", lab_dir = \"").append(dir).append("\" } }\n");
+      if (bmcs != null) {
+        c.append("    ").append(bmcs.device(n)).append("\n");
+      } else {
+        c.append("    fence-").append(n).append(" { type = stonith, agent = \"").append(FENCE).append("\", hosts = [")
+            .append(n).append("], params { plug = \"").append(ns(n)).append("\", lab_dir = \"").append(dir).append("\" } }\n");
+      }
     }
     for (String d : domains) {
       Path xml = dir.resolve(d + ".xml");
@@ -215,6 +242,82 @@ final class NetnsLab implements AutoCloseable {
     pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(node + ".log").toFile()));
     pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     agents.put(node, pb.start());
+  }
+
+  /** Starts node's agent unless one runs there already (the power watcher and the nemesis may both try). */
+  synchronized boolean ensureAgent(String node) throws IOException {
+    Process p = agents.get(node);
+    if (p != null && p.isAlive()) {
+      return false;
+    }
+    startAgent(node);
+    return true;
+  }
+
+  /**
+   * With BMCs: a node whose power came back on gets its libvirtd (empty: a powered-off host runs nothing) and its
+   * agent, as a rebooted dom0 starts them at boot.
+   */
+  private void watchPower() {
+    Map<String, Long> seenOn = new ConcurrentHashMap<>();
+    for (String n : nodes) {
+      seenOn.put(n, bmcs.powerSince(n));
+    }
+    while (checking) {
+      for (String n : nodes) {
+        long since = bmcs.powerSince(n);
+        if ("on".equals(bmcs.power(n)) && since != seenOn.get(n)) {
+          seenOn.put(n, since);
+          try {
+            synchronized (this) {
+              List<Process> old = daemons.remove(n);
+              if (old != null) {
+                old.forEach(Process::destroyForcibly);
+              }
+              startDaemon(n);
+              ensureAgent(n);
+            }
+          } catch (Exception e) {
+            System.err.println("power watcher: cannot start " + n + ": " + e);
+          }
+        }
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  /** Restarts node's libvirtd (the test driver forgets its domUs: to xenha, every domU there crashed at once). */
+  synchronized void restartDaemon(String node) throws Exception {
+    daemonRestarts.computeIfAbsent(node, k -> new CopyOnWriteArrayList<>()).add(System.currentTimeMillis());
+    List<Process> old = daemons.remove(node);
+    if (old != null) {
+      for (Process p : old) {
+        p.destroyForcibly();
+        p.waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+    startDaemon(node);
+  }
+
+  /** Runs `xenha ARGS` in node's namespace against its agent; returns the exit code and what it printed. */
+  record Cli(int exit, String out) {}
+
+  Cli cli(String node, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns(node), java(), "-XX:TieredStopAtLevel=1",
+        "-XX:+UseSerialGC", "-Xshare:auto", "-cp", System.getProperty("java.class.path"), "io.xenha.Main"));
+    cmd.addAll(List.of(args));
+    cmd.addAll(List.of("--jmx", "127.0.0.1:9011", "--credentials", keys.resolve("cli.credentials").toString()));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      return new Cli(-1, out);
+    }
+    return new Cli(p.exitValue(), out);
   }
 
   /** SIGTERM to node's agent (systemctl stop), waiting up to max for it to exit; returns its exit code. */
@@ -489,6 +592,12 @@ final class NetnsLab implements AutoCloseable {
     checking = false;
     if (checker != null) {
       checker.join(5000);
+    }
+    if (powerWatcher != null) {
+      powerWatcher.join(5000);
+    }
+    if (bmcs != null) {
+      bmcs.close();
     }
     for (Process p : agents.values()) {
       p.destroyForcibly();
