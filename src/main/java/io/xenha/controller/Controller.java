@@ -208,6 +208,8 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   private final Map<String, Long> uncleanUid = new HashMap<>();
   /** stonith-enabled=false: lost nodes whose self-fence deadline has not passed yet. */
   private final Map<String, Instant> selfFencing = new HashMap<>();
+  /** Nodes waiting for their self-fence deadline that were lost before this Controller started (incarnation unknown). */
+  private final Set<String> lostBeforeThisController = new HashSet<>();
   /**
    * Nodes whose last report says something may run there but which cannot be counted online (joining, a restarted
    * agent not probed yet, its agent gone while the node stays a member), since when: nothing is decided meanwhile.
@@ -577,12 +579,17 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
         runner.tell(new TransitionRunner.Recall(r.node(), r.node() + " runs a new incarnation"));
       }
     }
-    if ((old != null && r.incarnation() > old.incarnation() || old == null && fromProbe
-        && currentMembers().contains(r.node())) && selfFencing.remove(r.node()) != null) {
+    boolean backAfterUnknownLoss = fromProbe && lostBeforeThisController.contains(r.node())
+        && currentMembers().contains(r.node());
+    if ((old != null && r.incarnation() > old.incarnation() || backAfterUnknownLoss)
+        && selfFencing.remove(r.node()) != null) {
+      lostBeforeThisController.remove(r.node());
       // Its agent restarted (the domUs outlived it): what runs there is what it reports now, so its domUs must
-      // not be taken as stopped when the deadline set for the lost incarnation passes. With no report before (lost
-      // before this Controller started) only a probe answer from a current member counts: the lost incarnation was
-      // removed, and a removed member's messages no longer arrive.
+      // not be taken as stopped when the deadline set for the lost incarnation passes. A node lost before this
+      // Controller started (no report of the lost incarnation here) is back when a current member of that name
+      // answers a probe: the lost incarnation was removed, and a removed member's messages no longer arrive. (Its
+      // new agent may report before its probe answer, so "no report before" would miss it: AgentRestartIT on CI,
+      // where the deadline then downed the healthy new incarnation.)
       getContext().getLog().warn("{} came back before its self-fence deadline; its probe replaces what it ran", r.node());
       timers.cancel("self-fence-" + r.node());
     }
@@ -813,6 +820,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   }
 
   private Behavior<Command> onSelfFenceDeadline(SelfFenceDeadline msg) {
+    lostBeforeThisController.remove(msg.node());
     if (selfFencing.remove(msg.node()) != null) {
       getContext().getLog().warn("{}: self-fence deadline passed, its domUs are taken as stopped", msg.node());
       NodeReport last = reports.get(msg.node());
@@ -980,6 +988,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
           // domUs under no-quorum-policy) may still run them. Taken as offline at once, a Controller that took over
           // from it started them elsewhere while they still ran there (AgentRestartIT on CI: vm2 on n2 and n3).
           awaitSelfFence(node, "a member gone while no Controller ran, or with the old Controller");
+          lostBeforeThisController.add(node);
         }
       } else if ("left".equals(history) || "fenced".equals(history)) {
         offline.add(node);

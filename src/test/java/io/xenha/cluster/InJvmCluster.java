@@ -211,8 +211,10 @@ final class InJvmCluster implements AutoCloseable {
       if (basePort > 0) {
         return; // it joins by itself
       }
-      var first = Cluster.get(nodes.values().stream().filter(x -> !x.system().whenTerminated().isCompleted())
-          .findFirst().orElseThrow().system()).selfMember().address();
+      // another live node when there is one (a restarted n1 would otherwise join itself: a cluster of its own)
+      var live = nodes.values().stream().filter(x -> !x.system().whenTerminated().isCompleted()).toList();
+      var first = Cluster.get(live.stream().filter(x -> x != node).findFirst().orElse(node).system())
+          .selfMember().address();
       Cluster.get(node.system()).manager().tell(Join.create(first));
     }
   }
