@@ -164,6 +164,15 @@ final class NetnsLab implements AutoCloseable {
     if (poweredOn(node)) {
       throw new IllegalStateException(node + " is not powered off");
     }
+    // the fence agent kills the namespace's processes in a loop for up to a second: a daemon started while it still
+    // runs is killed too (QuorumIT on CI: "virsh cannot reach" after a power-on). Wait until it stays empty.
+    long quietSince = System.nanoTime();
+    while (System.nanoTime() - quietSince < java.time.Duration.ofMillis(1500).toNanos()) {
+      Thread.sleep(100);
+      if (poweredOn(node)) {
+        throw new IllegalStateException(node + " is not powered off");
+      }
+    }
     List<Process> old = daemons.remove(node);
     if (old != null) {
       old.forEach(Process::destroyForcibly);
