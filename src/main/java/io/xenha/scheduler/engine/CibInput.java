@@ -1062,7 +1062,7 @@ public final class CibInput {
   /** Active (or possibly active) on a node that is down: the node must be fenced first. */
   private void activeOnDownNode(Rsc rsc, Node node) {
     if (!node.online && !node.maintenance && rsc.managed && !node.unclean && stonithEnabled && !node.shutdown) {
-      fence(node, rsc.baseId + " is thought to be active there");
+      fence(node, rsc.id + " is thought to be active there");
     }
   }
 
@@ -1092,7 +1092,7 @@ public final class CibInput {
       case "fence":
         rsc.failed = true;
         rsc.needsStop = true;
-        if (stonithEnabled) fence(node, rsc.baseId + " failed there");
+        if (stonithEnabled) fence(node, rsc.id + " failed there");
         break;
       default:
     }
