@@ -37,9 +37,12 @@ public final class Journal {
       return new Target(p.url(), p.user(), password, "org.postgresql.Driver", "slick.jdbc.PostgresProfile$",
           "schema/postgres/postgres-create-schema.sql");
     }
-    // DATABASE_TO_UPPER=false: the plugin's schema and Slick's H2 profile use quoted lower-case names
+    // DATABASE_TO_UPPER=false: the plugin's schema and Slick's H2 profile use quoted lower-case names.
+    // WRITE_DELAY=0: a commit is written to the file before it returns. H2's default (500 ms) writes in the background:
+    // an agent killed within that time lost records it had committed, and a write into a full disk failed silently
+    // (both found by the fault-injection lab).
     Path file = config.node(node).stateDir().toAbsolutePath().resolve("journal");
-    return new Target("jdbc:h2:file:" + file + ";DATABASE_TO_UPPER=false", "xenha", "", "org.h2.Driver",
+    return new Target("jdbc:h2:file:" + file + ";DATABASE_TO_UPPER=false;WRITE_DELAY=0", "xenha", "", "org.h2.Driver",
         "slick.jdbc.H2Profile$", "schema/h2/h2-create-schema.sql");
   }
 
@@ -62,7 +65,11 @@ public final class Journal {
         Map.entry(db + "db.numThreads", 2),
         Map.entry(db + "db.maxConnections", 2),
         Map.entry(db + "db.minConnections", 1),
-        Map.entry(db + "db.connectionTimeout", 10000)));
+        Map.entry(db + "db.connectionTimeout", 10000),
+        // tried before a connection idle for a while is used: H2 closes its database after a write error (a full
+        // disk) and its connections still call themselves valid; the query fails, the pool opens a new connection,
+        // H2 opens the file again, and the journal writes again once there is space, without an agent restart
+        Map.entry(db + "db.connectionTestQuery", "SELECT 1")));
   }
 
   /**

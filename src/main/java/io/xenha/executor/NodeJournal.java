@@ -156,13 +156,14 @@ public final class NodeJournal extends EventSourcedBehavior<NodeJournal.Command,
 
   /**
    * A write failed (a full or read-only disk, a database gone): said once at ERROR and in the status until a write
-   * succeeds again; the event is lost (the agent keeps managing: VMs matter more than history), the journal restarts
-   * with backoff and retries with the next event.
+   * succeeds again; the event is not in the journal (the agent keeps managing: VMs matter more than history; the
+   * agent's history in memory still has it until it restarts), the journal restarts with backoff and writes again
+   * with the next event once it can.
    */
   private void writeFailed(Throwable failure) {
     String problem = writeProblemPrefix() + " (" + io.xenha.Causes.rootReason(failure) + "): operations and fail counts are "
-        + "not recorded until it can be written again (free space or fix the database; the embedded H2 journal stays "
-        + "failed after a write error until the agent is restarted)";
+        + "not recorded until it can be written again (free space or fix the database: it is retried with the next "
+        + "event)";
     io.xenha.agent.StateProblems problems = io.xenha.agent.StateProblems.get(system);
     if (problems.addOnce(writeProblemPrefix(), problem)) {
       org.slf4j.LoggerFactory.getLogger(NodeJournal.class).error("state-dir: {}", problem);
