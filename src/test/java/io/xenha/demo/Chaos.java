@@ -32,7 +32,8 @@ import java.util.concurrent.TimeUnit;
  *       A then losing it only by a power-off (a fence) — recovered before the fence was confirmed;</li>
  *   <li><b>stall</b>: after the last fault healed, not every domU running exactly once within the bound;</li>
  *   <li><b>lost record</b>: a domU the checker saw start on a node without a start (or adoption) record of that
- *       node's journal near that time.</li>
+ *       node's journal near that time (one while that node's state directory was full is printed, not counted:
+ *       the journal could not be written, and an agent restarted since has forgotten it).</li>
  * </ul>
  * {@code scripts/lab/chaos} runs it; ChaosIT runs a short fixed-seed series in CI.
  */
@@ -40,7 +41,7 @@ public final class Chaos {
 
   /** Fault kinds the nemesis knows. */
   static final List<String> KINDS = List.of("kill9", "power-off", "reboot", "pause", "cut", "split", "flap", "netem",
-      "lan", "libvirtd", "controller-restart", "standby", "resource-stop", "migrate");
+      "lan", "libvirtd", "controller-restart", "standby", "resource-stop", "migrate", "disk-full", "reload");
 
   /** One fault: what, on which nodes, when (ms after the run began) and for how long. */
   public record Fault(String kind, List<String> nodes, long atMs, long forMs, String detail) {
@@ -108,6 +109,8 @@ public final class Chaos {
             Math.min(max, 3_000 + r.nextInt(15_000)), "");
         case "migrate" -> new Fault(kind, List.of("vm" + (1 + r.nextInt(domainCount)), node), at,
             Math.min(max, 3_000 + r.nextInt(15_000)), "");
+        case "disk-full" -> new Fault(kind, List.of(node), at, Math.min(max, 3_000 + r.nextInt(27_000)), "");
+        case "reload" -> new Fault(kind, List.of(node), at, 0, "");
         default -> throw new IllegalStateException(kind);
       };
       faults.add(f);
@@ -174,7 +177,7 @@ public final class Chaos {
             + d.atMillis() + "-" + d.endMillis()));
       }
       findings.addAll(earlyStarts(lab, began));
-      findings.addAll(lostRecords(lab, began));
+      findings.addAll(lostRecords(lab, began, nemesis.stateDirFullWindows()));
       Map<String, List<Long>> recovery = nemesis.recoveryTimes(lab, domains);
       return new RunResult(s, findings, recovery, recovered < 0 ? -1 : recovered - healed, status);
     }
@@ -248,7 +251,7 @@ public final class Chaos {
    * Every start the checker saw (a domU appearing on a node whose libvirtd answered before without it) has a record
    * in that node's journal: start, probe (adopted) or migrate_from, within 30 s before to 10 s after.
    */
-  static List<Finding> lostRecords(NetnsLab lab, long began) throws Exception {
+  static List<Finding> lostRecords(NetnsLab lab, long began, Map<String, List<long[]>> fullWindows) throws Exception {
     // every node's journal must answer: a node still starting is asked again (its records are not lost for that)
     com.fasterxml.jackson.databind.JsonNode tree = null;
     String last = "no node answered `xenha history --json`";
@@ -293,7 +296,13 @@ public final class Chaos {
         if (!prev.nodes().contains(n) && prev.answered().contains(n)) {
           List<Long> at = recorded.getOrDefault(n + "/" + s.domain(), List.of());
           boolean found = at.stream().anyMatch(t -> t >= prev.atMillis() - 30_000 && t <= s.endMillis() + 10_000);
-          if (!found) {
+          boolean diskFull = fullWindows.getOrDefault(n, List.of()).stream()
+              .anyMatch(w -> s.endMillis() >= w[0] && prev.atMillis() <= w[1]);
+          if (!found && diskFull) {
+            // the journal could not be written (the agent said so); the agent's memory had it until it restarted
+            System.out.println("  not recorded (state directory of " + n + " full): " + s.domain() + " started there at "
+                + s.endMillis());
+          } else if (!found) {
             out.add(new Finding("lost-record", s.domain() + " started on " + n + " between " + prev.atMillis() + " and "
                 + s.endMillis() + " with no start record there (records: " + at + ")"));
           }
@@ -360,6 +369,18 @@ public final class Chaos {
       return errors;
     }
 
+    /** node -> [from, to] (millis) while its state directory was full, to 2 s after it was freed. */
+    Map<String, List<long[]>> stateDirFullWindows() {
+      Map<String, List<long[]>> out = new TreeMap<>();
+      for (Fault f : schedule.faults()) {
+        if (f.kind().equals("disk-full")) {
+          long to = healedAt.getOrDefault(f, System.currentTimeMillis()) + 2_000;
+          out.computeIfAbsent(f.nodes().get(0), k -> new ArrayList<>()).add(new long[] {began + f.atMs(), to});
+        }
+      }
+      return out;
+    }
+
     private void inject(Fault f) throws Exception {
       String n = f.nodes().isEmpty() ? null : f.nodes().get(0);
       switch (f.kind()) {
@@ -404,6 +425,8 @@ public final class Chaos {
         case "standby" -> admin("node", "standby", n);
         case "resource-stop" -> admin("resource", "stop", n);
         case "migrate" -> admin("resource", "migrate", n, "--node", f.nodes().get(1));
+        case "disk-full" -> lab.stateDirFault(n, true);
+        case "reload" -> reload(n);
         default -> throw new IllegalStateException(f.kind());
       }
     }
@@ -436,6 +459,7 @@ public final class Chaos {
         case "standby" -> admin("node", "online", n);
         case "resource-stop" -> admin("resource", "start", n);
         case "migrate" -> admin("resource", "unmigrate", n);
+        case "disk-full" -> lab.stateDirFault(n, false);
         default -> { }
       }
     }
@@ -449,6 +473,7 @@ public final class Chaos {
         NetnsLab.sh(NetnsLab.LAB.toString(), "mend", idx);
         NetnsLab.sh(NetnsLab.LAB.toString(), "unsplit", idx);
         NetnsLab.sh(NetnsLab.LAB.toString(), "netem-clear", idx);
+        lab.stateDirFault(n, false);
         if (!"on".equals(lab.bmcs.power(n))) {
           lab.bmcs.chassis(n, "on");
         }
@@ -474,6 +499,18 @@ public final class Chaos {
         } else if (f.kind().equals("migrate")) {
           admin("resource", "unmigrate", f.nodes().get(0));
         }
+      }
+    }
+
+    /**
+     * `xenha reload` through node (the same configuration: every agent re-reads and checks it, the Controller plans
+     * again), as an operator's reload during whatever else happens. A node that is off, cut off or paused may not
+     * answer: an unanswered reload is not a finding, what follows is judged by the checker.
+     */
+    private void reload(String node) throws Exception {
+      if ("on".equals(lab.bmcs.power(node))) {
+        NetnsLab.Cli c = lab.cli(node, "reload");
+        System.out.println("  reload via " + node + ": exit " + c.exit() + " " + c.out().trim().replace('\n', ' '));
       }
     }
 

@@ -93,6 +93,10 @@ final class NetnsLab implements AutoCloseable {
       assumeTrue(new File("/usr/bin/ipmi_sim").canExecute() && new File("/usr/sbin/fence_ipmilan").canExecute(),
           "needs ipmi_sim and fence_ipmilan (scripts/setup-deps.sh): skipping");
       bmcs = new Bmcs(dir, nodes);
+      // each node's state directory on a file system of its own, so that the nemesis can fill it
+      for (String n : nodes) {
+        stateMounts.add(io.xenha.testutil.Tmpfs.mount(stateDir(n), "size=" + STATE_DIR_MIB + "m,mode=0700"));
+      }
     }
     for (String n : nodes) {
       startDaemon(n);
@@ -120,6 +124,27 @@ final class NetnsLab implements AutoCloseable {
 
   Path nodeDir(String node) {
     return dir.resolve(node);
+  }
+
+  /** Node's state directory (with BMCs: a tmpfs of {@link #STATE_DIR_MIB} MiB of its own). */
+  Path stateDir(String node) {
+    return nodeDir(node).resolve("state");
+  }
+
+  static final int STATE_DIR_MIB = 64;
+  private final List<AutoCloseable> stateMounts = new ArrayList<>();
+
+  /**
+   * A state-directory fault on node: "full" fills its file system (a file the agent does not know), "ok" frees the
+   * space again. (A read-only remount is refused by the kernel while the agent's journal is open for writing.)
+   */
+  void stateDirFault(String node, boolean full) throws IOException {
+    Path filler = stateDir(node).resolve("nemesis-filler");
+    if (full) {
+      io.xenha.testutil.Tmpfs.fill(filler);
+    } else {
+      Files.deleteIfExists(filler);
+    }
   }
 
   String uri(String node) {
@@ -205,7 +230,7 @@ final class NetnsLab implements AutoCloseable {
     for (int i = 0; i < nodes.size(); i++) {
       String n = nodes.get(i);
       c.append("    ").append(n).append(" { address = \"10.77.0.1").append(i + 1).append(":2551\", hypervisor = \"")
-          .append(uri(n)).append("\", state-dir = \"").append(nodeDir(n).resolve("state")).append("\", jmx-port = 9011 }\n");
+          .append(uri(n)).append("\", state-dir = \"").append(stateDir(n)).append("\", jmx-port = 9011 }\n");
     }
     c.append("  }\n  properties { default-resource-stickiness = 100 }\n");
     c.append("  resource-defaults.ops { monitor { interval = 2s, timeout = 10s }, stop.timeout = 10s }\n  resources {\n");
@@ -619,5 +644,8 @@ final class NetnsLab implements AutoCloseable {
     }
     daemons.values().forEach(l -> l.forEach(Process::destroyForcibly));
     sh(LAB.toString(), "down", Integer.toString(Math.max(5, nodes.size())));
+    for (AutoCloseable m : stateMounts) {
+      m.close();
+    }
   }
 }
