@@ -477,6 +477,18 @@ public final class PolicyEngine {
     // the group's colocations become its first member's ("group with X") and last member's ("X with group"),
     // merged into their sorted lists
     for (Coloc c : g.thisWith) insertSorted(first.thisWith, c, BY_PRIMARY);
+    // The internal colocations carry "group with X" to the later members, except past an unmanaged member that
+    // stays where it runs: every member after one gets the group's mandatory colocations itself, at the front of
+    // its list, so that it never runs away from X (Pacemaker's expand_group_colocations).
+    boolean anyUnmanaged = !first.managed;
+    for (int i = 1; i < g.children.size(); i++) {
+      Rsc member = g.children.get(i);
+      if (anyUnmanaged) {
+        for (Coloc c : g.thisWith) if (c.score >= INFINITY) member.thisWith.add(0, c);
+      } else if (!member.managed) {
+        anyUnmanaged = true;
+      }
+    }
     g.thisWith.clear();
     for (Coloc c : g.withThis) insertSorted(lastChild.withThis, c, BY_DEPENDENT);
     g.withThis.clear();
