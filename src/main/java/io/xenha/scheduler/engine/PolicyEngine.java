@@ -951,6 +951,18 @@ public final class PolicyEngine {
   }
 
   private static void addColocTo(Rsc target, Coloc c, boolean thisWith) {
+    if (thisWith && target.isGroup() && !target.children.isEmpty() && c.score >= INFINITY) {
+      // a cloned group: as for a group's own colocations, members after an unmanaged one get it themselves
+      boolean anyUnmanaged = !target.children.get(0).managed;
+      for (int i = 1; i < target.children.size(); i++) {
+        Rsc member = target.children.get(i);
+        if (anyUnmanaged) {
+          if (member.inherited.add(c)) member.thisWith.add(0, c);
+        } else if (!member.managed) {
+          anyUnmanaged = true;
+        }
+      }
+    }
     Rsc r = target.isGroup() && !target.children.isEmpty()
         ? (thisWith ? target.children.get(0) : last(target.children)) : target;
     if (r.inherited.add(c)) (thisWith ? r.thisWith : r.withThis).add(c);
