@@ -479,12 +479,13 @@ public final class PolicyEngine {
     for (Coloc c : g.thisWith) insertSorted(first.thisWith, c, BY_PRIMARY);
     // The internal colocations carry "group with X" to the later members, except past an unmanaged member that
     // stays where it runs: every member after one gets the group's mandatory colocations itself, at the front of
-    // its list, so that it never runs away from X (Pacemaker's expand_group_colocations).
+    // its list, so that it never runs away from X (Pacemaker's expand_group_colocations). Unlike Pacemaker 2.1.5,
+    // which expands only INFINITY ones, -INFINITY ones too: a member never stays beside what the group must avoid.
     boolean anyUnmanaged = !first.managed;
     for (int i = 1; i < g.children.size(); i++) {
       Rsc member = g.children.get(i);
       if (anyUnmanaged) {
-        for (Coloc c : g.thisWith) if (c.score >= INFINITY) member.thisWith.add(0, c);
+        for (Coloc c : g.thisWith) if (Math.abs(c.score) >= INFINITY) member.thisWith.add(0, c);
       } else if (!member.managed) {
         anyUnmanaged = true;
       }
@@ -951,7 +952,7 @@ public final class PolicyEngine {
   }
 
   private static void addColocTo(Rsc target, Coloc c, boolean thisWith) {
-    if (thisWith && target.isGroup() && !target.children.isEmpty() && c.score >= INFINITY) {
+    if (thisWith && target.isGroup() && !target.children.isEmpty() && Math.abs(c.score) >= INFINITY) {
       // a cloned group: as for a group's own colocations, members after an unmanaged one get it themselves
       boolean anyUnmanaged = !target.children.get(0).managed;
       for (int i = 1; i < target.children.size(); i++) {
