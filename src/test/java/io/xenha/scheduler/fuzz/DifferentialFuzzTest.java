@@ -103,12 +103,17 @@ class DifferentialFuzzTest {
 
   /** Runs seeds first..first+count-1 on a small pool (crm_simulate is a process: run a few at once). */
   static List<Outcome> run(long first, int count, int threads) throws Exception {
+    List<Long> seeds = new ArrayList<>();
+    for (long s = first; s < first + count; s++) seeds.add(s);
+    return run(seeds, threads);
+  }
+
+  static List<Outcome> run(List<Long> seeds, int threads) throws Exception {
     Path dir = Files.createTempDirectory("xenha-fuzz");
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       List<Future<Outcome>> futures = new ArrayList<>();
-      for (long s = first; s < first + count; s++) {
-        long seed = s;
+      for (long seed : seeds) {
         futures.add(pool.submit(() -> {
           CibGenerator.Case c = CibGenerator.generate(seed);
           Path f = dir.resolve("seed-" + seed + ".xml");
@@ -238,22 +243,26 @@ class DifferentialFuzzTest {
     assertTrue(fixed.isEmpty(), "seeds listed in " + BASELINE + " now agree with crm_simulate: remove their lines: " + fixed);
   }
 
-  /** Fresh seeds: {@code --seed FIRST --cases N [--threads T] [--keep DIR]}; prints the report. */
+  /** Fresh seeds: {@code --seed FIRST --cases N | --seeds S1,S2,...} {@code [--threads T] [--keep DIR]}; prints the report. */
   public static void main(String[] args) throws Exception {
     long first = 1000;
     int cases = 100;
     int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
     Path keep = null;
+    List<Long> listed = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--seed" -> first = Long.parseLong(args[++i]);
         case "--cases" -> cases = Integer.parseInt(args[++i]);
         case "--threads" -> threads = Integer.parseInt(args[++i]);
         case "--keep" -> keep = Path.of(args[++i]);
+        case "--seeds" -> {
+          for (String x : args[++i].split(",")) listed.add(Long.parseLong(x.trim()));
+        }
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    List<Outcome> outcomes = run(first, cases, threads);
+    List<Outcome> outcomes = listed.isEmpty() ? run(first, cases, threads) : run(listed, threads);
     if (keep != null) {
       Files.createDirectories(keep);
       for (Outcome o : outcomes) {
