@@ -96,7 +96,7 @@ public final class CibImport {
     try {
       cib = CibXml.read(file);
     } catch (CibXml.Invalid e) {
-      return new ImportResult("", Map.of(), Set.of(), List.of(e.getMessage()), List.of());
+      return new ImportResult("", Map.of(), Set.of(), e.errors(), List.of());
     }
     return new CibImport(cib, options).run();
   }

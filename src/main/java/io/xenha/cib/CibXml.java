@@ -41,8 +41,22 @@ public final class CibXml {
 
   /** A CIB that cannot be read; the message names the file and line. */
   public static final class Invalid extends Exception {
+    private final List<String> errors;
+
     public Invalid(String message) {
       super(message);
+      this.errors = List.of(message);
+    }
+
+    /** Several errors, each "FILE:LINE: ..."; the message adds a last line counting them. */
+    Invalid(List<String> errors, String summary) {
+      super(String.join("\n", errors) + "\n" + summary);
+      this.errors = List.copyOf(errors);
+    }
+
+    /** One line per error. */
+    public List<String> errors() {
+      return errors;
     }
   }
 
@@ -53,6 +67,12 @@ public final class CibXml {
       if (!"cib".equals(doc.getDocumentElement().getTagName())) {
         throw new Invalid(cib.where(doc.getDocumentElement()) + ": the root element is not <cib>");
       }
+      List<String> errors = cib.schemaErrors();
+      if (!errors.isEmpty()) {
+        int n = errors.size();
+        throw new Invalid(errors, file + ": " + n + (n == 1 ? " schema error" : " schema errors")
+            + ": the CIB is not valid (crm_simulate and crm_verify refuse it too)");
+      }
       LegacySyntax.normalize(cib);
       return cib;
     } catch (SAXParseException e) {
@@ -60,6 +80,71 @@ public final class CibXml {
     } catch (SAXException | IOException e) {
       throw new Invalid(file + ": cannot read: " + e.getMessage());
     }
+  }
+
+  /**
+   * The errors of the configuration section that make Pacemaker's schema (any version) refuse the CIB, in
+   * crm_verify's form "FILE:LINE: element TAG: message": an id defined twice, and an element without an attribute
+   * every schema requires (a resource's or constraint's id, a primitive's class and type, an ocf primitive's
+   * provider, an nvpair's name). References (resource_ref, role inside acl_*, ...) reuse ids and are not
+   * definitions; the status section is the cluster's own record and is not checked.
+   */
+  List<String> schemaErrors() {
+    List<String> out = new ArrayList<>();
+    Element conf = child(root(), "configuration");
+    if (conf == null) return out;
+    Map<String, Element> ids = new java.util.HashMap<>();
+    Deque<Element> todo = new ArrayDeque<>();
+    todo.push(conf);
+    List<Element> inOrder = new ArrayList<>();
+    while (!todo.isEmpty()) {
+      Element e = todo.pop();
+      inOrder.add(e);
+      List<Element> kids = children(e, null);
+      for (int i = kids.size() - 1; i >= 0; i--) todo.push(kids.get(i));
+    }
+    for (Element e : inOrder) {
+      String tag = e.getTagName();
+      String id = attr(e, "id");
+      if (id != null && !isReference(e)) {
+        Element first = ids.putIfAbsent(id, e);
+        if (first != null) out.add(schemaError(e, "ID " + id + " redefined (first defined at line " + line(first) + ")"));
+      }
+      for (String required : REQUIRED.getOrDefault(tag, List.of())) {
+        if (attr(e, required) == null) out.add(schemaError(e, "attribute " + required + " is required"));
+      }
+      if (tag.equals("primitive")) {
+        if (id == null) out.add(schemaError(e, "attribute id is required"));
+        if (attr(e, "template") == null) {
+          if (attr(e, "class") == null) out.add(schemaError(e, "attribute class is required"));
+          if (attr(e, "type") == null) out.add(schemaError(e, "attribute type is required"));
+        }
+      }
+      if (tag.equals("primitive") && "ocf".equals(attr(e, "class")) && attr(e, "provider") == null && attr(e, "template") == null) {
+        out.add(schemaError(e, "attribute provider is required for class ocf"));
+      }
+    }
+    return out;
+  }
+
+  /** Attributes every Pacemaker schema requires, by element (a primitive made from a template takes its class and type from it). */
+  private static final Map<String, List<String>> REQUIRED = Map.of(
+      "group", List.of("id"),
+      "clone", List.of("id"),
+      "master", List.of("id"),
+      "rsc_location", List.of("id"),
+      "rsc_colocation", List.of("id"),
+      "rsc_order", List.of("id"),
+      "nvpair", List.of("name"));
+
+  private static boolean isReference(Element e) {
+    String tag = e.getTagName();
+    if (tag.endsWith("_ref")) return true;
+    return tag.equals("role") && e.getParentNode() instanceof Element p && p.getTagName().startsWith("acl_");
+  }
+
+  private String schemaError(Element e, String message) {
+    return file + ":" + line(e) + ": element " + e.getTagName() + ": " + message;
   }
 
   public Path file() {
