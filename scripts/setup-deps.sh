@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what xenha needs on Debian/Ubuntu when it is missing: a JDK (17+), Maven, libvirt's client library,
-# fence agents and the IPMI simulator their tests use, PostgreSQL and libvirtd for the journal and agent-restart tests.
+# fence agents and the IPMI simulator their tests use, PostgreSQL and libvirtd for the journal and agent-restart tests,
+# Pacemaker's crm_simulate for the scheduler's differential fuzzing.
 # Sourced by scripts/demo.sh and scripts/test.sh. Not root: prints the exact command to run instead.
 set -euo pipefail
 
@@ -40,6 +41,9 @@ xenha_missing_lean_packages() {
   # a libvirtd per simulated node serving the test driver, and virsh to read each node's truth from outside
   [ -x /usr/sbin/libvirtd ] || missing+=(libvirt-daemon)
   command -v virsh >/dev/null 2>&1 || missing+=(libvirt-clients)
+  # crm_simulate (Pacemaker 2.1.5) for the differential fuzzing of the scheduler (DifferentialFuzzTest,
+  # scripts/scheduler-fuzz.sh). Its Depends "pacemaker | pacemaker-remote" brings in pacemaker and corosync too.
+  [ -x /usr/sbin/crm_simulate ] || missing+=(pacemaker-cli-utils)
   printf '%s\n' "${missing[@]}" | sort -u | grep -v '^$' || true
 }
 
