@@ -29,11 +29,13 @@ import java.util.concurrent.TimeUnit;
  *   <li><b>double run</b>: a domU seen on two nodes in one reading (a powered-off node's libvirtd is gone, so only
  *       powered-on hosts count);</li>
  *   <li><b>early start</b>: a domU seen starting on B while its last host A still ran it as far as anyone could see,
- *       A then losing it only by a power-off (a fence) — recovered before the fence was confirmed;</li>
+ *       A then losing it only by a power-off (a fence) — recovered before the fence was confirmed; or seen starting
+ *       on B while A, cut off from the cluster and not fenced, had stopped it itself after the cut (a stop for lack of
+ *       quorum no one could have been told of);</li>
  *   <li><b>stall</b>: after the last fault healed, not every domU running exactly once within the bound;</li>
  *   <li><b>lost record</b>: a domU the checker saw start on a node without a start (or adoption) record of that
- *       node's journal near that time (one while that node's state directory was full is printed, not counted:
- *       the journal could not be written, and an agent restarted since has forgotten it).</li>
+ *       node's journal near that time (one while that node's state directory was full or read-only is printed, not
+ *       counted: the journal could not be written, and an agent restarted since has forgotten it).</li>
  * </ul>
  * {@code scripts/lab/chaos} runs it; ChaosIT runs a short fixed-seed series in CI.
  */
@@ -41,7 +43,7 @@ public final class Chaos {
 
   /** Fault kinds the nemesis knows. */
   static final List<String> KINDS = List.of("kill9", "power-off", "reboot", "pause", "cut", "split", "flap", "netem",
-      "lan", "libvirtd", "controller-restart", "standby", "resource-stop", "migrate", "disk-full", "reload");
+      "lan", "libvirtd", "controller-restart", "standby", "resource-stop", "migrate", "disk-full", "disk-ro", "reload");
 
   /** One fault: what, on which nodes, when (ms after the run began) and for how long. */
   public record Fault(String kind, List<String> nodes, long atMs, long forMs, String detail) {
@@ -109,7 +111,7 @@ public final class Chaos {
             Math.min(max, 3_000 + r.nextInt(15_000)), "");
         case "migrate" -> new Fault(kind, List.of("vm" + (1 + r.nextInt(domainCount)), node), at,
             Math.min(max, 3_000 + r.nextInt(15_000)), "");
-        case "disk-full" -> new Fault(kind, List.of(node), at, Math.min(max, 3_000 + r.nextInt(27_000)), "");
+        case "disk-full", "disk-ro" -> new Fault(kind, List.of(node), at, Math.min(max, 3_000 + r.nextInt(27_000)), "");
         case "reload" -> new Fault(kind, List.of(node), at, 0, "");
         default -> throw new IllegalStateException(kind);
       };
@@ -176,7 +178,7 @@ public final class Chaos {
         findings.add(new Finding("double-run", d.domain() + " on " + d.nodes() + " in the reading of "
             + d.atMillis() + "-" + d.endMillis()));
       }
-      findings.addAll(earlyStarts(lab, began));
+      findings.addAll(earlyStarts(lab, began, nemesis.isolationWindows()));
       findings.addAll(lostRecords(lab, began, nemesis.stateDirFullWindows()));
       Map<String, List<Long>> recovery = nemesis.recoveryTimes(lab, domains);
       return new RunResult(s, findings, recovery, recovered < 0 ? -1 : recovered - healed, status);
@@ -216,7 +218,8 @@ public final class Chaos {
    * A, so it was recovered before A's fence was confirmed (a fence powers A off, which destroys it). A domU seen on A
    * and B in one reading is a double run, counted there.
    */
-  static List<Finding> earlyStarts(NetnsLab lab, long began) throws java.io.IOException {
+  static List<Finding> earlyStarts(NetnsLab lab, long began, Map<String, List<long[]>> isolated)
+      throws java.io.IOException {
     List<Finding> out = new ArrayList<>();
     List<String> power = lab.bmcs.powerLog();
     Map<String, NetnsLab.Seen> lastWith = new LinkedHashMap<>(); // domain -> last reading where it ran on one node
@@ -229,8 +232,27 @@ public final class Chaos {
         continue;
       }
       String a = prev.nodes().get(0);
-      if (s.nodes().contains(a) || s.answered().contains(a)) {
-        continue; // still there (a double run if elsewhere too), or A answered: it had stopped it
+      if (s.nodes().contains(a)) {
+        continue; // still there (a double run if elsewhere too)
+      }
+      if (s.answered().contains(a)) {
+        // A had stopped it. Early all the same when A was cut off from the cluster since before that stop, is still
+        // cut off, and has not been fenced: the stop (A's own, for lack of quorum) could not have been reported, so
+        // the start elsewhere was made for a lost node that was not fenced.
+        Long stopped = lab.timeline.stream().filter(x -> x.domain().equals(s.domain()) && x.atMillis() > prev.atMillis()
+            && x.atMillis() <= s.atMillis() && x.answered().contains(a) && !x.nodes().contains(a))
+            .map(NetnsLab.Seen::atMillis).findFirst().orElse(null);
+        for (long[] w : isolated.getOrDefault(a, List.of())) {
+          boolean cutOffWhileStopping = stopped != null && stopped > w[0] + 1_000 && s.atMillis() < w[1];
+          boolean fenced = power.stream().map(l -> l.split(" ")).anyMatch(f -> f.length == 3 && f[1].equals("off")
+              && f[2].equals(NetnsLab.ns(a)) && Long.parseLong(f[0]) >= w[0] && Long.parseLong(f[0]) <= s.endMillis());
+          if (cutOffWhileStopping && !fenced) {
+            out.add(new Finding("early-start", s.domain() + " seen on " + s.nodes() + " in the reading " + s.atMillis()
+                + "-" + s.endMillis() + " while " + a + ", cut off from the cluster since " + w[0] + " and not fenced, "
+                + "had stopped it itself at " + stopped + " (a stop no one could have been told of)"));
+          }
+        }
+        continue;
       }
       boolean seenWithoutIt = lab.timeline.stream().anyMatch(x -> x.domain().equals(s.domain())
           && x.atMillis() > prev.atMillis() && x.atMillis() < s.atMillis() && x.answered().contains(a)
@@ -300,8 +322,8 @@ public final class Chaos {
               .anyMatch(w -> s.endMillis() >= w[0] && prev.atMillis() <= w[1]);
           if (!found && diskFull) {
             // the journal could not be written (the agent said so); the agent's memory had it until it restarted
-            System.out.println("  not recorded (state directory of " + n + " full): " + s.domain() + " started there at "
-                + s.endMillis());
+            System.out.println("  not recorded (state directory of " + n + " full or read-only): " + s.domain()
+                + " started there at " + s.endMillis());
           } else if (!found) {
             out.add(new Finding("lost-record", s.domain() + " started on " + n + " between " + prev.atMillis() + " and "
                 + s.endMillis() + " with no start record there (records: " + at + ")"));
@@ -369,11 +391,25 @@ public final class Chaos {
       return errors;
     }
 
-    /** node -> [from, to] (millis) while its state directory was full, to 2 s after it was freed. */
+    /** node -> [from, to] (millis) while its cluster link was cut or it was on the minority side of a split. */
+    Map<String, List<long[]>> isolationWindows() {
+      Map<String, List<long[]>> out = new TreeMap<>();
+      for (Fault f : schedule.faults()) {
+        if (f.kind().equals("cut") || f.kind().equals("split")) {
+          long to = healedAt.getOrDefault(f, Long.MAX_VALUE);
+          for (String n : f.nodes()) {
+            out.computeIfAbsent(n, k -> new ArrayList<>()).add(new long[] {began + f.atMs(), to});
+          }
+        }
+      }
+      return out;
+    }
+
+    /** node -> [from, to] (millis) while its state directory was full or read-only, to 2 s after it was healed. */
     Map<String, List<long[]>> stateDirFullWindows() {
       Map<String, List<long[]>> out = new TreeMap<>();
       for (Fault f : schedule.faults()) {
-        if (f.kind().equals("disk-full")) {
+        if (f.kind().equals("disk-full") || f.kind().equals("disk-ro")) {
           long to = healedAt.getOrDefault(f, System.currentTimeMillis()) + 2_000;
           out.computeIfAbsent(f.nodes().get(0), k -> new ArrayList<>()).add(new long[] {began + f.atMs(), to});
         }
@@ -426,6 +462,7 @@ public final class Chaos {
         case "resource-stop" -> admin("resource", "stop", n);
         case "migrate" -> admin("resource", "migrate", n, "--node", f.nodes().get(1));
         case "disk-full" -> lab.stateDirFault(n, true);
+        case "disk-ro" -> lab.stateDirReadOnly(n, true);
         case "reload" -> reload(n);
         default -> throw new IllegalStateException(f.kind());
       }
@@ -460,6 +497,7 @@ public final class Chaos {
         case "resource-stop" -> admin("resource", "start", n);
         case "migrate" -> admin("resource", "unmigrate", n);
         case "disk-full" -> lab.stateDirFault(n, false);
+        case "disk-ro" -> lab.stateDirReadOnly(n, false);
         default -> { }
       }
     }
@@ -474,6 +512,7 @@ public final class Chaos {
         NetnsLab.sh(NetnsLab.LAB.toString(), "unsplit", idx);
         NetnsLab.sh(NetnsLab.LAB.toString(), "netem-clear", idx);
         lab.stateDirFault(n, false);
+        lab.stateDirReadOnly(n, false);
         if (!"on".equals(lab.bmcs.power(n))) {
           lab.bmcs.chassis(n, "on");
         }

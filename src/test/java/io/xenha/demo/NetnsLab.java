@@ -131,13 +131,30 @@ final class NetnsLab implements AutoCloseable {
     return nodeDir(node).resolve("state");
   }
 
+  /**
+   * Makes node's state directory read-only for its running agent, or writable again: a read-only bind mount over it
+   * inside the agent's own mount namespace (`ip netns exec` gives each process one; remounting the tmpfs itself
+   * read-only is refused while the journal is open for writing). An agent started again sees it writable.
+   */
+  void stateDirReadOnly(String node, boolean readOnly) throws Exception {
+    Process p = agents.get(node);
+    if (p == null || !p.isAlive()) {
+      return;
+    }
+    String d = stateDir(node).toString();
+    String pid = Long.toString(p.pid());
+    if (readOnly) {
+      sh("nsenter", "-t", pid, "-m", "sh", "-c", "mount --bind " + d + " " + d + " && mount -o remount,ro,bind " + d);
+    } else {
+      sh("nsenter", "-t", pid, "-m", "sh", "-c", "while grep -q ' " + d + " .* ro,' /proc/self/mountinfo; do umount "
+          + d + " || break; done");
+    }
+  }
+
   static final int STATE_DIR_MIB = 64;
   private final List<AutoCloseable> stateMounts = new ArrayList<>();
 
-  /**
-   * A state-directory fault on node: "full" fills its file system (a file the agent does not know), "ok" frees the
-   * space again. (A read-only remount is refused by the kernel while the agent's journal is open for writing.)
-   */
+  /** A state-directory fault on node: full fills its file system (a file the agent does not know), or frees it. */
   void stateDirFault(String node, boolean full) throws IOException {
     Path filler = stateDir(node).resolve("nemesis-filler");
     if (full) {
