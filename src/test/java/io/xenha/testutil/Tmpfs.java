@@ -18,14 +18,9 @@ public final class Tmpfs {
 
   /** Runs {@code body} on a tmpfs under {@code dir} mounted with {@code options} (skipped when it cannot be mounted). */
   public static void with(Path dir, String options, Body body) throws Exception {
-    Path at = Files.createDirectories(dir.resolve("mnt"));
-    Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", options, "xenha-test", at.toString())
-        .redirectErrorStream(true).start();
-    assumeTrue(mount.waitFor() == 0, "mounting a tmpfs needs root");
-    try {
+    Path at = dir.resolve("mnt");
+    try (AutoCloseable mounted = mount(at, options)) {
       body.run(at);
-    } finally {
-      new ProcessBuilder("umount", "-l", at.toString()).inheritIO().start().waitFor();
     }
   }
 
