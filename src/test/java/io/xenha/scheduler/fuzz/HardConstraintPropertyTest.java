@@ -250,7 +250,10 @@ class HardConstraintPropertyTest {
       Input in = CibInput.read(CibXml.read(f));
       Map<Rsc, List<Node>> before = before(in);
       return check(in, before, PolicyEngine.run(in));
-    } catch (CibXml.Invalid | RuntimeException e) {
+    } catch (CibXml.Invalid e) {
+      // about 1 % of the seeds define an id twice on purpose: refused, nothing planned
+      return e.getMessage().contains("redefined") ? List.of() : List.of("refused: " + e.getMessage());
+    } catch (RuntimeException e) {
       return List.of("engine failed: " + e);
     } finally {
       Files.delete(f);
