@@ -525,7 +525,8 @@ public final class PolicyEngine {
     }
     if (stonithEnabled && !haveStonithResource) r.managed = false;
     if (!r.managed) {
-      if (r.nextRole == Role.UNKNOWN) r.nextRole = r.role;
+      // an unmanaged resource keeps its role whatever its target-role says (Pacemaker's "unmanaged" next role)
+      r.nextRole = r.role;
       assignTo(r, r.currentNode(), true);
     } else if (in.flag("stop-all-resources", false)) {
       assignTo(r, null, true);
