@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * three-node cluster whose n1 serves JMX: exit codes, answers, refusals, and cluster-wide maintenance mode keeping
  * every domU as it is while an agent is stopped (the upgrade of xenha itself).
  */
+@Tag("slow")
 class AdminCliTest {
 
   static Run xenha(String jmx, String... args) {

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * resource stop / start / restart / migrate / unmigrate / cleanup / unmanage / manage, refusals, and the
  * overrides surviving a Controller failover and a restart of the whole cluster.
  */
+@Tag("slow")
 class AdminCommandsTest {
 
   static Admin.Reply admin(InJvmCluster c, String via, String op, String target, String node, Duration lifetime)

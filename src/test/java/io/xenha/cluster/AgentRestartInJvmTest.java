@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * old incarnation is removed: whatever the order, nothing may be started anywhere and nothing may move.
  * (`AgentRestartIT` is the same with real processes on the same address, a libvirtd each.)
  */
+@Tag("slow")
 class AgentRestartInJvmTest {
 
   /** Runs the kept hypervisors' libvirt calls: the blocking dispatcher of a crashed ActorSystem is gone with it. */

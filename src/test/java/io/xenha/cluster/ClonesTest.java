@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * are OCF clones (the real Dummy agent stands in for EvmsSCC and Filesystem), and every domU is ordered after
  * configpool and kept off nodes without network by a location rule.
  */
+@Tag("slow")
 class ClonesTest {
 
   static final List<String> DOMAINS = List.of("vm1", "vm2", "vm3", "vm4");

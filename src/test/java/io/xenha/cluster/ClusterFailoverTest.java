@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * exactly once and only after the node was fenced; when the Controller's own node dies the new Controller probes
  * and starts nothing twice.
  */
+@Tag("slow")
 class ClusterFailoverTest {
 
   static final List<String> DOMAINS = List.of("vm1", "vm2", "vm3", "vm4", "vm5", "vm6");

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
  * preferred node moves away; once failure-timeout has passed the failure is forgotten and, its location preference
  * beating stickiness, it returns. Nothing but the Controller's recheck timer plans at that moment.
  */
+@Tag("slow")
 class FailureTimeoutTest {
 
   static final String CONSTRAINTS = """

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * stonith the survivors wait for the lost node's self-fence deadline; manual fencing; a member whose agent died is
  * held, then fenced.
  */
+@Tag("slow")
 class FencingTest {
 
   static final List<String> DOMAINS = ClusterFailoverTest.DOMAINS;

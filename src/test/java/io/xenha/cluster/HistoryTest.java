@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Each NodeAgent's journal on an in-JVM cluster (the embedded H2 journal in every node's state directory):
  * `xenha history` after a resource failure and a fence, and fail counts and history that survive an agent restart.
  */
+@Tag("slow")
 class HistoryTest {
 
   static History awaitHistory(InJvmCluster c, String via, String resource, String node, Predicate<History> ok,

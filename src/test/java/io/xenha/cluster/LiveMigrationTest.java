@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * starts once, on the target, is never stopped there, is destroyed on the source only after it runs on the target,
  * and is never seen on two nodes outside the migration's switch-over (see InJvmCluster.checkInvariants).
  */
+@Tag("slow")
 class LiveMigrationTest {
 
   static final List<String> DOMAINS = List.of("vm1");

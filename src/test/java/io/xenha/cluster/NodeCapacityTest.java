@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * no node configures utilization, and under placement-strategy = utilization four domUs of 6G fit three nodes once
  * each; the fourth is not started.
  */
+@Tag("slow")
 class NodeCapacityTest {
 
   static final List<String> BIG = List.of("big1", "big2", "big3", "big4");

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The shared journal option: two nodes writing their journals to one real PostgreSQL server (tables created on
  * first start, the password read from a file), and a node that restarts recovers its history from there.
  */
+@Tag("slow")
 class PostgresJournalTest {
 
   @Test

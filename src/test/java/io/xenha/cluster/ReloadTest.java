@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * one can be removed), an invalid file or an unsafe change (removing a running domU) is refused with the reason and
  * changes nothing.
  */
+@Tag("slow")
 class ReloadTest {
 
   @Test

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * gives n2 another port starts (the Bootstraps answer no node that is not at its configured address, so it never
  * joins). Every attempt is refused and logged once; nothing is fenced, nothing moves, no domU runs twice. Ports 25751-25753 (nodes), 25760 (impostor), 25770 (bare system).
  */
+@Tag("slow")
 class StrangersTest {
 
   static final List<String> DOMAINS = List.of("vm1", "vm2", "vm3", "vm4");
