@@ -731,7 +731,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
         case FENCE -> {
           getContext().getLog().error("{} is lost (unreachable; {}): it is UNCLEAN, fencing it now", node,
               quorum.partition());
-          markUnclean(node, upAddresses.containsKey(address) ? upAddresses.get(address).longUid() : memberUidOf(node));
+          markUnclean(node, uidAt(address, node));
         }
         case AWAIT_SELF_FENCE -> awaitSelfFence(node, "unreachable");
         case HOLD -> { }
@@ -895,6 +895,12 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   private void markUnclean(String node, long uid) {
     unclean.add(node);
     uncleanUid.put(node, uid);
+  }
+
+  /** The uid of the incarnation at address when it is up, else that of node's incarnation now ({@link #memberUidOf}). */
+  private long uidAt(String address, String node) {
+    UniqueAddress up = upAddresses.get(address);
+    return up != null ? up.longUid() : memberUidOf(node);
   }
 
   /**
@@ -1410,8 +1416,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     for (Map.Entry<String, NodeReport.LocalResource> e : r.resources().entrySet()) {
       if (e.getValue().state().equals("stop-failed")) {
         getContext().getLog().error("{}: stop failed on {}: its state is unknown, fencing {}", e.getKey(), r.node(), r.node());
-        markUnclean(r.node(), upAddresses.containsKey(r.address()) ? upAddresses.get(r.address()).longUid()
-            : memberUidOf(r.node()));
+        markUnclean(r.node(), uidAt(r.address(), r.node()));
         warnings.add("stop of " + e.getKey() + " failed on " + r.node() + ": fencing " + r.node());
         return;
       }

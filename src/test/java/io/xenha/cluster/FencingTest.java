@@ -415,7 +415,7 @@ class FencingTest {
       List<String> lost = ClusterFailoverTest.domainsOn(before, victim);
       long crashedAt = System.nanoTime();
       c.crash(victim);
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (!Files.exists(called)) {
         assertTrue(System.nanoTime() < deadline, "the first fencing level was not tried");
         Thread.sleep(50);
