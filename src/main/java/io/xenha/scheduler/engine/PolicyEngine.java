@@ -1331,7 +1331,9 @@ public final class PolicyEngine {
     if (first == null || then == null || first == then) return null;
     Ordering existing = then.beforeByFirst.get(first);
     if (existing != null) {
-      existing.flags |= flags;
+      // Pacemaker drops a second ordering of the same two actions that shares a flag with the first (every
+      // constraint ordering has "optional": an optional order before a mandatory one of the same pair wins)
+      if ((existing.flags & flags) == 0) existing.flags |= flags;
       return existing;
     }
     Ordering o = new Ordering(first, then, flags);
