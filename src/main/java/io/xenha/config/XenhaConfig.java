@@ -69,6 +69,25 @@ public record XenhaConfig(
     return spec;
   }
 
+  /**
+   * spec's migration-threshold as Pacemaker resolves a meta attribute: the resource's own, else its group's, else
+   * the cluster's. One place for the scheduler's, the supervision's and the Controller's "failed" mark.
+   */
+  public int migrationThreshold(ResourceSpec spec) {
+    ResourceSpec group = spec.group() == null ? null : resources.get(spec.group());
+    return spec.migrationThreshold() != null ? spec.migrationThreshold()
+        : group != null && group.migrationThreshold() != null ? group.migrationThreshold()
+        : properties.migrationThreshold();
+  }
+
+  /** spec's failure-timeout: the resource's own, else its group's, else the cluster's (zero: never expires). */
+  public java.time.Duration failureTimeout(ResourceSpec spec) {
+    ResourceSpec group = spec.group() == null ? null : resources.get(spec.group());
+    return spec.failureTimeout() != null ? spec.failureTimeout()
+        : group != null && group.failureTimeout() != null ? group.failureTimeout()
+        : properties.failureTimeout();
+  }
+
   public NodeSpec node(String name) {
     NodeSpec n = nodes.get(name);
     if (n == null) throw new IllegalArgumentException("unknown node " + name);

@@ -1251,7 +1251,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       Set<String> failed = new LinkedHashSet<>();
       Map<String, Integer> failCounts = new TreeMap<>();
       Map<String, Long> lastFailure = new TreeMap<>();
-      int threshold = spec.migrationThreshold() != null ? spec.migrationThreshold() : config.properties().migrationThreshold();
+      int threshold = config.migrationThreshold(spec);
       for (NodeReport r : reports.values()) {
         NodeReport.LocalResource lr = r.resources().get(spec.id());
         if (lr == null) {
@@ -1317,8 +1317,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     long earliest = Long.MAX_VALUE;
     for (ResourceState rs : snapshot.resources().values()) {
       ResourceSpec spec = config.resources().get(rs.id());
-      ResourceSpec parent = spec.group() == null ? null : config.resources().get(spec.group());
-      Duration timeout = io.xenha.scheduler.engine.ConfigInput.failureTimeout(spec, parent, config.properties());
+      Duration timeout = config.failureTimeout(spec);
       if (timeout == null || timeout.isZero()) {
         continue;
       }

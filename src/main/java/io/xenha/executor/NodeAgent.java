@@ -634,13 +634,13 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   private Behavior<Command> startDevice(ResourceSpec spec, ActorRef<OpResult> replyTo) {
     return startChild(spec, replyTo, devices, "device-", threshold -> FenceDevice.supervised(
         spec, config, node, FenceAgents.forDevice(spec, config), blocking, reportAdapter,
-        threshold, config.properties().failureTimeout(), settings.minBackoff(), settings.maxBackoff()));
+        threshold, config.failureTimeout(spec), settings.minBackoff(), settings.maxBackoff()));
   }
 
   private Behavior<Command> startInstance(ResourceSpec spec, ActorRef<OpResult> replyTo) {
     return startChild(spec, replyTo, instances, "instance-", threshold -> CloneInstance.supervised(
         spec, config, node, blocking, reportAdapter, attributes(), settings.pinger(),
-        threshold, config.properties().failureTimeout(), settings.minBackoff(), settings.maxBackoff()));
+        threshold, config.failureTimeout(spec), settings.minBackoff(), settings.maxBackoff()));
   }
 
   /** Starts a fence device or an OCF/built-in instance here: one supervised actor per resource. */
@@ -664,7 +664,7 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     if (!actors.containsKey(id) || startFailedFatal.containsKey(id)) {
       clearFailures(id);
       setState(id, "starting", "start");
-      int threshold = spec.migrationThreshold() != null ? spec.migrationThreshold() : config.properties().migrationThreshold();
+      int threshold = config.migrationThreshold(spec);
       ActorRef<C> child = getContext().spawn(behavior.apply(threshold), prefix + id + "-" + (++childCounter));
       getContext().watch(child);
       actors.put(id, child);
@@ -714,9 +714,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
   /** adoptOnly: it was seen running here: adopt it if it still runs, never start it (a start event may be stale). */
   private void spawnDomain(String id, boolean adoptOnly) {
     ResourceSpec spec = config.resources().get(id);
-    int threshold = spec.migrationThreshold() != null ? spec.migrationThreshold() : config.properties().migrationThreshold();
     Behavior<DomainActor.Command> behavior = DomainActor.supervised(
-        spec, hypervisor, reportAdapter, threshold, config.properties().failureTimeout(),
+        spec, hypervisor, reportAdapter, config.migrationThreshold(spec), config.failureTimeout(spec),
         settings.minBackoff(), settings.maxBackoff(), adoptOnly);
     ActorRef<DomainActor.Command> child = getContext().spawn(behavior, "domain-" + id + "-" + (++childCounter));
     getContext().watch(child);
@@ -1448,7 +1447,8 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
     if (q == null) {
       return 0;
     }
-    Duration window = config.properties().failureTimeout();
+    ResourceSpec spec = config.resourceOf(id);
+    Duration window = spec == null ? config.properties().failureTimeout() : config.failureTimeout(spec);
     if (!window.isZero()) {
       Instant cutoff = clock.instant().minus(window);
       while (!q.isEmpty() && q.peekFirst().isBefore(cutoff)) {

@@ -168,6 +168,49 @@ class NodeAgentTest {
     assertEquals(List.of(), active(), "a domU given up on is destroyed");
   }
 
+  /**
+   * #17: a group's migration-threshold binds its members here as it does in the scheduler (Pacemaker: a member
+   * without its own value takes its group's). With the group's threshold of 1 the first failure is final: no restart
+   * in place, whatever the cluster's default (3). The executor used to read only the member's own value.
+   */
+  @Test
+  void aGroupsMigrationThresholdBindsItsMembersRestarts() throws Exception {
+    Path file = dir.resolve("group.conf");
+    Files.writeString(file, """
+        xenha {
+          cluster-name = t
+          nodes {
+            a { address = "127.0.0.1:2551", jmx-port = 19101, state-dir = "%s/a" }
+            b { address = "127.0.0.1:2552", jmx-port = 19102, state-dir = "%s/b" }
+          }
+          properties { migration-threshold = 3, failure-timeout = 10m }
+          resource-defaults.ops.monitor { interval = 300ms, timeout = 2s }
+          resources {
+            vm1 { type = domain, domain-xml = "vm1.xml" }
+            vm2 { type = domain, domain-xml = "vm2.xml" }
+            g { type = group, members = [vm1, vm2], migration-threshold = 1 }
+          }
+        }
+        """.formatted(dir, dir));
+    LoadResult loaded = ConfigLoader.load(file, Optional.empty());
+    assertTrue(loaded.ok(), loaded.problems().toString());
+    config = loaded.config().get();
+    assertEquals(1, config.migrationThreshold(config.resources().get("vm1")));
+
+    TestProbe<NodeReport> reports = testKit.createTestProbe();
+    TestProbe<OpResult> ops = testKit.createTestProbe();
+    ActorRef<NodeAgent.Command> agent = agent(reports);
+    agent.tell(new NodeAgent.StartResource("vm1", ops.getRef()));
+    assertTrue(ops.expectMessageClass(OpResult.class, Duration.ofSeconds(10)).ok());
+    hv.destroy("vm1", Duration.ofSeconds(5)).toCompletableFuture().get();
+    NodeReport failed = reports.fishForMessage(Duration.ofSeconds(10), m ->
+        m.resources().get("vm1").state().equals("failed")
+            ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+            : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore()).get(0);
+    assertEquals(1, failed.resources().get("vm1").failCount());
+    assertEquals(List.of(), active(), "not restarted in place");
+  }
+
   @Test
   void fencesAnotherNodeByKillingItsProcess() throws Exception {
     Process standIn = new ProcessBuilder("sleep", "600").start();
