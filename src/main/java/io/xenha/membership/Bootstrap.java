@@ -81,6 +81,11 @@ public final class Bootstrap extends AbstractBehavior<Bootstrap.Command> {
   private boolean formed;
   /** Whom this node named last to form the cluster (sticky: see BootstrapDecision). */
   private String committed;
+  /** The members of the running cluster this node heard of last, and when (nanos): it keeps joining that one. */
+  private List<String> seenSeeds = List.of();
+  private long seenSeedsNanos;
+  /** How long a running cluster heard of keeps this node from forming another one when no member answers. */
+  static final Duration JOIN_GRACE = Duration.ofSeconds(30);
 
   public static Behavior<Command> create(XenhaConfig config, String self, Duration interval, Progress progress) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new Bootstrap(ctx, timers, config, self, interval, progress)));
@@ -199,8 +204,14 @@ public final class Bootstrap extends AbstractBehavior<Bootstrap.Command> {
     }
     Map<String, BootstrapDecision.PeerView> fresh = fresh();
     String choice = BootstrapDecision.choice(self, votes, fresh, committed);
-    BootstrapDecision d = BootstrapDecision.decide(self, votes, fresh, committed);
+    long now0 = System.nanoTime();
+    List<String> recent = now0 - seenSeedsNanos <= JOIN_GRACE.toNanos() ? seenSeeds : List.of();
+    BootstrapDecision d = BootstrapDecision.decide(self, votes, fresh, committed, recent);
     committed = self.equals(choice) ? null : choice;
+    if (d instanceof BootstrapDecision.Join join && fresh.values().stream().anyMatch(BootstrapDecision.PeerView::member)) {
+      seenSeeds = join.seeds();
+      seenSeedsNanos = now0;
+    }
     if (d instanceof BootstrapDecision.Join join) {
       long now = System.nanoTime();
       if (!join.seeds().equals(lastSeeds) || now - lastJoinNanos > Duration.ofSeconds(10).toNanos()) {

@@ -47,6 +47,18 @@ public sealed interface BootstrapDecision {
 
   /** As above, for a node whose vote went to {@code committed} last (null: none yet). */
   static BootstrapDecision decide(String self, Quorum.Votes votes, Map<String, PeerView> answers, String committed) {
+    return decide(self, votes, answers, committed, List.of());
+  }
+
+  /**
+   * As above, for a node that saw a running cluster lately ({@code recentSeeds}: its members' addresses, empty when
+   * it saw none within the grace time): it goes on joining that cluster though no member answered this round. A
+   * member's answer may come late (a loaded host, a lost packet); forming a new cluster meanwhile made two clusters
+   * (the fault-injection lab, 5 nodes at a load average of 24: node2, joining node1's cluster, formed its own with
+   * the votes of nodes that had not heard of node1's yet, and node1's Controller waited for node2's probe for ever).
+   */
+  static BootstrapDecision decide(String self, Quorum.Votes votes, Map<String, PeerView> answers, String committed,
+      List<String> recentSeeds) {
     Set<String> seeds = new LinkedHashSet<>();
     for (String n : votes.byNode().keySet()) {
       PeerView v = answers.get(n);
@@ -56,6 +68,9 @@ public sealed interface BootstrapDecision {
     }
     if (!seeds.isEmpty()) {
       return new Join(new ArrayList<>(seeds));
+    }
+    if (!recentSeeds.isEmpty()) {
+      return new Join(List.copyOf(recentSeeds));
     }
     Set<String> seeking = seekers(self, answers);
     String choice = choice(self, votes, answers, committed);

@@ -49,6 +49,22 @@ class BootstrapDecisionTest {
     assertInstanceOf(BootstrapDecision.Join.class, d);
   }
 
+  /**
+   * Replays the lab's two clusters (5 nodes, load average 24): node2 had heard of node1's running cluster and was
+   * joining it; node1's answer was late, and node3..node5, which had not heard of node1's cluster yet, named node2.
+   * node2 formed a second cluster. It must go on joining the cluster it heard of.
+   */
+  @Test
+  void aNodeJoiningARunningClusterDoesNotFormAnotherWhenItsMembersAnswerLate() {
+    Quorum.Votes five = QuorumTest.votes(1, 1, 1, 1, 1);
+    Map<String, BootstrapDecision.PeerView> answers = Map.of(
+        "node3", seeking("node2"), "node4", seeking("node2"), "node5", seeking("node2"));
+    assertInstanceOf(BootstrapDecision.Form.class, BootstrapDecision.decide("node2", five, answers, null, List.of()),
+        "with no cluster heard of, the quorum that names node2 lets it form");
+    assertEquals(new BootstrapDecision.Join(List.of("pekko://c@h1:2551")),
+        BootstrapDecision.decide("node2", five, answers, null, List.of("pekko://c@h1:2551")));
+  }
+
   @Test
   void theFirstOfAQuorumFormsOnceTheOthersNameIt() {
     Map<String, BootstrapDecision.PeerView> answers = new HashMap<>();
