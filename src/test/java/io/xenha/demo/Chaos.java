@@ -153,8 +153,15 @@ public final class Chaos {
       for (String n : lab.nodes) {
         lab.ensureAgent(n);
       }
-      lab.awaitAllOnce(Duration.ofSeconds(180));
-      lab.awaitStatus(lab.nodes.get(0), st -> NetnsLab.settled(st, domains), Duration.ofSeconds(60), "a settled cluster");
+      try {
+        lab.awaitAllOnce(Duration.ofSeconds(180));
+        lab.awaitStatus(lab.nodes.get(0), st -> NetnsLab.settled(st, domains), Duration.ofSeconds(60), "a settled cluster");
+      } catch (AssertionError e) {
+        // a cold start that never brings every domU up is xenha's failure (a stall before any fault), not the lab's
+        String status = statusOf(lab);
+        return new RunResult(s, List.of(new Finding("stall", "the cluster did not come up before the faults: "
+            + e.getMessage().lines().findFirst().orElse("") + "; status: " + status)), Map.of(), -1, status);
+      }
       long began = System.currentTimeMillis();
       Nemesis nemesis = new Nemesis(lab, s, began);
       nemesis.start();
