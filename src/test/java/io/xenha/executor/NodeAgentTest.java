@@ -56,6 +56,16 @@ class NodeAgentTest {
   void setUp() throws Exception {
     Files.writeString(dir.resolve("vm1.xml"), TestLibvirt.domainXml("vm1"));
     Files.writeString(dir.resolve("vm2.xml"), TestLibvirt.domainXml("vm2"));
+    config = config("""
+        fence { type = stonith, agent = "builtin:kill", params { process-match = sleep } }
+        outer { type = stonith, agent = "builtin:libvirt", hosts = [b], params { uri = "test://%s/outer.xml" } }
+        pool { type = ocf, agent = "heartbeat:Dummy", clone {} }
+        """.formatted(dir));
+    hv = Hypervisors.open(TestLibvirt.nodeUri(dir), BLOCKING);
+  }
+
+  /** Two nodes a and b, the domUs vm1 and vm2, and these resources besides. */
+  XenhaConfig config(String moreResources) throws Exception {
     Path file = dir.resolve("x.conf");
     Files.writeString(file, """
         xenha {
@@ -69,16 +79,13 @@ class NodeAgentTest {
           resources {
             vm1 { type = domain, domain-xml = "vm1.xml" }
             vm2 { type = domain, domain-xml = "vm2.xml" }
-            fence { type = stonith, agent = "builtin:kill", params { process-match = sleep } }
-            outer { type = stonith, agent = "builtin:libvirt", hosts = [b], params { uri = "test://%s/outer.xml" } }
-            pool { type = ocf, agent = "heartbeat:Dummy", clone {} }
+            %s
           }
         }
-        """.formatted(dir, dir, dir));
+        """.formatted(dir, dir, moreResources));
     LoadResult r = ConfigLoader.load(file, Optional.empty());
     assertTrue(r.ok(), r.problems().toString());
-    config = r.config().get();
-    hv = Hypervisors.open(TestLibvirt.nodeUri(dir), BLOCKING);
+    return r.config().get();
   }
 
   @AfterEach
@@ -175,26 +182,7 @@ class NodeAgentTest {
    */
   @Test
   void aGroupsMigrationThresholdBindsItsMembersRestarts() throws Exception {
-    Path file = dir.resolve("group.conf");
-    Files.writeString(file, """
-        xenha {
-          cluster-name = t
-          nodes {
-            a { address = "127.0.0.1:2551", jmx-port = 19101, state-dir = "%s/a" }
-            b { address = "127.0.0.1:2552", jmx-port = 19102, state-dir = "%s/b" }
-          }
-          properties { migration-threshold = 3, failure-timeout = 10m }
-          resource-defaults.ops.monitor { interval = 300ms, timeout = 2s }
-          resources {
-            vm1 { type = domain, domain-xml = "vm1.xml" }
-            vm2 { type = domain, domain-xml = "vm2.xml" }
-            g { type = group, members = [vm1, vm2], migration-threshold = 1 }
-          }
-        }
-        """.formatted(dir, dir));
-    LoadResult loaded = ConfigLoader.load(file, Optional.empty());
-    assertTrue(loaded.ok(), loaded.problems().toString());
-    config = loaded.config().get();
+    config = config("g { type = group, members = [vm1, vm2], migration-threshold = 1 }");
     assertEquals(1, config.migrationThreshold(config.resources().get("vm1")));
 
     TestProbe<NodeReport> reports = testKit.createTestProbe();
