@@ -800,6 +800,13 @@ public final class CibInput {
       } else {
         success = false;
       }
+      if (!success && op.rc == 7 && !rsc.managed && (op.status == 0 || op.status == 4)) {
+        // an unmanaged resource found not running is stopped, not failed; earlier failures no longer count
+        role = Role.STOPPED;
+        onFail = null;
+        sticky = false;
+        continue;
+      }
       if (success) {
         switch (task) {
           case "start":
