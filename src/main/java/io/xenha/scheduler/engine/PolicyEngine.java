@@ -1331,9 +1331,10 @@ public final class PolicyEngine {
     if (first == null || then == null || first == then) return null;
     Ordering existing = then.beforeByFirst.get(first);
     if (existing != null) {
-      // Pacemaker drops a second ordering of the same two actions that shares a flag with the first (every
-      // constraint ordering has "optional": an optional order before a mandatory one of the same pair wins)
-      if ((existing.flags & flags) == 0) existing.flags |= flags;
+      // Both count. Pacemaker 2.1.5 drops a second ordering of the same two actions that shares a flag with the
+      // first; every constraint ordering has "optional", so an optional order listed before a mandatory one of the
+      // same pair silently disables the mandatory one. xenha keeps the mandatory order (docs/scheduler.md).
+      existing.flags |= flags;
       return existing;
     }
     Ordering o = new Ordering(first, then, flags);
