@@ -33,17 +33,7 @@ class PacemakerRegressionTest {
 
   /** The lines between "Transition Summary:" and "Executing Cluster Transition:", whitespace collapsed. */
   static List<String> summary(String text) {
-    List<String> out = new ArrayList<>();
-    boolean in = false;
-    for (String line : text.split("\n")) {
-      if (line.startsWith("Transition Summary:")) {
-        in = true;
-        continue;
-      }
-      if (line.startsWith("Executing Cluster Transition:")) break;
-      if (in && !line.isBlank()) out.add(line.trim().replaceAll("\\s+", " "));
-    }
-    return out;
+    return io.xenha.testutil.TransitionSummary.lines(text);
   }
 
   static String simulate(Path cib) {

@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -30,6 +31,7 @@ import picocli.CommandLine;
  * it starts agreeing). The agreement and every difference go to BUILD-DIR/scheduler-fuzz.txt.
  * {@link #main} runs any range of fresh seeds (scripts/scheduler-fuzz.sh).
  */
+@Tag("slow") // about 20 s each on an idle machine: not among the fast unit tests
 class DifferentialFuzzTest {
   static final Path CRM_SIMULATE = Path.of(System.getProperty("xenha.crm_simulate", "/usr/sbin/crm_simulate"));
   static final Path BASELINE = Path.of("src/test/resources/scheduler/fuzz-baseline.txt");
@@ -46,17 +48,7 @@ class DifferentialFuzzTest {
 
   /** The lines between "Transition Summary:" and "Executing Cluster Transition:", whitespace collapsed. */
   static List<String> summary(String text) {
-    List<String> out = new ArrayList<>();
-    boolean in = false;
-    for (String line : text.split("\n")) {
-      if (line.startsWith("Transition Summary:")) {
-        in = true;
-        continue;
-      }
-      if (line.startsWith("Executing Cluster Transition:")) break;
-      if (in && !line.isBlank()) out.add(line.trim().replaceAll("\\s+", " "));
-    }
-    return out;
+    return io.xenha.testutil.TransitionSummary.lines(text);
   }
 
   /** What either says of a CIB that is not valid. */
@@ -216,15 +208,7 @@ class DifferentialFuzzTest {
 
   /** seed -> cause, from the baseline file ("SEED cause...", # comments). */
   static Map<Long, String> knownDifferences() throws IOException {
-    Map<Long, String> known = new LinkedHashMap<>();
-    if (!Files.exists(BASELINE)) return known;
-    for (String l : Files.readAllLines(BASELINE)) {
-      l = l.trim();
-      if (l.isEmpty() || l.startsWith("#")) continue;
-      String[] parts = l.split("\\s+", 2);
-      known.put(Long.parseLong(parts[0]), parts.length > 1 ? parts[1] : "");
-    }
-    return known;
+    return io.xenha.testutil.SeedFile.read(BASELINE);
   }
 
   @Test

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * node, no primitive on two nodes, and clone-max / clone-node-max. A resource that cannot leave its node (unmanaged,
  * or its stop is blocked) stays where it is: the constraints then bind the others, and only the others.
  */
+@Tag("slow") // about 20 s each on an idle machine: not among the fast unit tests
 class HardConstraintPropertyTest {
   static final int CASES = Integer.getInteger("xenha.fuzz.property.cases", 3000);
   static final long FIRST_SEED = 100_000;
@@ -274,15 +276,7 @@ class HardConstraintPropertyTest {
 
   /** seed -> cause, from the list of seeds whose plans are known to violate a hard constraint. */
   static Map<Long, String> knownViolations() throws IOException {
-    Map<Long, String> known = new LinkedHashMap<>();
-    if (!Files.exists(KNOWN)) return known;
-    for (String l : Files.readAllLines(KNOWN)) {
-      l = l.trim();
-      if (l.isEmpty() || l.startsWith("#")) continue;
-      String[] parts = l.split("\\s+", 2);
-      known.put(Long.parseLong(parts[0]), parts.length > 1 ? parts[1] : "");
-    }
-    return known;
+    return io.xenha.testutil.SeedFile.read(KNOWN);
   }
 
   @Test
