@@ -312,8 +312,12 @@ public final class TransitionRunner extends AbstractBehavior<TransitionRunner.Co
         timeout,
         replyTo -> new NodeAgent.FenceNode(a.node(), deviceId, action, agents.incarnationToFence(a.node()), replyTo),
         (res, err) -> {
+          // a result is for the node it names, with the device asked: anything else is no answer (never a fence)
           FenceResult r = err != null
               ? new FenceResult(a.node(), deviceId, executor, action, false, "no answer: " + err.getMessage(), Instant.now().toString())
+              : !res.target().equals(a.node()) || !res.device().equals(deviceId)
+              ? new FenceResult(a.node(), deviceId, executor, action, false, "the answer was for " + res.target()
+                  + " with " + res.device() + ", not for this fence", Instant.now().toString())
               : res;
           List<FenceResult> h = new ArrayList<>(history);
           h.add(r);

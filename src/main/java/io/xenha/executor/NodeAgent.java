@@ -1369,10 +1369,17 @@ public final class NodeAgent extends AbstractBehavior<NodeAgent.Command> {
           "not carried out: " + superseded, at, true), msg.replyTo()));
       return this;
     }
-    ActorRef<FenceResult> done = getContext().messageAdapter(FenceResult.class, r -> new FenceDone(r, msg.replyTo()));
     ActorRef<FenceDevice.Command> hosted = devices.get(msg.deviceId());
     if (hosted != null) {
-      hosted.tell(new FenceDevice.Fence(msg.target(), msg.action(), done));
+      // an ask per fence, so that each answer goes to its own requester. (It was a message adapter, which is one per
+      // message class: a second fence in flight replaced the first's, and the first target's result answered the
+      // second request, as if that node had been fenced: found by the fault-injection lab, two nodes lost at once.)
+      Duration timeout = FenceAgents.fenceTimeout(device, config).plus(askTimeout());
+      getContext().ask(FenceResult.class, hosted, timeout,
+          replyTo -> new FenceDevice.Fence(msg.target(), msg.action(), replyTo),
+          (r, err) -> new FenceDone(err == null ? r : new FenceResult(msg.target(), msg.deviceId(), node, msg.action(),
+              false, "no answer from device " + msg.deviceId() + " within " + timeout.toSeconds() + " s",
+              Instant.now(clock).toString()), msg.replyTo()));
       return this;
     }
     // not hosted here: any node but the target may use a device (Pacemaker does the same)

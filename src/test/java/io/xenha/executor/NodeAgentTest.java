@@ -366,6 +366,50 @@ class NodeAgentTest {
     assertTrue(r.reason().contains("destroyed b"), r.reason());
     assertEquals("outer", r.device());
   }
+  /**
+   * Two fences in flight at once through devices hosted here each answer their own requester with their own result.
+   * Found by the fault-injection lab (two nodes lost at once): the answers went through one message adapter, so the
+   * slower fence's result answered the faster one's request (which had its answer already; the slower request got
+   * none), and a result for one node could stand for the fence of another.
+   */
+  @Test
+  void twoFencesInFlightAtOnceAnswerEachItsOwnRequester() throws Exception {
+    String agentScript = """
+        #!/bin/sh
+        action=$(sed -n 's/^action=//p')
+        case "$action" in
+          off|reboot) sleep %s; echo "done after %s s" ;;
+        esac
+        exit 0
+        """;
+    Path slow = dir.resolve("fence_slow");
+    Path fast = dir.resolve("fence_fast");
+    Files.writeString(slow, agentScript.formatted("2", "2"));
+    Files.writeString(fast, agentScript.formatted("0", "0"));
+    slow.toFile().setExecutable(true);
+    fast.toFile().setExecutable(true);
+    config = config("slow { type = stonith, agent = \"" + slow + "\" }\n"
+        + "fast { type = stonith, agent = \"" + fast + "\" }");
+    TestProbe<NodeReport> reports = testKit.createTestProbe();
+    TestProbe<OpResult> ops = testKit.createTestProbe();
+    ActorRef<NodeAgent.Command> agent = agent(reports);
+    for (String device : List.of("slow", "fast")) {
+      agent.tell(new NodeAgent.StartResource(device, ops.getRef()));
+      OpResult started = ops.expectMessageClass(OpResult.class, Duration.ofSeconds(15));
+      assertTrue(started.ok(), started.toString());
+    }
+    TestProbe<FenceResult> bySlow = testKit.createTestProbe();
+    TestProbe<FenceResult> byFast = testKit.createTestProbe();
+    agent.tell(new NodeAgent.FenceNode("b", "slow", "off", bySlow.getRef()));
+    agent.tell(new NodeAgent.FenceNode("b", "fast", "off", byFast.getRef()));
+    FenceResult fastResult = byFast.expectMessageClass(FenceResult.class, Duration.ofSeconds(15));
+    assertEquals("fast", fastResult.device(), fastResult.toString());
+    FenceResult slowResult = bySlow.expectMessageClass(FenceResult.class, Duration.ofSeconds(15));
+    assertEquals("slow", slowResult.device(), slowResult.toString());
+    assertTrue(slowResult.ok() && fastResult.ok(), slowResult + " / " + fastResult);
+    byFast.expectNoMessage(Duration.ofMillis(300));
+  }
+
   @Test
   void stopAllStopsTheDomainsBeforeTheClonesTheyNeed() throws Exception {
     org.junit.jupiter.api.Assumptions.assumeTrue(
