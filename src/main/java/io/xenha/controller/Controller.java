@@ -895,6 +895,10 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   private void markUnclean(String node, long uid) {
     unclean.add(node);
     uncleanUid.put(node, uid);
+    if (runner != null) {
+      // a start or stop in flight there gets no answer: the transition with its fence need not wait for the timeout
+      runner.tell(new TransitionRunner.Lost(node, "unclean"));
+    }
   }
 
   /** The uid of the incarnation at address when it is up, else that of node's incarnation now ({@link #memberUidOf}). */

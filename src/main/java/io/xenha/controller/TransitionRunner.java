@@ -33,7 +33,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 public final class TransitionRunner extends AbstractBehavior<TransitionRunner.Command> {
 
   /** Messages of the runner (all local: it never leaves the Controller's node). */
-  public sealed interface Command permits Abort, Recall, Done, Delayed, FenceStep {}
+  public sealed interface Command permits Abort, Recall, Lost, Done, Delayed, FenceStep {}
 
   /** Stop sending new actions; finish when the ones in flight are done. */
   public record Abort() implements Command {}
@@ -43,6 +43,13 @@ public final class TransitionRunner extends AbstractBehavior<TransitionRunner.Co
    * attempt is made (one already with an executor is checked there against its membership view).
    */
   public record Recall(String node, String why) implements Command {}
+
+  /**
+   * node is lost (unclean, to be fenced): a start or stop in flight there is not awaited (it fails now, its late
+   * answer is ignored) and none is sent there any more, so that the next transition, with the fence first, need not
+   * wait for an answer that will not come. Nothing of node is recovered before its fence all the same.
+   */
+  public record Lost(String node, String why) implements Command {}
 
   private record Done(Action action, boolean ok, String reason, OpResult op, List<FenceResult> fences, boolean superseded)
       implements Command {
@@ -100,6 +107,12 @@ public final class TransitionRunner extends AbstractBehavior<TransitionRunner.Co
   private final Set<Integer> sent = new HashSet<>();
   private int inFlight;
   private boolean stopping;
+  /** START and STOP actions sent and not finished, by id. */
+  private final Map<Integer, Action> opsInFlight = new HashMap<>();
+  /** Actions whose result was reported (a late answer of an abandoned one is ignored). */
+  private final Set<Integer> finishedIds = new HashSet<>();
+  /** node -> why it is lost. */
+  private final Map<String, String> lost = new HashMap<>();
   /** node -> why its fence is recalled. */
   private final Map<String, String> recalled = new HashMap<>();
   private boolean failed;
@@ -132,6 +145,7 @@ public final class TransitionRunner extends AbstractBehavior<TransitionRunner.Co
     return newReceiveBuilder()
         .onMessage(Abort.class, this::onAbort)
         .onMessage(Recall.class, this::onRecall)
+        .onMessage(Lost.class, this::onLost)
         .onMessage(Done.class, this::onDone)
         .onMessage(Delayed.class, this::onDelayed)
         .onMessage(FenceStep.class, this::onFenceStep)
@@ -205,6 +219,10 @@ public final class TransitionRunner extends AbstractBehavior<TransitionRunner.Co
 
   private void sendOp(Action a) {
     ActorRef<NodeAgent.Command> agent = agents.agent(a.node());
+    if (lost.containsKey(a.node())) {
+      getContext().getSelf().tell(new Done(a, false, a.node() + " is lost: " + lost.get(a.node()), null, List.of()));
+      return;
+    }
     if (agent == null) {
       getContext().getSelf().tell(new Done(a, false, "node " + a.node() + " is not online", null, List.of()));
       return;
@@ -212,6 +230,7 @@ public final class TransitionRunner extends AbstractBehavior<TransitionRunner.Co
     ResourceSpec spec = spec(a.resource());
     Duration opTimeout = a.kind() == Action.Kind.START ? spec.ops().startTimeout() : spec.ops().stopTimeout();
     Duration timeout = opTimeout.plus(config.cluster().askTimeout());
+    opsInFlight.put(a.id(), a);
     getContext().ask(
         OpResult.class,
         agent,
@@ -327,6 +346,10 @@ public final class TransitionRunner extends AbstractBehavior<TransitionRunner.Co
 
   private Behavior<Command> onDone(Done msg) {
     Action a = msg.action();
+    if (!finishedIds.add(a.id())) {
+      return this; // the late answer of an action given up when its node was lost
+    }
+    opsInFlight.remove(a.id());
     inFlight--;
     onAction.tell(new ActionFinished(a, msg.ok(), msg.reason(), msg.op(), msg.fences(), msg.superseded()));
     if (msg.ok()) {
@@ -341,6 +364,17 @@ public final class TransitionRunner extends AbstractBehavior<TransitionRunner.Co
 
   private Behavior<Command> onRecall(Recall msg) {
     recalled.put(msg.node(), msg.why());
+    return this;
+  }
+
+  private Behavior<Command> onLost(Lost msg) {
+    lost.put(msg.node(), msg.why());
+    for (Action a : List.copyOf(opsInFlight.values())) {
+      if (a.node().equals(msg.node())) {
+        getContext().getSelf().tell(new Done(a, false, a.node() + " is lost (" + msg.why() + "): its answer is not "
+            + "awaited", null, List.of()));
+      }
+    }
     return this;
   }
 
