@@ -9,6 +9,7 @@ import io.xenha.config.ConfigLoader;
 import io.xenha.config.XenhaConfig;
 import io.xenha.executor.NodeAgent;
 import io.xenha.executor.OpResult;
+import io.xenha.fencing.FenceResult;
 import io.xenha.scheduler.Action;
 import io.xenha.scheduler.Transition;
 import java.nio.file.Files;
@@ -41,6 +42,11 @@ class TransitionRunnerTest {
   }
 
   static TransitionRunner.Agents agents(Map<String, ActorRef<NodeAgent.Command>> online) {
+    return agents(online, List.of());
+  }
+
+  static TransitionRunner.Agents agents(Map<String, ActorRef<NodeAgent.Command>> online,
+      List<List<TransitionRunner.FenceDeviceChoice>> levels) {
     return new TransitionRunner.Agents() {
       @Override
       public ActorRef<NodeAgent.Command> agent(String node) {
@@ -54,7 +60,7 @@ class TransitionRunnerTest {
 
       @Override
       public List<List<TransitionRunner.FenceDeviceChoice>> fenceLevels(String target) {
-        return List.of();
+        return levels;
       }
 
       @Override
@@ -69,13 +75,8 @@ class TransitionRunnerTest {
     };
   }
 
-  /**
-   * A node lost while a start there is in flight: the start fails at once (it was awaited for the whole ask timeout,
-   * 35 s in the lab, and the transition with the lost node's fence waited behind it), the other node's start is
-   * answered as usual, and the lost node's late answer changes nothing.
-   */
-  @Test
-  void aStartInFlightOnANodeThatIsLostIsNotAwaited(@TempDir Path dir) throws Exception {
+  /** Nodes a and b, domUs vm1 and vm2, a fence device. */
+  static XenhaConfig config(Path dir) throws Exception {
     Path file = dir.resolve("x.conf");
     for (String vm : List.of("vm1", "vm2")) {
       Files.writeString(dir.resolve(vm + ".xml"), "<domain type='test'><name>" + vm + "</name><memory>131072</memory>"
@@ -88,12 +89,46 @@ class TransitionRunnerTest {
           resources {
             vm1 { type = domain, domain-xml = "vm1.xml", ops { start.timeout = 60s } }
             vm2 { type = domain, domain-xml = "vm2.xml", ops { start.timeout = 60s } }
+            fence { type = stonith, agent = "builtin:kill", params { process-match = sleep } }
           }
         }
         """);
     var loaded = ConfigLoader.load(file);
     assertTrue(loaded.config().isPresent(), loaded.problems().toString());
-    XenhaConfig config = loaded.config().orElseThrow();
+    return loaded.config().orElseThrow();
+  }
+
+  /**
+   * A fence result naming another node or device is no fence of the node asked for (a swapped answer once stood for
+   * a fence that had not happened yet): the action fails, whatever the result says.
+   */
+  @Test
+  void aFenceAnswerForAnotherNodeIsNoFence(@TempDir Path dir) throws Exception {
+    XenhaConfig config = config(dir);
+    TestProbe<NodeAgent.Command> a = testKit.createTestProbe();
+    TestProbe<TransitionRunner.ActionFinished> finished = testKit.createTestProbe();
+    TestProbe<TransitionRunner.Finished> done = testKit.createTestProbe();
+    Transition t = new Transition(List.of(new Action(0, Action.Kind.FENCE, null, "b", "", Set.of())), Map.of(),
+        List.of(), List.of());
+    testKit.spawn(TransitionRunner.create(config, t, agents(Map.of("a", a.getRef()),
+        List.of(List.of(new TransitionRunner.FenceDeviceChoice("fence", List.of("a"))))), finished.getRef(), done.getRef()));
+    NodeAgent.FenceNode asked = a.expectMessageClass(NodeAgent.FenceNode.class);
+    assertEquals("b", asked.target());
+    asked.replyTo().tell(new FenceResult("c", "fence", "a", "reboot", true, "rebooted c", "2026-12-07T00:00:00Z"));
+    TransitionRunner.ActionFinished f = finished.receiveMessage(Duration.ofSeconds(3));
+    assertFalse(f.ok(), f.toString());
+    assertTrue(f.fences().get(0).reason().contains("not for this fence"), f.fences().toString());
+    assertFalse(done.receiveMessage(Duration.ofSeconds(3)).complete());
+  }
+
+  /**
+   * A node lost while a start there is in flight: the start fails at once (it was awaited for the whole ask timeout,
+   * 35 s in the lab, and the transition with the lost node's fence waited behind it), the other node's start is
+   * answered as usual, and the lost node's late answer changes nothing.
+   */
+  @Test
+  void aStartInFlightOnANodeThatIsLostIsNotAwaited(@TempDir Path dir) throws Exception {
+    XenhaConfig config = config(dir);
     TestProbe<NodeAgent.Command> a = testKit.createTestProbe();
     TestProbe<NodeAgent.Command> b = testKit.createTestProbe();
     TestProbe<TransitionRunner.ActionFinished> finished = testKit.createTestProbe();
